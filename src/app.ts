@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { authRoutes } from './platform/auth/auth.routes.js';
+import { authPlugin } from './platform/http/auth-plugin.js';
+import { installErrorHandler, sendError } from './platform/http/error-handler.js';
+import type { App, AppDeps } from './platform/http/routing.js';
+import { systemRoutes } from './platform/http/system.routes.js';
+import { registryRoutes } from './modules/registry/registry.routes.js';
+import { policyRoutes } from './modules/policy/policy.routes.js';
+import { bundleRoutes } from './bundle/bundle.routes.js';
+import { demoRoutes } from './demo/demo.routes.js';
+
+export type { AppDeps } from './platform/http/routing.js';
+
+/** Builds the whole HTTP app; the server and every test use this same function. */
+export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    genReqId: () => crypto.randomUUID(),
+    bodyLimit: 64 * 1024 * 1024,
+    ...options,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  await app.register(helmet, {
+    // The SPA and the API reference load their own scripts and styles from this origin only.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: '真训 ZhenXun API', version: deps.version, description: '安全生产培训考试全流程监管平台' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'zx_session' }, token: { type: 'http', scheme: 'bearer' } } },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authPlugin, { db: deps.db });
+
+  await app.register(systemRoutes, deps);
+  await app.register(authRoutes, deps);
+  await app.register(registryRoutes, deps);
+  await app.register(policyRoutes, deps);
+  await app.register(bundleRoutes, deps);
+  await app.register(demoRoutes, deps);
+
+  const webDist = deps.webDist;
+  const hasWeb = webDist !== undefined && existsSync(join(webDist, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const isApi = path.startsWith('/api/') || path.startsWith('/schemas/') || path === '/openapi.json';
+    if (!isApi && hasWeb && request.method === 'GET') {
+      // Client-side routes (/organizations/…) are the SPA's: hand it index.html.
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return sendError(reply, 'not_found', `接口不存在: ${request.method} ${path}`);
+  });
+  return app;
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { Executor } from '../platform/db/database.js';
+import type { NewEmploymentRow, NewOrganizationRow, NewPersonRow, NewStaffAssignmentRow } from '../modules/registry/registry.table.js';
+
+const CHUNK = 1000;
+
+async function chunked<T>(rows: T[], fn: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) await fn(rows.slice(i, i + CHUNK));
+}
+
+export async function findRefs(db: Executor, entityType: string, refs: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < refs.length; i += CHUNK) {
+    const rows = await db.selectFrom('externalRef').select(['ref', 'entityId']).where('entityType', '=', entityType).where('ref', 'in', refs.slice(i, i + CHUNK)).execute();
+    for (const r of rows) out.set(r.ref, r.entityId);
+  }
+  return out;
+}
+
+export async function findExistingRegions(db: Executor, codes: string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const rows = await db.selectFrom('region').select('code').where('code', 'in', codes).execute();
+  return new Set(rows.map((r) => r.code));
+}
+
+export async function findOrganizationsByCreditCode(db: Executor, codes: string[]) {
+  const out = new Map<string, { id: string; kind: string; regionCode: string }>();
+  for (let i = 0; i < codes.length; i += CHUNK) {
+    const rows = await db.selectFrom('organization').select(['id', 'kind', 'creditCode', 'regionCode']).where('creditCode', 'in', codes.slice(i, i + CHUNK)).execute();
+    for (const r of rows) out.set(r.creditCode, r);
+  }
+  return out;
+}
+
+export async function findOrganizationsByIds(db: Executor, ids: string[]) {
+  const out = new Map<string, { id: string; kind: string; regionCode: string }>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await db.selectFrom('organization').select(['id', 'kind', 'regionCode']).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
+}
+
+export async function findPersonsByIdNumber(db: Executor, idNumbers: string[]) {
+  const out = new Map<string, { id: string; name: string }>();
+  for (let i = 0; i < idNumbers.length; i += CHUNK) {
+    const rows = await db.selectFrom('person').select(['id', 'name', 'idNumber']).where('idNumber', 'in', idNumbers.slice(i, i + CHUNK)).execute();
+    for (const r of rows) out.set(r.idNumber, r);
+  }
+  return out;
+}
+
+/** Multi-row inserts with ids made here, so no reliance on the order RETURNING gives rows back. */
+export async function insertOrganizations(trx: Executor, rows: (NewOrganizationRow & { id: string })[]) {
+  await chunked(rows, (c) => trx.insertInto('organization').values(c).execute());
+}
+
+export async function setOperators(trx: Executor, pairs: { id: string; operatorId: string }[]) {
+  for (const p of pairs) await trx.updateTable('organization').set({ operatorId: p.operatorId }).where('id', '=', p.id).execute();
+}
+
+export async function insertPersons(trx: Executor, rows: (NewPersonRow & { id: string })[]) {
+  await chunked(rows, (c) => trx.insertInto('person').values(c).execute());
+}
+
+export async function insertStaff(trx: Executor, rows: (NewStaffAssignmentRow & { id: string })[]) {
+  await chunked(rows, (c) => trx.insertInto('staffAssignment').values(c).execute());
+}
+
+export async function insertEmployments(trx: Executor, rows: (NewEmploymentRow & { id: string })[]) {
+  await chunked(rows, (c) => trx.insertInto('employment').values(c).execute());
+}
+
+export async function insertRefs(trx: Executor, rows: { entityType: string; ref: string; entityId: string; regionCode: string | null }[]) {
+  await chunked(rows, (c) => trx.insertInto('externalRef').values(c).execute());
+}
+
+export const newId = (): string => randomUUID();
+
+/** Everything under a region prefix ('' = all), for export. */
+export async function readRegistry(db: Executor, regionPrefix: string) {
+  const like = `${regionPrefix}%`;
+  const [organizations, staff, employments, refs] = await Promise.all([
+    db.selectFrom('organization').selectAll().where('regionCode', 'like', like).execute(),
+    db.selectFrom('staffAssignment').selectAll().where('regionCode', 'like', like).execute(),
+    db.selectFrom('employment').selectAll().where('regionCode', 'like', like).execute(),
+    db.selectFrom('externalRef').select(['entityType', 'entityId', 'ref']).execute(),
+  ]);
+  if (regionPrefix === '') {
+    const persons = await db.selectFrom('person').selectAll().execute();
+    return { organizations, persons, staff, employments, refs };
+  }
+  const personIds = [...new Set([...staff.map((s) => s.personId), ...employments.map((e) => e.personId)])];
+  const persons = [];
+  for (let i = 0; i < personIds.length; i += CHUNK) {
+    persons.push(...(await db.selectFrom('person').selectAll().where('id', 'in', personIds.slice(i, i + CHUNK)).execute()));
+  }
+  return { organizations, persons, staff, employments, refs };
+}

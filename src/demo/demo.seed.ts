@@ -1,0 +1,50 @@
+import { importBundle, idsForRefs } from '../bundle/bundle.service.js';
+import { createUser } from '../platform/auth/auth.service.js';
+import type { Role } from '../platform/auth/roles.js';
+import { recordAudit } from '../platform/audit/audit.js';
+import { type Executor, transaction } from '../platform/db/database.js';
+import { loadRegionTree } from '../modules/registry/registry.service.js';
+import { type DemoAccount, generateDemoCity } from './demo-city.js';
+
+export const DEFAULT_DEMO_SEED = 20241012;
+
+/** The demo accounts (the same for every seed): shown on the login screen while they exist. */
+export const demoAccounts: readonly DemoAccount[] = generateDemoCity(DEFAULT_DEMO_SEED, { persons: 0 }).accounts;
+
+export async function databaseIsEmpty(db: Executor): Promise<boolean> {
+  const row = await db.selectFrom('organization').select('id').limit(1).executeTakeFirst();
+  return row === undefined;
+}
+
+/**
+ * Loads the region tree and the deterministic 泰安市 demo city through the same bundle import that
+ * outside data goes through, then creates one login per role. Same seed → same data.
+ */
+export async function seedDemoCity(db: Executor, seed = DEFAULT_DEMO_SEED) {
+  const regions = await loadRegionTree(db, 'system:demo');
+  const { bundle, accounts } = generateDemoCity(seed);
+  const imported = await importBundle(db, 'system:demo', bundle);
+  const orgIds = await idsForRefs(db, 'organizations', accounts.flatMap((a) => (a.organizationRef ? [a.organizationRef] : [])));
+  const personIds = await idsForRefs(db, 'persons', accounts.flatMap((a) => (a.personRef ? [a.personRef] : [])));
+  await transaction(db, async (trx) => {
+    for (const a of accounts) {
+      await createUser(trx, 'system:demo', {
+        username: a.username,
+        password: a.password,
+        displayName: a.displayName,
+        roles: a.roles as Role[],
+        organizationId: a.organizationRef ? (orgIds.get(a.organizationRef) ?? null) : null,
+        personId: a.personRef ? (personIds.get(a.personRef) ?? null) : null,
+      });
+    }
+    await recordAudit(trx, { actor: 'system:demo', action: 'demo.seed', entityType: 'demo', summary: `demo city seed ${seed}: ${accounts.length} accounts` });
+  });
+  return { seed, regions, imported, accounts: accounts.length };
+}
+
+export async function listExistingDemoAccounts(db: Executor): Promise<DemoAccount[]> {
+  const usernames = demoAccounts.map((a) => a.username);
+  const existing = await db.selectFrom('appUser').select('username').where('username', 'in', usernames).execute();
+  const present = new Set(existing.map((r) => r.username));
+  return demoAccounts.filter((a) => present.has(a.username));
+}

@@ -1,0 +1,210 @@
+import { sql } from 'kysely';
+import { recordAudit } from '../audit/audit.js';
+import type { Executor } from '../db/database.js';
+import { transaction } from '../db/database.js';
+import { DomainError, notFound } from '../errors.js';
+import { type Actor, scopeFor } from './actor.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import type { OrganizationKind, Role } from './roles.js';
+import { hashSecret, newSecret } from './tokens.js';
+
+/** Scopes an API token can carry (CONTRACTS.md: each bound to one organization and a list of scopes). */
+export const tokenScopes = ['registry:read', 'registry:write', 'devices:write', 'bundle:write'] as const;
+export type TokenScope = (typeof tokenScopes)[number];
+
+// A constant-time-ish dummy so a wrong username costs the same as a wrong password.
+let dummyHash: Promise<string> | undefined;
+
+async function actorForUser(db: Executor, userId: string): Promise<Actor | undefined> {
+  const row = await db
+    .selectFrom('appUser as u')
+    .leftJoin('organization as o', 'o.id', 'u.organizationId')
+    .select([
+      'u.id',
+      'u.displayName',
+      'u.roles',
+      'u.organizationId',
+      'u.personId',
+      'u.disabled',
+      'o.kind as organizationKind',
+      'o.name as organizationName',
+      'o.regionCode',
+    ])
+    .where('u.id', '=', userId)
+    .executeTakeFirst();
+  if (!row || row.disabled) return undefined;
+  const roles = row.roles as Role[];
+  return {
+    userId: row.id,
+    tokenId: null,
+    displayName: row.displayName,
+    roles,
+    organizationId: row.organizationId,
+    organizationKind: (row.organizationKind as OrganizationKind | null) ?? null,
+    organizationName: row.organizationName ?? null,
+    regionCode: row.regionCode ?? null,
+    personId: row.personId,
+    tokenScopes: null,
+    scope: scopeFor({ roles, organizationId: row.organizationId, regionCode: row.regionCode ?? null, personId: row.personId }),
+  };
+}
+
+export interface LoginResult {
+  sessionToken: string;
+  expiresAt: Date;
+  actor: Actor;
+}
+
+export async function login(
+  db: Executor,
+  input: { username: string; password: string },
+  opts: { sessionDays: number; now?: Date; requestId?: string },
+): Promise<LoginResult> {
+  const user = await db
+    .selectFrom('appUser')
+    .select(['id', 'passwordHash', 'disabled'])
+    .where('username', '=', input.username)
+    .executeTakeFirst();
+  if (!user) {
+    dummyHash ??= hashPassword('not-a-password');
+    await verifyPassword(await dummyHash, input.password);
+    throw new DomainError('invalid_credentials', '用户名或密码错误');
+  }
+  if (user.disabled || !(await verifyPassword(user.passwordHash, input.password))) {
+    throw new DomainError('invalid_credentials', '用户名或密码错误');
+  }
+  const actor = await actorForUser(db, user.id);
+  if (!actor) throw new DomainError('invalid_credentials', '用户名或密码错误');
+  const now = opts.now ?? new Date();
+  const sessionToken = newSecret();
+  const expiresAt = new Date(now.getTime() + opts.sessionDays * 86_400_000);
+  await transaction(db, async (trx) => {
+    await trx.insertInto('userSession').values({ tokenHash: hashSecret(sessionToken), userId: user.id, createdAt: now, expiresAt }).execute();
+    await recordAudit(trx, { actor, action: 'auth.login', entityType: 'user', entityId: user.id, requestId: opts.requestId, at: now });
+  });
+  return { sessionToken, expiresAt, actor };
+}
+
+export async function logout(db: Executor, sessionToken: string): Promise<void> {
+  // Deleting a session is not a change of record: it is the absence of a credential, so no audit entry.
+  await db.deleteFrom('userSession').where('tokenHash', '=', hashSecret(sessionToken)).execute();
+}
+
+export async function actorFromSession(db: Executor, sessionToken: string, now = new Date()): Promise<Actor | undefined> {
+  const session = await db
+    .selectFrom('userSession')
+    .select(['userId', 'expiresAt'])
+    .where('tokenHash', '=', hashSecret(sessionToken))
+    .executeTakeFirst();
+  if (!session || new Date(session.expiresAt) <= now) return undefined;
+  return actorForUser(db, session.userId);
+}
+
+export async function actorFromApiToken(db: Executor, token: string): Promise<Actor | undefined> {
+  const row = await db
+    .selectFrom('apiToken as t')
+    .innerJoin('organization as o', 'o.id', 't.organizationId')
+    .select(['t.id', 't.name', 't.scopes', 't.organizationId', 'o.kind', 'o.name as organizationName', 'o.regionCode'])
+    .where('t.tokenHash', '=', hashSecret(token))
+    .where('t.revokedAt', 'is', null)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  // last_used_at is bookkeeping, not a record change; updated without an audit entry and without waiting.
+  void db.updateTable('apiToken').set({ lastUsedAt: new Date() }).where('id', '=', row.id).execute().catch(() => {});
+  return {
+    userId: null,
+    tokenId: row.id,
+    displayName: row.name,
+    roles: [],
+    organizationId: row.organizationId,
+    organizationKind: row.kind as OrganizationKind,
+    organizationName: row.organizationName,
+    regionCode: row.regionCode,
+    personId: null,
+    tokenScopes: row.scopes,
+    // A token never gets a jurisdiction: it acts for its one organization only.
+    scope: { kind: 'organization', organizationId: row.organizationId },
+  };
+}
+
+export async function createApiToken(
+  db: Executor,
+  actor: Actor,
+  input: { name: string; scopes: TokenScope[] },
+  requestId?: string,
+): Promise<{ id: string; token: string }> {
+  if (!actor.userId || !actor.organizationId) throw new DomainError('forbidden', '只有机构用户可以创建API令牌');
+  const token = newSecret('zx_');
+  const organizationId = actor.organizationId;
+  return transaction(db, async (trx) => {
+    const row = await trx
+      .insertInto('apiToken')
+      .values({ organizationId, name: input.name, tokenHash: hashSecret(token), scopes: input.scopes, createdBy: actor.userId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actor,
+      action: 'api_token.create',
+      entityType: 'api_token',
+      entityId: row.id,
+      regionCode: actor.regionCode,
+      after: { name: input.name, scopes: input.scopes, organizationId },
+      requestId,
+    });
+    return { id: row.id, token };
+  });
+}
+
+export async function listApiTokens(db: Executor, actor: Actor) {
+  if (!actor.organizationId) return [];
+  return db
+    .selectFrom('apiToken')
+    .select(['id', 'name', 'scopes', 'createdAt', 'revokedAt', 'lastUsedAt'])
+    .where('organizationId', '=', actor.organizationId)
+    .orderBy('createdAt', 'desc')
+    .execute();
+}
+
+export async function revokeApiToken(db: Executor, actor: Actor, id: string, requestId?: string): Promise<void> {
+  await transaction(db, async (trx) => {
+    const row = await trx
+      .selectFrom('apiToken')
+      .select(['id', 'revokedAt'])
+      .where('id', '=', id)
+      .where('organizationId', '=', actor.organizationId ?? sql<string>`null`)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) throw notFound('API令牌');
+    if (row.revokedAt) return;
+    await trx.updateTable('apiToken').set({ revokedAt: new Date() }).where('id', '=', id).execute();
+    await recordAudit(trx, { actor, action: 'api_token.revoke', entityType: 'api_token', entityId: id, regionCode: actor.regionCode, requestId });
+  });
+}
+
+export async function createUser(
+  trx: Executor,
+  actor: Actor | string,
+  input: { username: string; password: string; displayName: string; roles: Role[]; organizationId?: string | null; personId?: string | null },
+): Promise<string> {
+  const passwordHash = await hashPassword(input.password);
+  const row = await trx
+    .insertInto('appUser')
+    .values({
+      username: input.username,
+      passwordHash,
+      displayName: input.displayName,
+      roles: input.roles,
+      organizationId: input.organizationId ?? null,
+      personId: input.personId ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, {
+    actor,
+    action: 'user.create',
+    entityType: 'user',
+    entityId: row.id,
+    after: { username: input.username, roles: input.roles, organizationId: input.organizationId ?? null },
+  });
+  return row.id;
+}

@@ -1,0 +1,38 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface AppUserTable {
+  id: Generated<string>;
+  username: string;
+  /** argon2id PHC string. */
+  passwordHash: string;
+  displayName: string;
+  organizationId: string | null;
+  personId: string | null;
+  roles: ColumnType<string[], string[], string[]>;
+  disabled: Generated<boolean>;
+  createdAt: Timestamp;
+}
+
+export interface UserSessionTable {
+  tokenHash: string;
+  userId: string;
+  createdAt: Timestamp;
+  expiresAt: Timestamp;
+}
+
+export interface ApiTokenTable {
+  id: Generated<string>;
+  organizationId: string;
+  name: string;
+  tokenHash: string;
+  scopes: ColumnType<string[], string[], string[]>;
+  createdBy: string | null;
+  createdAt: Timestamp;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export type AppUserRow = Selectable<AppUserTable>;
+export type ApiTokenRow = Selectable<ApiTokenTable>;

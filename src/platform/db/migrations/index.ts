@@ -1,0 +1,12 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_bundle_refs.js';
+
+/**
+ * Every migration, in order. Listed explicitly (not discovered on disk) so the same list runs from
+ * the TypeScript sources in tests and from dist/ in production. Migrations are frozen once landed.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+  '0002_bundle_refs': m0002,
+};

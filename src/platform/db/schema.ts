@@ -1,0 +1,26 @@
+import type { ExternalRefTable } from '../../bundle/bundle.table.js';
+import type { AuditLogTable } from '../audit/audit.table.js';
+import type { ApiTokenTable, AppUserTable, UserSessionTable } from '../auth/auth.table.js';
+import type { PolicyProfileTable } from '../../modules/policy/policy.table.js';
+import type {
+  EmploymentTable,
+  OrganizationTable,
+  PersonTable,
+  RegionTable,
+  StaffAssignmentTable,
+} from '../../modules/registry/registry.table.js';
+
+/** The whole database as Kysely sees it (camelCase here, snake_case in SQL via CamelCasePlugin). */
+export interface Database {
+  region: RegionTable;
+  organization: OrganizationTable;
+  person: PersonTable;
+  staffAssignment: StaffAssignmentTable;
+  employment: EmploymentTable;
+  appUser: AppUserTable;
+  userSession: UserSessionTable;
+  apiToken: ApiTokenTable;
+  policyProfile: PolicyProfileTable;
+  auditLog: AuditLogTable;
+  externalRef: ExternalRefTable;
+}
