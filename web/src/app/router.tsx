@@ -1,0 +1,49 @@
+import { Spin } from 'antd';
+import { createBrowserRouter, Navigate, Outlet, RouterProvider } from 'react-router';
+import { LoginPage } from '../features/auth/login-page';
+import { DashboardPage } from '../features/dashboard/dashboard-page';
+import { PoliciesPage } from '../features/policy/policies-page';
+import { OrganizationDetailPage } from '../features/registry/organization-detail-page';
+import { OrganizationsPage } from '../features/registry/organizations-page';
+import { PersonDetailPage, PersonsPage } from '../features/registry/persons-page';
+import { useAuth } from './auth';
+import { AppLayout } from './layout';
+
+function RequireLogin() {
+  const { me, loading } = useAuth();
+  if (loading) return <Spin size="large" style={{ display: 'block', margin: '30vh auto' }} />;
+  if (!me) return <Navigate to="/login" replace />;
+  return <Outlet />;
+}
+
+function Home() {
+  const { me } = useAuth();
+  // A worker's home is their own file (一人一档).
+  if (me && me.roles.length === 1 && me.roles[0] === 'worker' && me.personId) return <Navigate to={`/persons/${me.personId}`} replace />;
+  return <DashboardPage />;
+}
+
+const router = createBrowserRouter([
+  { path: '/login', element: <LoginPage /> },
+  {
+    element: <RequireLogin />,
+    children: [
+      {
+        element: <AppLayout />,
+        children: [
+          { path: '/', element: <Home /> },
+          { path: '/organizations', element: <OrganizationsPage /> },
+          { path: '/organizations/:id', element: <OrganizationDetailPage /> },
+          { path: '/persons', element: <PersonsPage /> },
+          { path: '/persons/:id', element: <PersonDetailPage /> },
+          { path: '/policies', element: <PoliciesPage /> },
+          { path: '*', element: <Navigate to="/" replace /> },
+        ],
+      },
+    ],
+  },
+]);
+
+export function AppRouter() {
+  return <RouterProvider router={router} />;
+}

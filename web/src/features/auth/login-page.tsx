@@ -1,0 +1,98 @@
+import { GlobalOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Form, Input, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, useNavigate } from 'react-router';
+import { useAuth } from '../../app/auth';
+import { setLanguage } from '../../app/i18n';
+import { ApiError, api } from '../../lib/api-client';
+
+interface DemoAccount {
+  username: string;
+  password: string;
+  role: string;
+  displayName: string;
+  description: string;
+}
+
+export function LoginPage() {
+  const { t, i18n } = useTranslation();
+  const { me, refresh } = useAuth();
+  const navigate = useNavigate();
+  const [form] = Form.useForm<{ username: string; password: string }>();
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const demo = useQuery({ queryKey: ['demo-accounts'], queryFn: () => api.get<{ items: DemoAccount[] }>('/api/demo/accounts') });
+  if (me) return <Navigate to="/" replace />;
+
+  async function submit(values: { username: string; password: string }) {
+    setSubmitting(true);
+    setError(null);
+    try {
+      await api.post('/api/auth/login', values);
+      await refresh();
+      navigate('/');
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : t('login.failed'));
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  const accounts = demo.data?.items ?? [];
+  return (
+    <div style={{ minHeight: '100vh', background: 'linear-gradient(180deg,#fbeeee,#fff)', padding: 16 }}>
+      <div style={{ maxWidth: 880, margin: '0 auto' }}>
+        <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', margin: '24px 0' }}>
+          <div>
+            <Typography.Title level={2} style={{ margin: 0, color: '#b7312c' }}>
+              {t('app.name')}
+            </Typography.Title>
+            <Typography.Text type="secondary">{t('app.subtitle')}</Typography.Text>
+          </div>
+          <Button icon={<GlobalOutlined />} onClick={() => setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
+            {t('app.language')}
+          </Button>
+        </div>
+        <Card title={t('login.title')} style={{ maxWidth: 420, margin: '0 auto 24px' }}>
+          <Form form={form} layout="vertical" onFinish={submit} requiredMark={false}>
+            <Form.Item name="username" label={t('login.username')} rules={[{ required: true }]}>
+              <Input autoComplete="username" />
+            </Form.Item>
+            <Form.Item name="password" label={t('login.password')} rules={[{ required: true }]}>
+              <Input.Password autoComplete="current-password" />
+            </Form.Item>
+            {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} />}
+            <Button type="primary" htmlType="submit" block loading={submitting}>
+              {t('login.submit')}
+            </Button>
+          </Form>
+        </Card>
+        <Card title={accounts.length > 0 ? t('login.demo', { password: accounts[0].password }) : t('login.title')} loading={demo.isLoading}>
+          {accounts.length > 0 ? (
+            <>
+              <Typography.Paragraph type="secondary">{t('login.demoHint')}</Typography.Paragraph>
+              <Table<DemoAccount>
+                rowKey="username"
+                size="small"
+                pagination={false}
+                scroll={{ x: true }}
+                dataSource={accounts}
+                onRow={(a) => ({ onClick: () => form.setFieldsValue({ username: a.username, password: a.password }), style: { cursor: 'pointer' } })}
+                columns={[
+                  { title: t('login.username'), dataIndex: 'username', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
+                  { title: t('org.kind'), dataIndex: 'role', render: (v: string) => <Tag color="red">{t(`role.${v}`)}</Tag> },
+                  { title: t('org.name'), dataIndex: 'displayName' },
+                  { title: '', dataIndex: 'description', responsive: ['md'] },
+                ]}
+              />
+            </>
+          ) : (
+            <Typography.Text type="secondary">{t('login.noDemo')}</Typography.Text>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import { useQuery } from '@tanstack/react-query';
+import { Card, DatePicker, Space, Table, Tag, Typography } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAuth } from '../../app/auth';
+import { api } from '../../lib/api-client';
+import { RegionPicker } from '../registry/region-picker';
+
+interface ResolvedFigure {
+  value: unknown;
+  unit?: string;
+  source: string;
+  status: string;
+  note?: string;
+  fromProfile: string;
+}
+interface InForce {
+  regionCode: string;
+  date: string;
+  applied: { id: string; regionCode: string; version: string }[];
+  figures: Record<string, ResolvedFigure>;
+}
+interface Profile {
+  id: string;
+  regionCode: string;
+  version: string;
+  effectiveFrom: string;
+  effectiveTo?: string;
+  source: string;
+  builtin: boolean;
+}
+
+const statusColor: Record<string, string> = { confirmed: 'green', secondary: 'blue', seed: 'purple', unconfirmed: 'default', pending_19: 'orange' };
+
+/** The policy in force for a region and date: every figure with its source, basis and profile. */
+export function PoliciesPage() {
+  const { t } = useTranslation();
+  const { me } = useAuth();
+  const [regionCode, setRegionCode] = useState<string>(me?.regionCode ?? '');
+  const [date, setDate] = useState<Dayjs>(dayjs());
+  const inForce = useQuery({ queryKey: ['policy', regionCode, date.format('YYYY-MM-DD')], queryFn: () => api.get<InForce>('/api/policies/in-force', { regionCode, date: date.format('YYYY-MM-DD') }) });
+  const profiles = useQuery({ queryKey: ['policy-profiles'], queryFn: () => api.get<{ items: Profile[] }>('/api/policy-profiles') });
+  const rows = Object.entries(inForce.data?.figures ?? {}).map(([key, f]) => ({ key, ...f }));
+  return (
+    <>
+      <Card title={t('menu.policies')}>
+        <Space wrap style={{ marginBottom: 12 }}>
+          <RegionPicker placeholder={t('policy.region')} onChange={(c) => setRegionCode(c ?? me?.regionCode ?? '')} style={{ width: 260 }} />
+          <DatePicker value={date} onChange={(d) => d && setDate(d)} allowClear={false} />
+          <Typography.Text type="secondary">{inForce.data?.applied.map((a) => a.version).join(' → ')}</Typography.Text>
+        </Space>
+        <Table
+          rowKey="key"
+          size="small"
+          loading={inForce.isFetching}
+          pagination={false}
+          scroll={{ x: true }}
+          dataSource={rows}
+          columns={[
+            { title: t('policy.key'), dataIndex: 'key', render: (k: string) => <Typography.Text code>{k}</Typography.Text> },
+            { title: t('policy.value'), key: 'value', render: (_: unknown, f: ResolvedFigure) => (f.value === null ? <Tag>{t('policy.notEnforced')}</Tag> : `${String(f.value)}${f.unit ? ` ${f.unit}` : ''}`) },
+            { title: t('policy.status'), dataIndex: 'status', render: (s: string) => <Tag color={statusColor[s]}>{t(`figureStatus.${s}`)}</Tag> },
+            { title: t('policy.profile'), dataIndex: 'fromProfile' },
+            { title: t('policy.source'), dataIndex: 'source', render: (s: string) => <Typography.Text style={{ fontSize: 12 }}>{s}</Typography.Text> },
+          ]}
+        />
+      </Card>
+      <Card title={t('policy.profiles')} style={{ marginTop: 12 }}>
+        <Table<Profile>
+          rowKey="id"
+          size="small"
+          pagination={false}
+          scroll={{ x: true }}
+          loading={profiles.isLoading}
+          dataSource={profiles.data?.items ?? []}
+          columns={[
+            { title: 'ID', dataIndex: 'id' },
+            { title: t('policy.region'), dataIndex: 'regionCode', render: (c: string) => c || '全国' },
+            { title: t('policy.profile'), dataIndex: 'version' },
+            { title: t('policy.effective'), key: 'eff', render: (_, p) => `${p.effectiveFrom} ~ ${p.effectiveTo ?? ''}` },
+            { title: '', dataIndex: 'builtin', render: (b: boolean) => (b ? <Tag>{t('policy.builtin')}</Tag> : null) },
+          ]}
+        />
+      </Card>
+    </>
+  );
+}
