@@ -216,8 +216,12 @@ export function generateDemoCity(seed: number, opts: { persons?: number } = {}):
   const enterpriseRefs: string[] = [];
   const usedNames = new Set<string>();
   for (let i = 0; i < enterpriseCount; i++) {
-    let r = rnd.next() * totalWeight;
-    const industry = industryWeights.find(([, w]) => (r -= w) < 0)?.[0] ?? 'manufacturing';
+    const roll = rnd.next() * totalWeight;
+    let cumulative = 0;
+    const industry = industryWeights.find(([, w]) => {
+      cumulative += w;
+      return roll < cumulative;
+    })?.[0] ?? 'manufacturing';
     const profile = industryProfile[industry];
     const county = counties[i % counties.length];
     let name = '';

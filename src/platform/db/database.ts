@@ -72,7 +72,7 @@ class StaticMigrationProvider implements MigrationProvider {
 }
 
 /** Applies pending migrations; throws (and the CLI exits non-zero) on the first failure. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new StaticMigrationProvider() });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
