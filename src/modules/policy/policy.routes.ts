@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { listOperationItems } from '../../catalog/operations.js';
+import { listCatalogFigures } from '../../catalog/figures.js';
+import { competencyCategories, listOperationItems, operationCategories } from '../../catalog/operations.js';
 import { PolicyProfileSchema } from '../../catalog/policy.js';
 import { requireRoles } from '../../platform/http/auth-plugin.js';
 import { type App, type AppDeps, ErrorResponseSchema, errorResponses } from '../../platform/http/routing.js';
@@ -21,6 +22,28 @@ export async function policyRoutes(app: App, deps: AppDeps): Promise<void> {
       },
     },
     async (request) => ({ items: listOperationItems({ includeRetired: request.query.includeRetired === 'true' }) as unknown as Record<string, unknown>[] }),
+  );
+
+  app.get(
+    '/api/catalog/figures',
+    {
+      schema: {
+        tags,
+        summary: '法规数值目录（学时、考试、证书），每项注明来源与依据状态',
+        response: {
+          200: z.object({
+            operationCategories: z.array(z.record(z.string(), z.unknown())),
+            competencyCategories: z.array(z.record(z.string(), z.unknown())),
+            figures: z.array(z.object({ group: z.string(), key: z.string(), figure: z.record(z.string(), z.unknown()) })),
+          }),
+        },
+      },
+    },
+    async () => ({
+      operationCategories: operationCategories as unknown as Record<string, unknown>[],
+      competencyCategories: competencyCategories as unknown as Record<string, unknown>[],
+      figures: listCatalogFigures() as unknown as { group: string; key: string; figure: Record<string, unknown> }[],
+    }),
   );
 
   app.get(

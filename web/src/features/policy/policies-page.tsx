@@ -21,6 +21,11 @@ interface InForce {
   applied: { id: string; regionCode: string; version: string }[];
   figures: Record<string, ResolvedFigure>;
 }
+interface CatalogRow {
+  group: string;
+  key: string;
+  figure: ResolvedFigure;
+}
 interface Profile {
   id: string;
   regionCode: string;
@@ -40,6 +45,7 @@ export function PoliciesPage() {
   const [regionCode, setRegionCode] = useState<string>(me?.regionCode ?? '');
   const [date, setDate] = useState<Dayjs>(dayjs());
   const inForce = useQuery({ queryKey: ['policy', regionCode, date.format('YYYY-MM-DD')], queryFn: () => api.get<InForce>('/api/policies/in-force', { regionCode, date: date.format('YYYY-MM-DD') }) });
+  const catalog = useQuery({ queryKey: ['catalog-figures'], queryFn: () => api.get<{ figures: CatalogRow[] }>('/api/catalog/figures') });
   const profiles = useQuery({ queryKey: ['policy-profiles'], queryFn: () => api.get<{ items: Profile[] }>('/api/policy-profiles') });
   const rows = Object.entries(inForce.data?.figures ?? {}).map(([key, f]) => ({ key, ...f }));
   return (
@@ -63,6 +69,22 @@ export function PoliciesPage() {
             { title: t('policy.status'), dataIndex: 'status', render: (s: string) => <Tag color={statusColor[s]}>{t(`figureStatus.${s}`)}</Tag> },
             { title: t('policy.profile'), dataIndex: 'fromProfile' },
             { title: t('policy.source'), dataIndex: 'source', render: (s: string) => <Typography.Text style={{ fontSize: 12 }}>{s}</Typography.Text> },
+          ]}
+        />
+      </Card>
+      <Card title={t('policy.catalog')} style={{ marginTop: 12 }}>
+        <Table<CatalogRow>
+          rowKey={(r) => `${r.group}.${r.key}`}
+          size="small"
+          loading={catalog.isLoading}
+          pagination={{ pageSize: 20 }}
+          scroll={{ x: true }}
+          dataSource={catalog.data?.figures ?? []}
+          columns={[
+            { title: t('policy.key'), key: 'key', render: (_: unknown, r: CatalogRow) => <Typography.Text code>{`${r.group}.${r.key}`}</Typography.Text> },
+            { title: t('policy.value'), key: 'value', render: (_: unknown, r: CatalogRow) => `${String(r.figure.value)}${r.figure.unit ? ` ${r.figure.unit}` : ''}` },
+            { title: t('policy.status'), key: 'status', render: (_: unknown, r: CatalogRow) => <Tag color={statusColor[r.figure.status]}>{t(`figureStatus.${r.figure.status}`)}</Tag> },
+            { title: t('policy.source'), key: 'source', render: (_: unknown, r: CatalogRow) => <Typography.Text style={{ fontSize: 12 }}>{r.figure.source}</Typography.Text> },
           ]}
         />
       </Card>

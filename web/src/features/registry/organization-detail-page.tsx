@@ -8,6 +8,7 @@ import type { EmploymentViewSchema, OrganizationDetailSchema, StaffViewSchema } 
 import { organizationStatuses } from '../../../../src/modules/registry/registry.contract.js';
 import { hasAnyRole, useAuth } from '../../app/auth';
 import { ApiError, api, type Page } from '../../lib/api-client';
+import { itemLabel } from '../../lib/catalog';
 import { useIsPhone } from '../../lib/use-media';
 import { statusColor } from './organizations-page';
 
@@ -135,7 +136,7 @@ export function OrganizationDetailPage() {
               { title: t('person.duty'), dataIndex: 'duty', render: (d: string) => t(`duty.${d}`) },
               { title: '', dataIndex: 'fullTime', render: (f: boolean) => (f ? t('person.fullTime') : t('person.partTime')) },
               { title: t('person.practiceYears'), dataIndex: 'practiceYears' },
-              { title: t('person.item'), dataIndex: 'operationItems', render: (items: string[]) => items.join(', ') },
+              { title: t('person.item'), dataIndex: 'operationItems', render: (items: string[]) => items.map(itemLabel).join('、') },
               { title: t('person.start'), dataIndex: 'startDate' },
               { title: t('person.end'), dataIndex: 'endDate' },
             ]}
@@ -154,7 +155,7 @@ export function OrganizationDetailPage() {
             columns={[
               { title: t('person.name'), key: 'name', render: (_, e) => personLink(e.personId, e.personName) },
               { title: t('person.post'), dataIndex: 'post', render: (p: string) => t(`post.${p}`) },
-              { title: t('person.item'), dataIndex: 'operationItemCode' },
+              { title: t('person.item'), dataIndex: 'operationItemCode', render: (c: string | null) => itemLabel(c) },
               { title: t('person.start'), dataIndex: 'startDate' },
               { title: t('person.end'), key: 'end', render: (_, e) => (e.endDate ? <Tag>{`${t('person.leftPost')} ${e.endDate}`}</Tag> : <Tag color="green">{t('person.onPost')}</Tag>) },
             ]}

@@ -6,6 +6,8 @@ import { Link, useParams } from 'react-router';
 import type { z } from 'zod';
 import type { PersonDetailSchema, PersonSummarySchema } from '../../../../src/modules/registry/registry.contract.js';
 import { ApiError, api, type Page } from '../../lib/api-client';
+import { hasAnyRole, useAuth } from '../../app/auth';
+import { itemLabel } from '../../lib/catalog';
 import { useIsPhone } from '../../lib/use-media';
 
 type PersonSummary = z.infer<typeof PersonSummarySchema>;
@@ -66,11 +68,14 @@ export function PersonDetailPage() {
   const { id } = useParams();
   const { t } = useTranslation();
   const isPhone = useIsPhone();
+  const { me } = useAuth();
+  const canOpenOrganizations = hasAnyRole(me, 'regulator', 'inspector', 'exam_authority', 'exam_site', 'training_institution', 'enterprise');
   const file = useQuery({ queryKey: ['person', id], queryFn: () => api.get<PersonDetail>(`/api/persons/${id}`) });
   if (file.isLoading) return <Skeleton active />;
   if (file.error || !file.data) return <Result status="404" title={file.error instanceof ApiError ? file.error.message : t('common.error')} />;
   const p = file.data;
-  const orgLink = (orgId: string, name: string) => <Link to={`/organizations/${orgId}`}>{name}</Link>;
+  // A worker sees their own file only; organization pages are for those who manage or supervise them.
+  const orgLink = (orgId: string, name: string) => (canOpenOrganizations ? <Link to={`/organizations/${orgId}`}>{name}</Link> : name);
   const tabs = [];
   if (p.employments.length > 0) {
     tabs.push({
@@ -86,7 +91,7 @@ export function PersonDetailPage() {
           columns={[
             { title: t('person.organization'), key: 'org', render: (_: unknown, e: PersonDetail['employments'][number]) => orgLink(e.organizationId, e.organizationName) },
             { title: t('person.post'), dataIndex: 'post', render: (v: string) => t(`post.${v}`) },
-            { title: t('person.item'), dataIndex: 'operationItemCode' },
+            { title: t('person.item'), dataIndex: 'operationItemCode', render: (c: string | null) => itemLabel(c) },
             { title: t('person.start'), dataIndex: 'startDate' },
             { title: t('person.end'), key: 'end', render: (_: unknown, e: PersonDetail['employments'][number]) => (e.endDate ? <Tag>{`${t('person.leftPost')} ${e.endDate}`}</Tag> : <Tag color="green">{t('person.onPost')}</Tag>) },
           ]}
@@ -109,7 +114,7 @@ export function PersonDetailPage() {
             { title: t('person.organization'), key: 'org', render: (_: unknown, s: PersonDetail['duties'][number]) => orgLink(s.organizationId, s.organizationName) },
             { title: t('person.duty'), dataIndex: 'duty', render: (v: string) => t(`duty.${v}`) },
             { title: '', dataIndex: 'fullTime', render: (f: boolean) => (f ? t('person.fullTime') : t('person.partTime')) },
-            { title: t('person.item'), dataIndex: 'operationItems', render: (items: string[]) => items.join(', ') },
+            { title: t('person.item'), dataIndex: 'operationItems', render: (items: string[]) => items.map(itemLabel).join('、') },
             { title: t('person.start'), dataIndex: 'startDate' },
             { title: t('person.end'), dataIndex: 'endDate' },
           ]}

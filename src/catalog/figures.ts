@@ -1,0 +1,102 @@
+import { type Figure, fig, SOURCES } from './figure.js';
+
+/**
+ * The regulation figures that are not jurisdiction policy parameters (those live in policy.ts):
+ * syllabus, enterprise training hours, exam and certificate rules. Rules read them from here and tests
+ * take their expectations from here — a figure is never retyped elsewhere.
+ */
+
+/** Enterprise training hours, 3号令 and 安委〔2012〕10号 (RULES.md §B). */
+export const enterpriseHours = {
+  managerInitialGeneral: fig(32, `${SOURCES.order3} 第九条`, 'confirmed', { unit: '学时' }),
+  managerInitialHighRisk: fig(48, `${SOURCES.order3} 第九条第二款`, 'confirmed', { unit: '学时' }),
+  managerAnnualGeneral: fig(12, `${SOURCES.order3} 第九条`, 'confirmed', { unit: '学时' }),
+  managerAnnualHighRisk: fig(16, `${SOURCES.order3} 第九条第二款`, 'confirmed', { unit: '学时' }),
+  managerCertifyWithinMonths: fig(6, `${SOURCES.order3}; 安全生产法`, 'confirmed', { unit: '月', note: '高危行业主要负责人/安全管理人员在岗6个月内取得合格证' }),
+  newHireGeneral: fig(24, `${SOURCES.order3} 第十三条`, 'confirmed', { unit: '学时' }),
+  newHireConstruction: fig(32, SOURCES.anwei2012, 'confirmed', { unit: '学时' }),
+  newHireHighRisk: fig(72, `${SOURCES.order3} 第十三条第二款`, 'confirmed', { unit: '学时' }),
+  employeeAnnualGeneral: fig(8, SOURCES.anwei2012, 'confirmed', { unit: '学时' }),
+  employeeAnnualHighRisk: fig(20, SOURCES.anwei2012, 'confirmed', { unit: '学时' }),
+  returnAfterAbsenceYears: fig(1, `${SOURCES.order3} 第十五条`, 'confirmed', { unit: '年', note: '调岗或离岗一年以上重新上岗：车间、班组级再教育' }),
+  inHouseTrainerPermilleGeneral: fig(3, SOURCES.seed003, 'seed', { unit: '‰' }),
+  inHouseTrainerPermilleHighRisk: fig(5, SOURCES.seed003, 'seed', { unit: '‰' }),
+  inHouseTrainerMinHighRisk: fig(3, SOURCES.seed003, 'seed', { unit: '人' }),
+  apprenticeshipMonths: fig(2, '《安全生产培训管理办法》(44号令 2012年文本)', 'confirmed', { unit: '月' }),
+} satisfies Record<string, Figure<number>>;
+
+/** Special-operation rules, 30号令 (RULES.md §A). */
+export const specialOperation = {
+  minAge: fig(18, `${SOURCES.order30} 第四条`, 'confirmed', { unit: '岁' }),
+  examWithinDays: fig(60, `${SOURCES.order30} 第十二条`, 'confirmed', { unit: '日' }),
+  retakes: fig(1, `${SOURCES.order30} 第十四条`, 'confirmed', { unit: '次' }),
+  resultsWithinWorkingDays: fig(10, `${SOURCES.order30} 第十五条`, 'confirmed', { unit: '工作日' }),
+  certificateValidityYears: fig(6, `${SOURCES.order30} 第十九条`, 'confirmed', { unit: '年' }),
+  reviewEveryYears: fig(3, `${SOURCES.order30} 第二十一条`, 'confirmed', { unit: '年' }),
+  reviewWindowDays: fig(60, `${SOURCES.order30} 第二十一条`, 'confirmed', { unit: '日' }),
+  extendedReviewAfterYears: fig(10, `${SOURCES.order30} 第二十一条`, 'confirmed', { unit: '年' }),
+  extendedReviewEveryYears: fig(6, `${SOURCES.order30} 第二十一条`, 'confirmed', { unit: '年' }),
+  reviewTrainingHours: fig(8, `${SOURCES.order30} 第二十三条`, 'confirmed', { unit: '学时' }),
+  banAfterRevocationYears: fig(3, `${SOURCES.order30} 第四十条`, 'confirmed', { unit: '年' }),
+  awayFromPostMonths: fig(6, `${SOURCES.order30} 第三十一条`, 'confirmed', { unit: '月', note: '离开特种作业岗位6个月以上，重新进行实际操作考试' }),
+} satisfies Record<string, Figure<number>>;
+
+/** Exams, 安监总培训〔2013〕104号 (RULES.md §D). */
+export const exams = {
+  theoryMinutes: fig(120, SOURCES.exam104, 'confirmed', { unit: 'min' }),
+  fullMarks: fig(100, SOURCES.exam104, 'confirmed', { unit: '分' }),
+  passMark: fig(80, SOURCES.exam104, 'confirmed', { unit: '分' }),
+  practicalPassMark: fig(80, SOURCES.exam104, 'confirmed', { unit: '分' }),
+  scoreValidMonths: fig(12, SOURCES.exam104, 'confirmed', { unit: '月' }),
+  videoRetentionYears: fig(3, SOURCES.exam104, 'confirmed', { unit: '年' }),
+  competencyCertificateYears: fig(3, SOURCES.exam104, 'confirmed', { unit: '年' }),
+  competencyExtendDaysBefore: fig(30, SOURCES.exam104, 'confirmed', { unit: '日' }),
+  issueWithinWorkingDays: fig(10, SOURCES.exam104, 'confirmed', { unit: '工作日' }),
+} satisfies Record<string, Figure<number>>;
+
+export const certificateNumberRule = fig('T + 居民身份证号码', `${SOURCES.order30} (实施口径)`, 'secondary');
+
+/**
+ * Syllabus hours per operation item (initial training). The published 培训大纲 per item were not
+ * available to us (rules-research.md): the defaults below are unconfirmed parameters a regulator
+ * corrects; the review (复审) figure is confirmed.
+ */
+export interface SyllabusHours {
+  theory: Figure<number>;
+  practical: Figure<number>;
+}
+const unconfirmedSyllabus = (theory: number, practical: number): SyllabusHours => ({
+  theory: fig(theory, '特种作业安全技术培训大纲 (text not available; default)', 'unconfirmed', { unit: '学时' }),
+  practical: fig(practical, '特种作业安全技术培训大纲 (text not available; default)', 'unconfirmed', { unit: '学时' }),
+});
+const byCategory: Record<string, SyllabusHours> = {
+  '1': unconfirmedSyllabus(48, 32),
+  '2': unconfirmedSyllabus(48, 32),
+  '3': unconfirmedSyllabus(40, 32),
+  '4': unconfirmedSyllabus(40, 24),
+  '5': unconfirmedSyllabus(60, 40),
+  '6': unconfirmedSyllabus(60, 40),
+  '7': unconfirmedSyllabus(48, 32),
+  '8': unconfirmedSyllabus(48, 32),
+  '9': unconfirmedSyllabus(56, 24),
+  '10': unconfirmedSyllabus(40, 24),
+};
+
+export function initialSyllabus(operationItemCode: string): SyllabusHours | undefined {
+  return byCategory[operationItemCode.split('.')[0]];
+}
+
+/** Everything above as one list for the API and the policy screen. */
+export function listCatalogFigures(): { group: string; key: string; figure: Figure<unknown> }[] {
+  const groups: [string, Record<string, Figure<unknown>>][] = [
+    ['enterprise', enterpriseHours],
+    ['special_operation', specialOperation],
+    ['exams', exams],
+  ];
+  const out = groups.flatMap(([group, figures]) => Object.entries(figures).map(([key, figure]) => ({ group, key, figure })));
+  out.push({ group: 'certificates', key: 'certificateNumberRule', figure: certificateNumberRule });
+  for (const [category, s] of Object.entries(byCategory)) {
+    out.push({ group: 'syllabus', key: `category${category}.initialTheory`, figure: s.theory }, { group: 'syllabus', key: `category${category}.initialPractical`, figure: s.practical });
+  }
+  return out;
+}
