@@ -161,6 +161,21 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
     }
   });
 
+  it('exports a bundle of exactly the jurisdiction, and only to regulators', async () => {
+    for (const c of callers) {
+      const res = await get(c, '/api/bundle/export');
+      if (!c.roles.includes('regulator')) {
+        expect(res.statusCode, c.key).toBe(403);
+        continue;
+      }
+      expect(res.statusCode, c.key).toBe(200);
+      const exported = new Set((res.json().organizations as { creditCode: string }[]).map((o) => o.creditCode));
+      const rows = await t.db.selectFrom('organization').select(['creditCode', 'regionCode']).execute();
+      const want = new Set(rows.filter((o) => o.regionCode.startsWith(regionOf(c)!)).map((o) => o.creditCode));
+      expect(exported, c.key).toEqual(want);
+    }
+  });
+
   it('lets only a regulator register organizations, and only inside its jurisdiction', async () => {
     let n = 900000;
     const body = (regionCode: string) => ({
