@@ -17,6 +17,7 @@ import { registryRoutes } from './modules/registry/registry.routes.js';
 import { policyRoutes } from './modules/policy/policy.routes.js';
 import { bundleRoutes } from './bundle/bundle.routes.js';
 import { demoRoutes } from './demo/demo.routes.js';
+import { facesRoutes } from './modules/faces/faces.routes.js';
 
 export type { AppDeps } from './platform/http/routing.js';
 
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(policyRoutes, deps);
   await app.register(bundleRoutes, deps);
   await app.register(demoRoutes, deps);
+  await app.register(facesRoutes, deps);
 
   const webDist = deps.webDist;
   const hasWeb = webDist !== undefined && existsSync(join(webDist, 'index.html'));

@@ -34,6 +34,12 @@ export interface PolicyFigures {
   faceCheckIntervalMinutes: number;
   uncoveredTimeCounts: boolean;
   videoRetentionYears: number;
+  /** Cosine similarity of faceres descriptors at or above which two faces are one person (docs/faces.md). */
+  faceMatchThreshold: number;
+  /** Antispoof score below which a capture is held for review as a possible photo or screen. */
+  faceAntispoofMin: number;
+  /** Liveness score below which a capture is held for review. */
+  faceLivenessMin: number;
 }
 
 export type PolicyKey = keyof PolicyFigures;
@@ -74,6 +80,9 @@ const national30: PolicyFigureMap = {
   faceCheckIntervalMinutes: fig(15, 'implementation habit; RULES.md "Unconfirmed"', 'unconfirmed', { unit: 'min' }),
   uncoveredTimeCounts: fig(false, 'seed 004: 培训班人数与视频录像完全不符 → hours without video are not proven', 'seed'),
   videoRetentionYears: fig(3, `${SOURCES.exam104} (exam video ≥ 3 years), used for training until a source says otherwise`, 'secondary', { unit: '年' }),
+  faceMatchThreshold: fig(0.7, 'measured on the sample faces shipped with @vladmandic/human: FAR 0.26%, cross-photo FRR 25% (docs/faces.md)', 'unconfirmed', { note: 'a platform default chosen against 替考; a regulator may tune it' }),
+  faceAntispoofMin: fig(0.3, 'measured: genuine crops score ≥ 0.31 (docs/faces.md)', 'unconfirmed'),
+  faceLivenessMin: fig(0.3, 'measured default (docs/faces.md)', 'unconfirmed'),
 };
 
 /** The 30号令 figures continue from 2026-06-01, marked until checked against 19号令 (RULES.md "Design consequences" 3). */
@@ -179,6 +188,9 @@ export const PolicyProfileSchema = z.object({
       faceCheckIntervalMinutes: figureOf(minutes),
       uncoveredTimeCounts: figureOf(z.boolean()),
       videoRetentionYears: figureOf(count),
+      faceMatchThreshold: figureOf(share),
+      faceAntispoofMin: figureOf(share),
+      faceLivenessMin: figureOf(share),
     })
     .partial()
     .strict(),

@@ -404,3 +404,10 @@ export async function loadRegionTree(db: Executor, actor: Actor | string, opts: 
   });
   return rows.length;
 }
+
+/** The person if the actor may see them (one scope rule for every module that works on persons). */
+export async function findVisiblePerson(db: Executor, actor: Actor, personId: string) {
+  const person = await repo.findPersonById(db, actor.scope, personId);
+  if (!person) throw notFound('人员');
+  return { id: person.id, name: person.name, regionCode: person.regionCode };
+}

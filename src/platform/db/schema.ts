@@ -1,4 +1,5 @@
 import type { ExternalRefTable } from '../../bundle/bundle.table.js';
+import type { FaceTemplateTable, FaceVerificationTable } from '../../modules/faces/faces.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { ApiTokenTable, AppUserTable, UserSessionTable } from '../auth/auth.table.js';
 import type { PolicyProfileTable } from '../../modules/policy/policy.table.js';
@@ -23,4 +24,6 @@ export interface Database {
   policyProfile: PolicyProfileTable;
   auditLog: AuditLogTable;
   externalRef: ExternalRefTable;
+  faceTemplate: FaceTemplateTable;
+  faceVerification: FaceVerificationTable;
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_bundle_refs.js';
+import * as m0003 from './0003_faces.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered on disk) so the same list runs from
@@ -9,4 +10,5 @@ import * as m0002 from './0002_bundle_refs.js';
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_bundle_refs': m0002,
+  '0003_faces': m0003,
 };
