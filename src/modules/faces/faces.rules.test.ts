@@ -8,7 +8,7 @@ describe('DescriptorIndex', () => {
     fc.assert(
       fc.property(fc.array(vec, { minLength: 1, maxLength: 40 }), vec, fc.double({ min: -0.5, max: 0.95, noNaN: true }), (gallery, probe, threshold) => {
         const index = new DescriptorIndex(13, gallery.length);
-        gallery.forEach((g, i) => index.add(`p${i}`, g));
+        for (const [i, g] of gallery.entries()) index.add(`p${i}`, g);
         const got = index.search(probe, threshold);
         const want = gallery
           .map((g, i) => ({ id: `p${i}`, score: similarity(g, probe) }))
