@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import type { z } from 'zod';
 import type { PersonDetailSchema, PersonSummarySchema } from '../../../../src/modules/registry/registry.contract.js';
+import { FacePanel } from '../faces/face-panel';
 import { ApiError, api, type Page } from '../../lib/api-client';
 import { hasAnyRole, useAuth } from '../../app/auth';
 import { itemLabel } from '../../lib/catalog';
@@ -121,6 +122,10 @@ export function PersonDetailPage() {
         />
       ),
     });
+  }
+  const canCapture = hasAnyRole(me, 'regulator', 'exam_authority', 'exam_site', 'training_institution', 'enterprise');
+  if (canCapture || hasAnyRole(me, 'inspector')) {
+    tabs.push({ key: 'face', label: t('faces.tab'), children: <FacePanel personId={p.id} canCapture={canCapture} /> });
   }
   return (
     <>

@@ -1,0 +1,103 @@
+/// <reference lib="dom" />
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoAccounts } from '../src/demo/demo.seed.js';
+import type { RgbImage } from '../src/modules/faces/face-engine.js';
+import { sampleFace } from '../src/modules/faces/faces.test-images.js';
+import { artifacts, chromiumPath, hasChromium, startDemoServer } from './browser.js';
+
+/** One still frame as a Y4M file (4:2:0), which Chromium's fake camera plays in a loop. */
+function y4m(frame: RgbImage): Buffer {
+  const { width: w, height: h, data } = frame;
+  const y = Buffer.alloc(w * h);
+  const u = Buffer.alloc((w / 2) * (h / 2));
+  const v = Buffer.alloc((w / 2) * (h / 2));
+  for (let i = 0; i < w * h; i++) y[i] = Math.round(0.299 * data[i * 3] + 0.587 * data[i * 3 + 1] + 0.114 * data[i * 3 + 2]);
+  for (let yy = 0; yy < h / 2; yy++) {
+    for (let xx = 0; xx < w / 2; xx++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+        const p = ((yy * 2 + dy) * w + xx * 2 + dx) * 3;
+        r += data[p] / 4;
+        g += data[p + 1] / 4;
+        b += data[p + 2] / 4;
+      }
+      u[yy * (w / 2) + xx] = Math.max(0, Math.min(255, Math.round(-0.168736 * r - 0.331264 * g + 0.5 * b + 128)));
+      v[yy * (w / 2) + xx] = Math.max(0, Math.min(255, Math.round(0.5 * r - 0.418688 * g - 0.081312 * b + 128)));
+    }
+  }
+  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F25:1 Ip A1:1 C420jpeg\n`), Buffer.from('FRAME\n'), y, u, v]);
+}
+
+function onCanvas(face: RgbImage, width = 640, height = 480): RgbImage {
+  const data = new Uint8Array(width * height * 3).fill(128);
+  const ox = Math.floor((width - face.width) / 2);
+  const oy = Math.floor((height - face.height) / 2);
+  for (let yy = 0; yy < face.height; yy++) data.set(face.data.subarray(yy * face.width * 3, (yy + 1) * face.width * 3), ((oy + yy) * width + ox) * 3);
+  return { width, height, data };
+}
+
+describe.skipIf(!hasChromium)('face enrollment and verification with a camera in Chromium', () => {
+  let server: Awaited<ReturnType<typeof startDemoServer>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startDemoServer();
+    const video = join(mkdtempSync(join(tmpdir(), 'zx-cam-')), 'face.y4m');
+    writeFileSync(video, y4m(onCanvas(sampleFace(2, 3))));
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${video}`,
+      ],
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('an institution clerk enrolls a teacher from the camera and verifies them', async () => {
+    const account = demoAccounts.find((a) => a.username === 'school2')!;
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel(/用户名/).fill(account.username);
+    await page.getByLabel(/密码/).fill(account.password);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    const me = await page.evaluate(async () => (await fetch('/api/auth/me')).json());
+    const staff = await page.evaluate(async (id: string) => (await fetch(`/api/organizations/${id}/staff`)).json(), me.organizationId);
+    const teacher = staff.items.find((s: { duty: string }) => s.duty === 'teacher');
+    await page.goto(`${server.url}/persons/${teacher.personId}`);
+    await page.getByRole('tab', { name: '人脸' }).click();
+
+    await page.getByRole('button', { name: /采集人脸/ }).click();
+    const capture = page.getByRole('button', { name: /拍\s*照/ });
+    await expect.poll(() => capture.isEnabled(), { timeout: 20_000 }).toBe(true);
+    await capture.click();
+    await expect.poll(() => page.getByText('人脸已采集').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+
+    await page.getByRole('button', { name: /人脸核验/ }).click();
+    await expect.poll(() => page.getByRole('button', { name: /拍\s*照/ }).isEnabled(), { timeout: 20_000 }).toBe(true);
+    await page.getByRole('button', { name: /拍\s*照/ }).click();
+    await expect.poll(() => page.getByText('人脸比对通过').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(artifacts, 'face-verified.png'), fullPage: true });
+
+    const log = await page.evaluate(async (id: string) => (await fetch(`/api/persons/${id}/face/verifications`)).json(), teacher.personId);
+    expect(log.templates).toBe(1);
+    expect(log.items[0]).toMatchObject({ decision: 'match', source: 'platform' });
+    await context.close();
+  });
+});
