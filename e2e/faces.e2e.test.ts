@@ -86,6 +86,9 @@ describe.skipIf(!hasChromium)('face enrollment and verification with a camera in
     await page.getByRole('button', { name: /采集人脸/ }).click();
     const capture = page.getByRole('button', { name: /拍\s*照/ });
     await expect.poll(() => capture.isEnabled(), { timeout: 20_000 }).toBe(true);
+    // The capture-side check runs the same library in the page, with the models served from the package.
+    await expect.poll(() => page.getByText('检测到一张人脸，可以拍照').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(artifacts, 'face-capture.png') });
     await capture.click();
     await expect.poll(() => page.getByText('人脸已采集').count(), { timeout: 30_000 }).toBeGreaterThan(0);
 

@@ -77,7 +77,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   }
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
-    const isApi = path.startsWith('/api/') || path.startsWith('/schemas/') || path === '/openapi.json';
+    const isApi = path.startsWith('/api/') || path.startsWith('/schemas/') || path.startsWith('/models/') || path === '/openapi.json';
     if (!isApi && hasWeb && request.method === 'GET') {
       // Client-side routes (/organizations/…) are the SPA's: hand it index.html.
       return reply.type('text/html').sendFile('index.html');

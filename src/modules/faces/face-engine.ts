@@ -128,6 +128,9 @@ export function encodeJpeg(image: RgbImage, quality = 90): Uint8Array {
   return jpeg.encode({ width: image.width, height: image.height, data: rgba }, quality).data;
 }
 
+/** The shipped model files, served to the browser at /models/human/ for capture-side checks. */
+export const humanModelsDir = join(humanRoot, 'models');
+
 /** Where the library keeps its sample images (used to build the evaluation set at test time). */
 export function humanAssetPath(name: string): string {
   return join(humanRoot, 'assets', name);

@@ -1,6 +1,8 @@
+import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
 import { requireRoles } from '../../platform/http/auth-plugin.js';
 import { type App, type AppDeps, ErrorResponseSchema, errorResponses, IdParamsSchema } from '../../platform/http/routing.js';
+import { humanModelsDir } from './face-engine.js';
 import { FaceEnrollmentSchema, FaceImageSchema, FaceVerificationLogSchema, FaceVerificationResultSchema } from './faces.contract.js';
 import { deleteFaceData, enrollFace, findSameFaceElsewhere, listVerifications, verifyFace } from './faces.service.js';
 
@@ -9,6 +11,9 @@ const writeErrors = { ...errorResponses, 422: ErrorResponseSchema };
 
 export async function facesRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
+  // The browser runs the same library for capture-side hints (one face in frame); models come from
+  // the package, never from a CDN.
+  await app.register(fastifyStatic, { root: humanModelsDir, prefix: '/models/human/', decorateReply: false, maxAge: '7d' });
   app.post(
     '/api/persons/:id/face',
     { preHandler: requireRoles(), schema: { tags, summary: '采集人脸（只保存特征值，不保存照片）', params: IdParamsSchema, body: FaceImageSchema, response: { 201: FaceEnrollmentSchema, ...writeErrors } } },

@@ -111,6 +111,7 @@ const zh = {
     reasons: '原因',
     decisions: { match: '通过', mismatch: '不一致', review: '待复核', refused: '画面不合格' },
     sources: { platform: '平台比对', device: '终端上报' },
+    hints: { loading: '正在加载人脸检测…', none: '画面中没有人脸，请正对摄像头', one: '检测到一张人脸，可以拍照', several: '画面中有多张人脸，只能本人入镜', unavailable: '本机无法进行人脸预检，可直接拍照，由平台判定' },
   },
 };
 
@@ -213,6 +214,7 @@ const en: typeof zh = {
     reasons: 'Reasons',
     decisions: { match: 'Match', mismatch: 'Mismatch', review: 'Review', refused: 'Refused' },
     sources: { platform: 'Platform', device: 'Terminal' },
+    hints: { loading: 'Loading face detection…', none: 'No face in the frame: face the camera', one: 'One face found: ready to capture', several: 'Several faces: only the person may be in the frame', unavailable: 'This device cannot pre-check faces; capture anyway, the platform decides' },
   },
 };
 

@@ -4,6 +4,7 @@ import { Alert, App, Button, Modal, Popconfirm, Space, Statistic, Table, Tag, Ty
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../lib/api-client';
+import { useFaceHint } from './use-face-hint';
 
 interface Verification {
   id: string;
@@ -35,6 +36,7 @@ function CameraModal({ title, onCapture, onClose, busy }: { title: string; onCap
   const video = useRef<HTMLVideoElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
+  const hint = useFaceHint(video, ready);
   useEffect(() => {
     let stream: MediaStream | undefined;
     navigator.mediaDevices
@@ -64,6 +66,12 @@ function CameraModal({ title, onCapture, onClose, busy }: { title: string; onCap
     <Modal open title={title} onCancel={onClose} footer={null} destroyOnHidden>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
       <video ref={video} playsInline muted onLoadedData={() => setReady(true)} style={{ width: '100%', background: '#000', borderRadius: 8 }} />
+      <Alert
+        style={{ marginTop: 8 }}
+        type={hint === 'one' ? 'success' : hint === 'loading' || hint === 'unavailable' ? 'info' : 'warning'}
+        message={t(`faces.hints.${hint}`)}
+        showIcon
+      />
       <Button type="primary" block icon={<CameraOutlined />} style={{ marginTop: 12 }} disabled={!ready} loading={busy} onClick={capture}>
         {t('faces.capture')}
       </Button>
