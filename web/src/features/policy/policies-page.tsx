@@ -3,38 +3,21 @@ import { Card, DatePicker, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Figure } from '../../../../src/catalog/figure.js';
+import type { ResolvedFigure as CatalogResolvedFigure, PolicyProfile, ResolvedPolicy } from '../../../../src/catalog/policy.js';
 import { useAuth } from '../../app/auth';
 import { api } from '../../lib/api-client';
 import { RegionPicker } from '../registry/region-picker';
 
-interface ResolvedFigure {
-  value: unknown;
-  unit?: string;
-  source: string;
-  status: string;
-  note?: string;
-  fromProfile: string;
-}
-interface InForce {
-  regionCode: string;
-  date: string;
-  applied: { id: string; regionCode: string; version: string }[];
-  figures: Record<string, ResolvedFigure>;
-}
+/** The API returns the catalog's own types as JSON; dates and values arrive as they are in src/catalog. */
+type ResolvedFigure = CatalogResolvedFigure<unknown>;
+type InForce = Pick<ResolvedPolicy, 'applied'> & { regionCode: string; date: string; figures: Record<string, ResolvedFigure> };
 interface CatalogRow {
   group: string;
   key: string;
-  figure: ResolvedFigure;
+  figure: Figure<unknown>;
 }
-interface Profile {
-  id: string;
-  regionCode: string;
-  version: string;
-  effectiveFrom: string;
-  effectiveTo?: string;
-  source: string;
-  builtin: boolean;
-}
+type Profile = Omit<PolicyProfile, 'figures'> & { builtin: boolean };
 
 const statusColor: Record<string, string> = { confirmed: 'green', secondary: 'blue', seed: 'purple', unconfirmed: 'default', pending_19: 'orange' };
 
