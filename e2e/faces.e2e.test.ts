@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAccounts } from '../src/demo/demo.seed.js';
-import type { RgbImage } from '../src/modules/faces/face-engine.js';
+import { encodeJpeg, type RgbImage } from '../src/modules/faces/face-engine.js';
 import { sampleFace } from '../src/modules/faces/faces.test-images.js';
 import { artifacts, chromiumPath, hasChromium, startDemoServer } from './browser.js';
 
@@ -101,6 +101,15 @@ describe.skipIf(!hasChromium)('face enrollment and verification with a camera in
     const log = await page.evaluate(async (id: string) => (await fetch(`/api/persons/${id}/face/verifications`)).json(), teacher.personId);
     expect(log.templates).toBe(1);
     expect(log.items[0]).toMatchObject({ decision: 'match', source: 'platform' });
+
+    // Deleting face data, then enrolling again from a photo file instead of the camera.
+    await page.getByRole('button', { name: /删除人脸数据/ }).click();
+    await page.getByRole('button', { name: /确\s*定|OK/ }).click();
+    await expect.poll(() => page.getByText('人脸数据已删除').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const photo = join(mkdtempSync(join(tmpdir(), 'zx-photo-')), 'photo.jpg');
+    writeFileSync(photo, encodeJpeg(sampleFace(2, 3), 92));
+    await page.locator('input[type=file]').setInputFiles(photo);
+    await expect.poll(async () => (await page.evaluate(async (id: string) => (await fetch(`/api/persons/${id}/face/verifications`)).json(), teacher.personId)).templates, { timeout: 30_000 }).toBe(1);
     await context.close();
   });
 });

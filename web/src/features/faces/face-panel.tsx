@@ -1,6 +1,6 @@
-import { CameraOutlined, DeleteOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import { CameraOutlined, DeleteOutlined, SafetyCertificateOutlined, UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Modal, Popconfirm, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Modal, Popconfirm, Space, Statistic, Table, Tag, Typography, Upload } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../lib/api-client';
@@ -125,6 +125,21 @@ export function FacePanel({ personId, canCapture }: { personId: string; canCaptu
             <Button icon={<CameraOutlined />} onClick={() => setMode('enroll')}>
               {t('faces.enroll')}
             </Button>
+            <Upload
+              accept="image/jpeg"
+              showUploadList={false}
+              beforeUpload={(file) => {
+                // A registration photo on file (JPEG) is enrolled like a camera frame; the server checks it the same way.
+                const reader = new FileReader();
+                reader.onload = () => enroll.mutate(String(reader.result).split(',')[1]);
+                reader.readAsDataURL(file);
+                return false;
+              }}
+            >
+              <Button icon={<UploadOutlined />} loading={enroll.isPending}>
+                {t('faces.upload')}
+              </Button>
+            </Upload>
             <Button icon={<SafetyCertificateOutlined />} disabled={templates === 0} onClick={() => setMode('verify')}>
               {t('faces.verify')}
             </Button>
