@@ -18,6 +18,7 @@ import { policyRoutes } from './modules/policy/policy.routes.js';
 import { bundleRoutes } from './bundle/bundle.routes.js';
 import { demoRoutes } from './demo/demo.routes.js';
 import { facesRoutes } from './modules/faces/faces.routes.js';
+import { attendanceRoutes } from './modules/training/attendance.routes.js';
 
 export type { AppDeps } from './platform/http/routing.js';
 
@@ -60,7 +61,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(authPlugin, { db: deps.db });
+  await app.register(authPlugin, { db: deps.db, now: deps.now });
 
   await app.register(systemRoutes, deps);
   await app.register(authRoutes, deps);
@@ -69,6 +70,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(bundleRoutes, deps);
   await app.register(demoRoutes, deps);
   await app.register(facesRoutes, deps);
+  await app.register(attendanceRoutes, deps);
 
   const webDist = deps.webDist;
   const hasWeb = webDist !== undefined && existsSync(join(webDist, 'index.html'));

@@ -155,6 +155,20 @@ export async function createApiToken(
   });
 }
 
+/**
+ * A token for one device of an organization (scope devices:write); the caller's transaction also
+ * writes the device row that binds it to a room. The plain token is returned once.
+ */
+export async function insertDeviceToken(trx: Executor, organizationId: string, name: string, createdBy: string | null): Promise<{ id: string; token: string }> {
+  const token = newSecret('zxd_');
+  const row = await trx
+    .insertInto('apiToken')
+    .values({ organizationId, name, tokenHash: hashSecret(token), scopes: ['devices:write'], createdBy })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, token };
+}
+
 export async function listApiTokens(db: Executor, actor: Actor) {
   if (!actor.organizationId) return [];
   return db

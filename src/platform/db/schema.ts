@@ -1,5 +1,6 @@
 import type { ExternalRefTable } from '../../bundle/bundle.table.js';
 import type { FaceTemplateTable, FaceVerificationTable } from '../../modules/faces/faces.table.js';
+import type { AttendanceEventTable, DeviceTable, RoomTable } from '../../modules/training/training.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { ApiTokenTable, AppUserTable, UserSessionTable } from '../auth/auth.table.js';
 import type { PolicyProfileTable } from '../../modules/policy/policy.table.js';
@@ -26,4 +27,7 @@ export interface Database {
   externalRef: ExternalRefTable;
   faceTemplate: FaceTemplateTable;
   faceVerification: FaceVerificationTable;
+  room: RoomTable;
+  device: DeviceTable;
+  attendanceEvent: AttendanceEventTable;
 }

@@ -15,7 +15,7 @@ declare module 'fastify' {
 }
 
 /** Resolves the caller (session cookie or Bearer API token) into `request.actor` once per request. */
-export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
+export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; now?: () => Date }) => {
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (request) => {
     request.actor = anonymousActor;
@@ -28,7 +28,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
     }
     const cookie = request.cookies?.[SESSION_COOKIE];
     if (cookie) {
-      const actor = await actorFromSession(opts.db, cookie);
+      const actor = await actorFromSession(opts.db, cookie, opts.now?.() ?? new Date());
       if (actor) request.actor = actor;
     }
   });

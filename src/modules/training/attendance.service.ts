@@ -1,0 +1,141 @@
+import { type Actor, hasRole } from '../../platform/auth/actor.js';
+import { insertDeviceToken } from '../../platform/auth/auth.service.js';
+import { recordAudit } from '../../platform/audit/audit.js';
+import { type Executor, transaction } from '../../platform/db/database.js';
+import { DomainError, forbidden, notFound } from '../../platform/errors.js';
+import { normalizeIdNumber, validateIdNumber } from '../registry/identifiers.rules.js';
+import { DeviceAttendanceEventSchema, type DeviceAttendanceEvent } from './attendance.contract.js';
+import { eventTimeProblem } from './attendance.rules.js';
+import * as repo from './attendance.repository.js';
+
+/** An institution's own users manage its rooms and devices; the platform never lets one org configure another's. */
+function assertOwnInstitution(actor: Actor, organizationId: string): void {
+  if (actor.organizationId !== organizationId || !hasRole(actor, 'training_institution', 'exam_site')) {
+    throw forbidden('只有本机构用户可以登记教室和设备');
+  }
+}
+
+export async function addRoom(db: Executor, actor: Actor, organizationId: string, input: { name: string; kind: 'theory' | 'practical' | 'exam'; capacity?: number | null; areaM2?: number | null }, requestId?: string) {
+  assertOwnInstitution(actor, organizationId);
+  return transaction(db, async (trx) => {
+    const row = await repo.insertRoom(trx, { organizationId, regionCode: actor.regionCode ?? '', name: input.name, kind: input.kind, capacity: input.capacity ?? null, areaM2: input.areaM2 ?? null });
+    await recordAudit(trx, { actor, action: 'room.add', entityType: 'room', entityId: row.id, regionCode: row.regionCode, after: row, requestId });
+    return row;
+  });
+}
+
+export async function listRooms(db: Executor, actor: Actor, organizationId: string) {
+  const visible = actor.organizationId === organizationId || actor.scope.kind === 'region';
+  if (!visible) throw notFound('机构');
+  return repo.listRoomsOfOrganization(db, organizationId);
+}
+
+/** Registers a terminal or camera in a room and issues its token (shown once). */
+export async function registerDevice(db: Executor, actor: Actor, organizationId: string, input: { roomId: string; kind: 'face_terminal' | 'camera'; serial: string; name: string }, requestId?: string) {
+  assertOwnInstitution(actor, organizationId);
+  return transaction(db, async (trx) => {
+    const room = await repo.findRoom(trx, organizationId, input.roomId);
+    if (!room) throw notFound('教室');
+    const token = await insertDeviceToken(trx, organizationId, `${input.name} (${input.serial})`, actor.userId);
+    const device = await repo.insertDevice(trx, { organizationId, roomId: room.id, regionCode: room.regionCode, kind: input.kind, serial: input.serial, name: input.name, tokenId: token.id });
+    await recordAudit(trx, { actor, action: 'device.register', entityType: 'device', entityId: device.id, regionCode: room.regionCode, after: { ...device, tokenId: token.id }, requestId });
+    return { deviceId: device.id, token: token.token };
+  });
+}
+
+export interface EventResult {
+  index: number;
+  eventId: string | null;
+  status: 'accepted' | 'duplicate' | 'rejected';
+  reason?: string;
+  message?: string;
+}
+
+/**
+ * A terminal's batch: each event is checked on its own and is either written whole or rejected with
+ * a reason; a retried batch comes back as duplicates. One transaction and one audit entry per batch.
+ */
+export async function uploadAttendance(db: Executor, actor: Actor, events: unknown[], now = new Date(), requestId?: string) {
+  if (!actor.tokenId || !actor.tokenScopes?.includes('devices:write')) throw forbidden('需要设备令牌');
+  const device = await repo.findDeviceByToken(db, actor.tokenId);
+  if (!device) throw new DomainError('forbidden', '该令牌未绑定设备');
+  if (device.kind !== 'face_terminal') throw new DomainError('forbidden', '只有人脸识别考勤终端可以上传考勤');
+
+  const results: EventResult[] = [];
+  const valid: { index: number; event: DeviceAttendanceEvent; idNumber: string }[] = [];
+  const seenInBatch = new Set<string>();
+  events.forEach((raw, index) => {
+    const parsed = DeviceAttendanceEventSchema.safeParse(raw);
+    const eventId = typeof (raw as { eventId?: unknown })?.eventId === 'string' ? (raw as { eventId: string }).eventId : null;
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      results.push({ index, eventId, status: 'rejected', reason: 'invalid', message: `${issue.path.join('.')}: ${issue.message}` });
+      return;
+    }
+    const idNumber = normalizeIdNumber(parsed.data.idNumber);
+    const idCheck = validateIdNumber(idNumber);
+    if (!idCheck.ok) {
+      results.push({ index, eventId, status: 'rejected', reason: 'invalid_id_number', message: idCheck.message });
+      return;
+    }
+    const timeProblem = eventTimeProblem(new Date(parsed.data.occurredAt), now);
+    if (timeProblem) {
+      results.push({ index, eventId, status: 'rejected', reason: timeProblem.reason, message: timeProblem.message });
+      return;
+    }
+    if (seenInBatch.has(parsed.data.eventId)) {
+      results.push({ index, eventId, status: 'duplicate' });
+      return;
+    }
+    seenInBatch.add(parsed.data.eventId);
+    valid.push({ index, event: parsed.data, idNumber });
+  });
+
+  return transaction(db, async (trx) => {
+    const persons = await repo.personIdsByIdNumber(trx, [...new Set(valid.map((v) => v.idNumber))]);
+    const rows = [];
+    const writable: typeof valid = [];
+    for (const v of valid) {
+      const personId = persons.get(v.idNumber);
+      if (!personId) {
+        results.push({ index: v.index, eventId: v.event.eventId, status: 'rejected', reason: 'unknown_person', message: '平台无此人员档案' });
+        continue;
+      }
+      writable.push(v);
+      rows.push({
+        deviceId: device.id,
+        deviceEventId: v.event.eventId,
+        organizationId: device.organizationId,
+        roomId: device.roomId,
+        regionCode: device.regionCode,
+        personId,
+        eventType: v.event.type,
+        occurredAt: new Date(v.event.occurredAt),
+        receivedAt: now,
+        matchScore: v.event.matchScore ?? null,
+        liveness: v.event.liveness ?? null,
+        photoRef: v.event.photoRef ?? null,
+      });
+    }
+    const inserted = await repo.insertEventsIgnoringDuplicates(trx, rows);
+    for (const v of writable) results.push({ index: v.index, eventId: v.event.eventId, status: inserted.has(v.event.eventId) ? 'accepted' : 'duplicate' });
+    results.sort((a, b) => a.index - b.index);
+    const accepted = results.filter((r) => r.status === 'accepted').length;
+    const duplicates = results.filter((r) => r.status === 'duplicate').length;
+    const rejected = results.filter((r) => r.status === 'rejected').length;
+    if (accepted > 0) {
+      await recordAudit(trx, {
+        actor,
+        action: 'attendance.upload',
+        entityType: 'device',
+        entityId: device.id,
+        regionCode: device.regionCode,
+        after: rows.filter((r) => inserted.has(r.deviceEventId)),
+        summary: `${accepted} accepted, ${duplicates} duplicate, ${rejected} rejected`,
+        requestId,
+        at: now,
+      });
+    }
+    return { accepted, duplicates, rejected, results };
+  });
+}
