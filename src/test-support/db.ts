@@ -29,10 +29,23 @@ export async function createTestDatabase(mode: DatabaseMode = 'pglite', opts: { 
     url.pathname = `/${name}`;
     handle = await openDatabase({ url: url.toString(), poolSize: 5 });
     drop = async () => {
+      // The pool has ended, but its last backends may still be leaving: wait for them rather than
+      // terminating them (WITH (FORCE) kills clients that are mid-goodbye).
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      try {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await c.query(`drop database if exists ${name}`);
+            break;
+          } catch (e) {
+            if ((e as { code?: string }).code !== '55006' || attempt >= 50) throw e;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      } finally {
+        await c.end();
+      }
     };
   }
   if (opts.migrate !== false) await migrateToLatest(handle.db);

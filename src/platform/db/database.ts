@@ -38,6 +38,9 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // pg's documented contract: an idle client that the server drops (restart, terminate) emits
+    // 'error' on the pool; unhandled, that would crash the process. The next query reconnects.
+    pool.on('error', (err) => process.emitWarning(`idle PostgreSQL client dropped: ${err.message}`));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
     return { db, mode: 'postgresql', pool, close: () => db.destroy() };
   }
