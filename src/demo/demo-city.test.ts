@@ -8,8 +8,8 @@ import {
   parseIdNumber,
 } from '../modules/registry/identifiers.rules.js';
 import { loadRegionRows, regionCode6 } from '../modules/registry/regions.data.js';
-import { checkInstitutionRegistration } from '../modules/registry/registration.rules.js';
-import { highRiskIndustries, industries } from '../modules/registry/registry.contract.js';
+import { checkInstitutionRegistration, institutionFacts } from '../modules/registry/registration.rules.js';
+import { FacilitiesSchema, highRiskIndustries, industries } from '../modules/registry/registry.contract.js';
 import { dutyAllowedFor, separationConflicts } from '../modules/registry/staffing.rules.js';
 import { DEMO_TODAY, type DemoBundle, demoDeliberateProblems, generateDemoCity } from './demo-city.js';
 
@@ -24,36 +24,20 @@ function registrationFindings(b: DemoBundle, ref: string) {
   const inst = b.organizations.find((o) => o.ref === ref)!;
   const person = new Map(b.persons.map((p) => [p.ref, p]));
   const staff = b.staff.filter((s) => s.organizationRef === ref && activeOn(s));
-  const f = inst.facilities!;
-  return checkInstitutionRegistration(
-    {
-      managers: staff
-        .filter((s) => s.duty === 'manager')
-        .map((s) => ({ personId: s.personRef, name: person.get(s.personRef)!.name, education: person.get(s.personRef)!.education ?? 'unknown', fullTime: s.fullTime ?? true, laborContract: s.laborContract ?? false })),
-      teachers: staff
-        .filter((s) => s.duty === 'teacher')
-        .map((s) => ({
-          personId: s.personRef,
-          name: person.get(s.personRef)!.name,
-          fullTime: s.fullTime ?? true,
-          laborContract: s.laborContract ?? false,
-          practiceYears: s.practiceYears ?? 0,
-          certificateItems: s.operationItems ?? [],
-          teachesItems: s.operationItems ?? [],
-        })),
-      facilities: {
-        premises: f.premises ?? { tenure: 'leased', leaseYears: 0 },
-        classrooms: f.classrooms,
-        exits: f.exits ?? 0,
-        faceTerminals: f.faceTerminals ?? 0,
-        camerasByRoom: f.camerasByRoom,
-        archiveRoom: f.archiveRoom ?? false,
-        practicalAreas: f.practicalAreas,
-      },
-      operationItems: f.operationItems,
-    },
-    getPolicy(inst.regionCode, DEMO_TODAY),
+  const facts = institutionFacts(
+    staff.map((s) => ({
+      personId: s.personRef,
+      name: person.get(s.personRef)!.name,
+      education: person.get(s.personRef)!.education ?? null,
+      duty: s.duty,
+      fullTime: s.fullTime ?? true,
+      laborContract: s.laborContract ?? false,
+      practiceYears: s.practiceYears ?? null,
+      operationItems: s.operationItems ?? [],
+    })),
+    FacilitiesSchema.parse(inst.facilities),
   );
+  return checkInstitutionRegistration(facts, getPolicy(inst.regionCode, DEMO_TODAY));
 }
 
 describe('generateDemoCity', () => {

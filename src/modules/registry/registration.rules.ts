@@ -1,5 +1,6 @@
 import { findOperationItem } from '../../catalog/operations.js';
 import type { PolicyKey, ResolvedPolicy } from '../../catalog/policy.js';
+import type { Facilities } from './registry.contract.js';
 
 /** Order of education levels, lowest first; 'unknown' ranks below all (an undeclared degree is not a degree). */
 const educationRank = ['unknown', 'primary', 'junior_high', 'high_school', 'secondary_vocational', 'associate', 'bachelor', 'master', 'doctor'];
@@ -18,6 +19,52 @@ export interface InstitutionFacts {
   };
   /** Operation items the institution trains. */
   operationItems: string[];
+}
+
+/** One current staff duty at the institution, as the registry holds it. */
+export interface StaffFact {
+  personId: string;
+  name: string;
+  education: string | null;
+  duty: string;
+  fullTime: boolean;
+  laborContract: boolean;
+  practiceYears: number | null;
+  operationItems: string[];
+}
+
+/**
+ * The facts the check reads, from the institution's current staff and declared facilities. Missing
+ * declarations count as absent (no exits, no terminals), never as met.
+ */
+export function institutionFacts(staff: StaffFact[], facilities: Facilities): InstitutionFacts {
+  return {
+    managers: staff
+      .filter((s) => s.duty === 'manager')
+      .map((s) => ({ personId: s.personId, name: s.name, education: s.education ?? 'unknown', fullTime: s.fullTime, laborContract: s.laborContract })),
+    teachers: staff
+      .filter((s) => s.duty === 'teacher')
+      .map((s) => ({
+        personId: s.personId,
+        name: s.name,
+        fullTime: s.fullTime,
+        laborContract: s.laborContract,
+        practiceYears: s.practiceYears ?? 0,
+        // Certificates arrive with the certificates module; until then a teacher's declared items stand for them.
+        certificateItems: s.operationItems,
+        teachesItems: s.operationItems,
+      })),
+    facilities: {
+      premises: facilities.premises ?? { tenure: 'leased', leaseYears: 0 },
+      classrooms: facilities.classrooms,
+      exits: facilities.exits ?? 0,
+      faceTerminals: facilities.faceTerminals ?? 0,
+      camerasByRoom: facilities.camerasByRoom,
+      archiveRoom: facilities.archiveRoom ?? false,
+      practicalAreas: facilities.practicalAreas,
+    },
+    operationItems: facilities.operationItems,
+  };
 }
 
 export interface Finding {

@@ -16,7 +16,7 @@ import {
   type StaffCreate,
 } from './registry.contract.js';
 import * as repo from './registry.repository.js';
-import { checkInstitutionRegistration } from './registration.rules.js';
+import { checkInstitutionRegistration, institutionFacts } from './registration.rules.js';
 import { isValidIdNumber, normalizeIdNumber, parseIdNumber, validateCreditCode, validateIdNumber } from './identifiers.rules.js';
 import { dutyAllowedFor, separationConflicts } from './staffing.rules.js';
 import { findOperationItem } from '../../catalog/operations.js';
@@ -69,36 +69,7 @@ async function runRegistrationCheck(
   const on = today(now);
   const [policy, staff] = await Promise.all([policyInForce(db, org.regionCode, on), repo.listStaffOfOrganization(db, org.id, { activeOn: on })]);
   const facilities: Facilities = FacilitiesSchema.parse(org.facilities ?? {});
-  const findings = checkInstitutionRegistration(
-    {
-      managers: staff
-        .filter((s) => s.duty === 'manager')
-        .map((s) => ({ personId: s.personId, name: s.personName, education: s.education ?? 'unknown', fullTime: s.fullTime, laborContract: s.laborContract })),
-      teachers: staff
-        .filter((s) => s.duty === 'teacher')
-        .map((s) => ({
-          personId: s.personId,
-          name: s.personName,
-          fullTime: s.fullTime,
-          laborContract: s.laborContract,
-          practiceYears: s.practiceYears ?? 0,
-          // Certificates arrive with the certificates module; until then a teacher's declared items stand for them.
-          certificateItems: s.operationItems,
-          teachesItems: s.operationItems,
-        })),
-      facilities: {
-        premises: facilities.premises ?? { tenure: 'leased', leaseYears: 0 },
-        classrooms: facilities.classrooms,
-        exits: facilities.exits ?? 0,
-        faceTerminals: facilities.faceTerminals ?? 0,
-        camerasByRoom: facilities.camerasByRoom,
-        archiveRoom: facilities.archiveRoom ?? false,
-        practicalAreas: facilities.practicalAreas,
-      },
-      operationItems: facilities.operationItems,
-    },
-    policy,
-  );
+  const findings = checkInstitutionRegistration(institutionFacts(staff.map((x) => ({ ...x, name: x.personName })), facilities), policy);
   return {
     organizationId: org.id,
     checkedOn: on,
