@@ -1,4 +1,5 @@
 import { type Figure, fig, SOURCES } from './figure.js';
+import { competencyCategories, findOperationItem } from './operations.js';
 
 /**
  * The regulation figures that are not jurisdiction policy parameters (those live in policy.ts):
@@ -84,6 +85,30 @@ const byCategory: Record<string, SyllabusHours> = {
 
 export function initialSyllabus(operationItemCode: string): SyllabusHours | undefined {
   return byCategory[operationItemCode.split('.')[0]];
+}
+
+const noPractical = fig(0, 'theory-only training', 'confirmed', { unit: '学时' });
+
+/**
+ * The syllabus a class of this item and kind is held to, or why that kind does not exist for it:
+ * special operations have initial training and 复审 training (30号令 第二十三条, theory); the
+ * 合格证 of principals and safety managers have initial and annual re-training (3号令 第九条).
+ */
+export function syllabusFor(code: string, kind: 'initial' | 'refresher' | 'review'): SyllabusHours | { refused: string } {
+  const competency = competencyCategories.find((c) => c.code === code);
+  if (competency) {
+    const high = competency.highRisk;
+    if (kind === 'initial') return { theory: high ? enterpriseHours.managerInitialHighRisk : enterpriseHours.managerInitialGeneral, practical: noPractical };
+    if (kind === 'refresher') return { theory: high ? enterpriseHours.managerAnnualHighRisk : enterpriseHours.managerAnnualGeneral, practical: noPractical };
+    return { refused: '安全生产知识和管理能力考核合格证没有复审培训，应选择再培训（refresher）' };
+  }
+  const item = findOperationItem(code);
+  if (!item) return { refused: `未知的作业类别或合格证类别：${code}` };
+  if (item.status === 'retired') return { refused: `${item.name} 已被合并或取消，不再开班` };
+  if (kind === 'review') return { theory: specialOperation.reviewTrainingHours, practical: noPractical };
+  if (kind === 'refresher') return { refused: '特种作业没有年度再培训，复审培训应选择复审（review）' };
+  const s = initialSyllabus(code);
+  return s ?? { refused: `${item.name} 没有培训大纲` };
 }
 
 /** Everything above as one list for the API and the policy screen. */

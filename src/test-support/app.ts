@@ -2,6 +2,8 @@ import { buildApp } from '../app.js';
 import type { DatabaseHandle } from '../platform/db/database.js';
 import type { App } from '../platform/http/routing.js';
 
+/** TEST_LOG=error (or any pino level) shows the server's log while a test runs; silent otherwise. */
 export function buildTestApp(h: DatabaseHandle, opts: { now?: () => Date } = {}): Promise<App> {
-  return buildApp({ db: h.db, mode: h.mode, version: '0.0.0-test', sessionDays: 1, cookieSecure: false, now: opts.now });
+  const level = process.env.TEST_LOG;
+  return buildApp({ db: h.db, mode: h.mode, version: '0.0.0-test', sessionDays: 1, cookieSecure: false, now: opts.now }, level ? { logger: { level } } : {});
 }

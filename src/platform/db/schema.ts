@@ -1,6 +1,19 @@
 import type { ExternalRefTable } from '../../bundle/bundle.table.js';
 import type { FaceTemplateTable, FaceVerificationTable } from '../../modules/faces/faces.table.js';
 import type { AttendanceEventTable, DeviceTable, RoomTable } from '../../modules/training/training.table.js';
+import type {
+  AttendanceMakeupTable,
+  ClassDocumentTable,
+  ClassSealTable,
+  ClassTraineeTable,
+  LessonTable,
+  OnlineCourseTable,
+  OnlineFaceCheckTable,
+  OnlineSegmentTable,
+  OnlineSessionTable,
+  RecordingTable,
+  TrainingClassTable,
+} from '../../modules/training/classes.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { ApiTokenTable, AppUserTable, UserSessionTable } from '../auth/auth.table.js';
 import type { PolicyProfileTable } from '../../modules/policy/policy.table.js';
@@ -30,4 +43,15 @@ export interface Database {
   room: RoomTable;
   device: DeviceTable;
   attendanceEvent: AttendanceEventTable;
+  trainingClass: TrainingClassTable;
+  classTrainee: ClassTraineeTable;
+  lesson: LessonTable;
+  attendanceMakeup: AttendanceMakeupTable;
+  recording: RecordingTable;
+  onlineCourse: OnlineCourseTable;
+  onlineSession: OnlineSessionTable;
+  onlineFaceCheck: OnlineFaceCheckTable;
+  onlineSegment: OnlineSegmentTable;
+  classDocument: ClassDocumentTable;
+  classSeal: ClassSealTable;
 }

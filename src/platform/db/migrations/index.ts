@@ -3,6 +3,7 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_bundle_refs.js';
 import * as m0003 from './0003_faces.js';
 import * as m0004 from './0004_rooms_devices_attendance.js';
+import * as m0005 from './0005_classes.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered on disk) so the same list runs from
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002_bundle_refs': m0002,
   '0003_faces': m0003,
   '0004_rooms_devices_attendance': m0004,
+  '0005_classes': m0005,
 };
