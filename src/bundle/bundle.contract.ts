@@ -67,6 +67,76 @@ export const BundleEmploymentSchema = z
   })
   .strict();
 
+const DateTime = z.iso.datetime({ offset: true });
+
+export const BundleRoomSchema = z
+  .object({ ref: Ref, organizationRef: Ref, name: z.string().min(1).max(100), kind: z.enum(['theory', 'practical', 'exam']), capacity: z.number().int().min(0).nullable().optional(), areaM2: z.number().min(0).nullable().optional() })
+  .strict();
+
+/** A terminal or camera; its API token is never in a bundle (the institution issues a new one). */
+export const BundleDeviceSchema = z.object({ ref: Ref, roomRef: Ref, kind: z.enum(['face_terminal', 'camera']), serial: z.string().min(1).max(100), name: z.string().min(1).max(100) }).strict();
+
+export const BundleClassSchema = z
+  .object({
+    ref: Ref,
+    organizationRef: Ref,
+    code: z.string().min(1).max(50),
+    name: z.string().min(1).max(200),
+    operationItemCode: z.string().min(1).max(50),
+    kind: z.enum(['initial', 'refresher', 'review']),
+    headTeacherRef: Ref,
+    startDate: DateOnly,
+    endDate: DateOnly,
+    traineeRefs: z.array(Ref).optional(),
+  })
+  .strict();
+
+export const BundleLessonSchema = z
+  .object({ ref: Ref, classRef: Ref, mode: z.enum(['theory', 'practical', 'online']), topic: z.string().min(1).max(200), teacherRef: Ref, roomRef: Ref.nullable().optional(), startsAt: DateTime, endsAt: DateTime })
+  .strict();
+
+/** A terminal's attendance event; its ref is the device event id (idempotency key). */
+export const BundleAttendanceSchema = z
+  .object({
+    ref: Ref,
+    deviceRef: Ref,
+    personRef: Ref,
+    type: z.enum(['check_in', 'check_out', 'random_check']),
+    occurredAt: DateTime,
+    matchScore: z.number().min(0).max(1).nullable().optional(),
+    liveness: z.number().min(0).max(1).nullable().optional(),
+    photoRef: z.string().max(500).nullable().optional(),
+  })
+  .strict();
+
+export const BundleMakeupSchema = z.object({ ref: Ref, lessonRef: Ref, personRef: Ref, startsAt: DateTime, endsAt: DateTime, reason: z.string().min(4).max(500) }).strict();
+
+export const BundleRecordingSchema = z
+  .object({ ref: Ref, deviceRef: Ref, startsAt: DateTime, endsAt: DateTime, sha256: z.string().regex(/^[0-9a-f]{64}$/), storageUri: z.string().min(1).max(1000), sizeBytes: z.number().int().min(0).nullable().optional() })
+  .strict();
+
+export const BundleOnlineCourseSchema = z
+  .object({ ref: Ref, classRef: Ref, title: z.string().min(1).max(200), mediaKind: z.enum(['video', 'document']), mediaUrl: z.string().min(1).max(1000), durationSeconds: z.number().int().min(1) })
+  .strict();
+
+/** An online learning session with its face checks and the segments the server accepted or refused. */
+export const BundleOnlineSessionSchema = z
+  .object({
+    ref: Ref,
+    courseRef: Ref,
+    personRef: Ref,
+    startedAt: DateTime,
+    lastSeenAt: DateTime,
+    positionSeconds: z.number().min(0).optional(),
+    endedAt: DateTime.nullable().optional(),
+    endReason: z.string().max(100).nullable().optional(),
+    faceChecks: z.array(z.object({ checkedAt: DateTime, passed: z.boolean(), decision: z.string().max(20), score: z.number().nullable().optional() }).strict()).optional(),
+    segments: z
+      .array(z.object({ startsAt: DateTime, endsAt: DateTime, positionFrom: z.number().min(0), positionTo: z.number().min(0), verified: z.boolean(), reason: z.string().max(100).nullable().optional() }).strict())
+      .optional(),
+  })
+  .strict();
+
 export const BundleSchema = z
   .object({
     format: z.literal('zhenxun.bundle'),
@@ -77,6 +147,15 @@ export const BundleSchema = z
     persons: z.array(BundlePersonSchema).optional(),
     staff: z.array(BundleStaffSchema).optional(),
     employments: z.array(BundleEmploymentSchema).optional(),
+    rooms: z.array(BundleRoomSchema).optional(),
+    devices: z.array(BundleDeviceSchema).optional(),
+    classes: z.array(BundleClassSchema).optional(),
+    lessons: z.array(BundleLessonSchema).optional(),
+    attendance: z.array(BundleAttendanceSchema).optional(),
+    makeups: z.array(BundleMakeupSchema).optional(),
+    recordings: z.array(BundleRecordingSchema).optional(),
+    onlineCourses: z.array(BundleOnlineCourseSchema).optional(),
+    onlineSessions: z.array(BundleOnlineSessionSchema).optional(),
   })
   .strict();
 
@@ -85,9 +164,13 @@ export type BundleOrganization = z.infer<typeof BundleOrganizationSchema>;
 export type BundlePerson = z.infer<typeof BundlePersonSchema>;
 export type BundleStaff = z.infer<typeof BundleStaffSchema>;
 export type BundleEmployment = z.infer<typeof BundleEmploymentSchema>;
+export type BundleClass = z.infer<typeof BundleClassSchema>;
 
 /** The sections in dependency order: a section refers only to sections before it. */
-export const bundleSections = ['organizations', 'persons', 'staff', 'employments'] as const;
+export const registrySections = ['organizations', 'persons', 'staff', 'employments'] as const;
+export const trainingSections = ['rooms', 'devices', 'classes', 'lessons', 'attendance', 'makeups', 'recordings', 'onlineCourses', 'onlineSessions'] as const;
+export const bundleSections = [...registrySections, ...trainingSections] as const;
+export type TrainingSection = (typeof trainingSections)[number];
 export type BundleSection = (typeof bundleSections)[number];
 
 export const BundleErrorSchema = z.object({
@@ -104,7 +187,7 @@ export function bundleJsonSchema(): Record<string, unknown> {
   return {
     $id: '/schemas/bundle.json',
     title: '真训 ZhenXun exchange bundle v1',
-    description: 'Organizations, persons, staff and employments (v1); later modules add optional sections. See docs/bundle.md.',
+    description: 'Registry (organizations, persons, staff, employments) and training (rooms, devices, classes, lessons, attendance, make-ups, recordings, online courses and sessions); every section optional. See docs/bundle.md.',
     ...z.toJSONSchema(BundleSchema, { target: 'draft-2020-12' }),
   };
 }

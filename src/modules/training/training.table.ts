@@ -21,8 +21,8 @@ export interface DeviceTable {
   kind: 'face_terminal' | 'camera';
   serial: string;
   name: string;
-  /** The API token the device authenticates with: bound to this device, its room and institution. */
-  tokenId: string;
+  /** The API token the device authenticates with: bound to this device, its room and institution (none yet for a device imported by bundle). */
+  tokenId: string | null;
   createdAt: Timestamp;
 }
 

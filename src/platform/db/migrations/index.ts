@@ -4,6 +4,7 @@ import * as m0002 from './0002_bundle_refs.js';
 import * as m0003 from './0003_faces.js';
 import * as m0004 from './0004_rooms_devices_attendance.js';
 import * as m0005 from './0005_classes.js';
+import * as m0006 from './0006_device_token_optional.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered on disk) so the same list runs from
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003_faces': m0003,
   '0004_rooms_devices_attendance': m0004,
   '0005_classes': m0005,
+  '0006_device_token_optional': m0006,
 };

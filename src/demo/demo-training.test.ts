@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../platform/http/routing.js';
+import { buildTestApp } from '../test-support/app.js';
+import { createTestDatabase, type TestDatabase } from '../test-support/db.js';
+import { loginCookie } from '../test-support/factories.js';
+import { DEMO_PASSWORD } from './demo-city.js';
+import { seedDemoCity } from './demo.seed.js';
+import { demoTrainingProblems } from './demo-training.js';
+
+/**
+ * The training problems put into the demo city are what a regulator sees when opening it: each
+ * deliberate problem shows up in the class findings, the ledger or the coverage — found by the
+ * platform's own rules, not labelled by the generator.
+ */
+describe('demo city training records', () => {
+  let t: TestDatabase;
+  let app: App;
+  let cookie: string;
+  const classIds = new Map<string, string>();
+
+  beforeAll(async () => {
+    t = await createTestDatabase('pglite');
+    await seedDemoCity(t.db);
+    app = await buildTestApp(t);
+    cookie = await loginCookie(app, 'regulator', DEMO_PASSWORD);
+    const refs = await t.db.selectFrom('externalRef').select(['ref', 'entityId']).where('entityType', '=', 'classes').execute();
+    for (const r of refs) classIds.set(r.ref, r.entityId);
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await t?.close();
+  });
+
+  const get = async (url: string) => {
+    const res = await app.inject({ method: 'GET', url, headers: { cookie } });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+  const findings = async (ref: string) => ((await get(`/api/classes/${classIds.get(ref)}`)).findings as { rule: string }[]).map((f) => f.rule);
+  const ledger = async (ref: string) => (await get(`/api/classes/${classIds.get(ref)}/ledger`)).items as { theoryHours: number; theoryMet: boolean; practicalMet: boolean; makeups: number; onlineHoursCounted: number }[];
+  const problem = (ref: string) => demoTrainingProblems.find((p) => p.ref === ref)!;
+
+  it('the model school plans cleanly and its trainees meet the syllabus', async () => {
+    expect(await findings('class:taishan:A')).toEqual([]);
+    const rows = await ledger('class:taishan:A');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.theoryMet && r.practicalMet && r.makeups === 0)).toBe(true);
+  });
+
+  it('岱岳: hours cut short, and sign-ins without sign-outs prove no time at all', async () => {
+    expect(problem('class:daiyue:A').rule).toBe('T01');
+    const cut = await ledger('class:daiyue:A');
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.every((r) => !r.theoryMet)).toBe(true);
+    const once = await ledger('class:daiyue:B');
+    expect(once.every((r) => r.theoryHours === 0)).toBe(true);
+  });
+
+  it('岱宗: make-up-only attendance, camera gaps in the hall, a teacher in two classes at once', async () => {
+    const rows = await ledger('class:daizong:A');
+    expect(rows.every((r) => r.makeups > 0)).toBe(true);
+    const detail = await get(`/api/classes/${classIds.get('class:daizong:A')}`);
+    const practical = detail.lessons.find((l: { mode: string; startsAt: string }) => l.mode === 'practical');
+    const coverage = await get(`/api/lessons/${practical.id}/coverage`);
+    expect(coverage.gaps.length).toBeGreaterThan(0);
+    expect(coverage.coveredMinutes).toBeLessThan(coverage.lessonMinutes);
+    expect(await findings('class:daizong:B')).toContain('teacher_double_booked');
+  });
+
+  it('肥城: merged classes and practical days over the cap', async () => {
+    expect(await findings('class:feicheng:B')).toContain('classes_merged');
+    expect(await findings('class:feicheng:A')).toContain('practical_daily_cap');
+  });
+
+  it('the worker account has a class and proven hours of their own', async () => {
+    const workerCookie = await loginCookie(app, 'worker', DEMO_PASSWORD);
+    const res = await app.inject({ method: 'GET', url: '/api/me/hours', headers: { cookie: workerCookie } });
+    expect(res.statusCode).toBe(200);
+    const items = res.json().items as { classId: string; theoryHours: number; onlineHoursCounted: number }[];
+    expect(items.map((i) => i.classId)).toEqual([classIds.get('class:ningyang:B')]);
+    expect(items[0].theoryHours + items[0].onlineHoursCounted).toBeGreaterThan(0);
+  });
+});
