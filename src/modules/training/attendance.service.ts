@@ -130,7 +130,7 @@ export async function uploadAttendance(db: Executor, actor: Actor, events: unkno
         entityType: 'device',
         entityId: device.id,
         regionCode: device.regionCode,
-        after: rows.filter((r) => inserted.has(r.deviceEventId)),
+        after: eventLines(rows.filter((r) => inserted.has(r.deviceEventId))),
         summary: `${accepted} accepted, ${duplicates} duplicate, ${rejected} rejected`,
         requestId,
         at: now,
@@ -138,4 +138,13 @@ export async function uploadAttendance(db: Executor, actor: Actor, events: unkno
     }
     return { accepted, duplicates, rejected, results };
   });
+}
+
+/**
+ * What the audit entry of a batch digests: one tab-separated line per accepted event, with every
+ * value the terminal reported. As binding as the rows' JSON and several times cheaper to hash for a
+ * thousand events.
+ */
+function eventLines(rows: { deviceEventId: string; personId: string; eventType: string; occurredAt: Date; matchScore: number | null; liveness: number | null; photoRef: string | null }[]): string {
+  return rows.map((r) => [r.deviceEventId, r.personId, r.eventType, r.occurredAt.toISOString(), r.matchScore ?? '', r.liveness ?? '', r.photoRef ?? ''].join('\t')).join('\n');
 }

@@ -31,7 +31,11 @@ export interface LedgerClassParams {
   faceLivenessMin: number;
 }
 
-export function ledgerParams(classId: string, syllabusTheoryHours: number, p: PolicyFigures): LedgerClassParams {
+export function ledgerParams(
+  classId: string,
+  syllabusTheoryHours: number,
+  p: PolicyFigures,
+): LedgerClassParams {
   return {
     classId,
     offlineMinutesPerHour: p.offlineMinutesPerHour,
@@ -45,7 +49,10 @@ export function ledgerParams(classId: string, syllabusTheoryHours: number, p: Po
 }
 
 /** Parameters for many classes, resolving each (region, start date) policy once. */
-export async function ledgerParamsFor(db: Executor, classes: { id: string; regionCode: string; startDate: string; syllabusTheoryHours: number }[]): Promise<LedgerClassParams[]> {
+export async function ledgerParamsFor(
+  db: Executor,
+  classes: { id: string; regionCode: string; startDate: string; syllabusTheoryHours: number }[],
+): Promise<LedgerClassParams[]> {
   const cache = new Map<string, PolicyFigures>();
   const out: LedgerClassParams[] = [];
   for (const c of classes) {
@@ -79,7 +86,9 @@ function paramsJson(params: LedgerClassParams[]): string {
  * The common part of both queries: one row per trainee × offline lesson with the attended,
  * covered and counted multiranges. `personId` narrows it to one trainee.
  */
-function lessonRows(params: LedgerClassParams[], personId: string | null) {
+function lessonRows(params: LedgerClassParams[], personId: string | null, withEvidence = false) {
+  // The evidence view lists the event ids behind each lesson; the ledger over thousands of trainees does not carry them.
+  const eventIds = withEvidence ? sql.raw("array_remove(array_agg(in_id) || array_agg(out_id), null)") : sql.raw("'{}'::text[]");
   return sql`
     p as (
       select * from jsonb_to_recordset(${paramsJson(params)}::jsonb)
@@ -90,7 +99,8 @@ function lessonRows(params: LedgerClassParams[], personId: string | null) {
       where ${personId}::uuid is null or ct.person_id = ${personId}::uuid
     ),
     les as (
-      select l.id, l.class_id, l.mode, l.topic, l.room_id, l.starts_at, l.ends_at, tstzrange(l.starts_at, l.ends_at) as span
+      select l.id, l.class_id, l.mode, l.topic, l.room_id, l.starts_at, l.ends_at, tstzrange(l.starts_at, l.ends_at) as span,
+             (l.starts_at at time zone 'Asia/Shanghai')::date as day
       from lesson l join p on p.class_id = l.class_id
       where l.mode <> 'online'
     ),
@@ -105,26 +115,32 @@ function lessonRows(params: LedgerClassParams[], personId: string | null) {
       window w as (partition by e.person_id, e.room_id order by e.occurred_at, e.id)
     ),
     stays as (
-      select person_id, room_id, id as in_id, next_id as out_id, tstzrange(occurred_at, next_at) as r,
+      select person_id, room_id, (occurred_at at time zone 'Asia/Shanghai')::date as day, id as in_id, next_id as out_id, tstzrange(occurred_at, next_at) as r,
              least(coalesce(match_score, -1), coalesce(next_score, -1)) as score,
              least(coalesce(liveness, 1), coalesce(next_liveness, 1)) as live
       from ev where event_type = 'check_in' and next_type = 'check_out' and next_at > occurred_at
     ),
-    presence as (
-      select ro.class_id, ro.person_id, l.id as lesson_id, range_agg(s.r * l.span) as m,
-             array_agg(s.in_id::text) || array_agg(s.out_id::text) as event_ids
-      from roster ro
-      join p on p.class_id = ro.class_id
-      join les l on l.class_id = ro.class_id
-      join stays s on s.person_id = ro.person_id and s.room_id = l.room_id and s.r && l.span
+    parts as (
+      -- Every trainee × lesson once (so a lesson nobody attended still has its row), then each stay and make-up inside a lesson.
+      select ro.class_id, ro.person_id, l.id as lesson_id, null::tstzrange as r, null::text as reason, null::text as in_id, null::text as out_id
+      from roster ro join les l on l.class_id = ro.class_id
+      union all
+      select l.class_id, s.person_id, l.id, s.r * l.span, null, s.in_id::text, s.out_id::text
+      from stays s
+      -- A stay belongs to the lessons of the Beijing day it began (lessons do not run past midnight): room and day are the hash keys.
+      join les l on l.room_id = s.room_id and l.day = s.day and s.r && l.span
+      join roster ro on ro.class_id = l.class_id and ro.person_id = s.person_id
+      join p on p.class_id = l.class_id
       where not p.face_required or (s.score >= p.match_min and s.live >= p.live_min)
-      group by ro.class_id, ro.person_id, l.id
-    ),
-    makeups as (
-      select mk.class_id, mk.person_id, mk.lesson_id, tstzmultirange(tstzrange(mk.starts_at, mk.ends_at) * l.span) as m, mk.reason
+      union all
+      select mk.class_id, mk.person_id, mk.lesson_id, tstzrange(mk.starts_at, mk.ends_at) * l.span, mk.reason, null, null
       from attendance_makeup mk
       join les l on l.id = mk.lesson_id
       join roster ro on ro.class_id = mk.class_id and ro.person_id = mk.person_id
+    ),
+    attended as (
+      select class_id, person_id, lesson_id, coalesce(range_agg(r), '{}'::tstzmultirange) as m, max(reason) as makeup_reason, ${eventIds} as event_ids
+      from parts group by class_id, person_id, lesson_id
     ),
     cov as (
       select l.id as lesson_id, range_agg(tstzrange(rc.starts_at, rc.ends_at) * l.span) as m
@@ -132,20 +148,14 @@ function lessonRows(params: LedgerClassParams[], personId: string | null) {
       group by l.id
     ),
     per_lesson as (
-      select ro.class_id, ro.person_id, l.id as lesson_id, l.mode, l.topic, l.starts_at, l.ends_at,
-             coalesce(pr.m, '{}'::tstzmultirange) + coalesce(mk.m, '{}'::tstzmultirange) as attended,
-             coalesce(cv.m, '{}'::tstzmultirange) as covered,
-             case when p.uncovered_counts
-                  then coalesce(pr.m, '{}'::tstzmultirange) + coalesce(mk.m, '{}'::tstzmultirange)
-                  else (coalesce(pr.m, '{}'::tstzmultirange) + coalesce(mk.m, '{}'::tstzmultirange)) * coalesce(cv.m, '{}'::tstzmultirange)
-             end as counted,
-             mk.reason as makeup_reason, coalesce(pr.event_ids, '{}') as event_ids
-      from roster ro
-      join p on p.class_id = ro.class_id
-      join les l on l.class_id = ro.class_id
-      left join presence pr on pr.class_id = ro.class_id and pr.person_id = ro.person_id and pr.lesson_id = l.id
-      left join makeups mk on mk.class_id = ro.class_id and mk.person_id = ro.person_id and mk.lesson_id = l.id
-      left join cov cv on cv.lesson_id = l.id
+      select a.class_id, a.person_id, a.lesson_id, l.mode, l.topic, l.starts_at, l.ends_at,
+             a.m as attended, coalesce(cv.m, '{}'::tstzmultirange) as covered,
+             case when p.uncovered_counts then a.m else a.m * coalesce(cv.m, '{}'::tstzmultirange) end as counted,
+             a.makeup_reason, a.event_ids
+      from attended a
+      join les l on l.id = a.lesson_id
+      join p on p.class_id = a.class_id
+      left join cov cv on cv.lesson_id = a.lesson_id
     ),
     online as (
       select s.class_id, s.person_id,
@@ -162,7 +172,30 @@ function lessonRows(params: LedgerClassParams[], personId: string | null) {
     )`;
 }
 
-const minutesOf = (expr: string) => sql.raw(`coalesce((select sum(extract(epoch from upper(x) - lower(x))) from unnest(${expr}) x), 0) / 60`);
+/**
+ * Runs an interval query with planner settings fit for it. The planner cannot estimate how many
+ * check-ins pair with a check-out (a condition on window-function output), guesses "a handful", and
+ * then picks nested loops (or merge joins on one key of three) that compare every stay with every
+ * trainee of a class — quadratic at 10^4 trainees. Hash joins on all keys are right for every join
+ * here, so the other join methods are switched off for this transaction only, and sorts and hashes
+ * get memory instead of spilling to disk.
+ */
+async function analytic<T>(db: Executor, run: (q: Executor) => Promise<T>): Promise<T> {
+  const tune = async (q: Executor) => {
+    await sql`set local enable_nestloop = off`.execute(q);
+    await sql`set local enable_mergejoin = off`.execute(q);
+    await sql`set local work_mem = '256MB'`.execute(q);
+    // JIT compilation costs more than it saves for a query that runs once per screen.
+    await sql`set local jit = off`.execute(q);
+    return run(q);
+  };
+  return db.isTransaction ? tune(db) : db.transaction().execute(tune);
+}
+
+const minutesOf = (expr: string) =>
+  sql.raw(
+    `coalesce((select sum(extract(epoch from upper(x) - lower(x))) from unnest(${expr}) x), 0) / 60`,
+  );
 
 export interface LedgerRow {
   classId: string;
@@ -177,10 +210,9 @@ export interface LedgerRow {
   makeups: number;
 }
 
-/** One row per trainee × class of the given classes (every trainee on the roster, zero hours included). */
-export async function computeLedger(db: Executor, params: LedgerClassParams[], personId: string | null = null): Promise<LedgerRow[]> {
-  if (params.length === 0) return [];
-  const result = await sql<{
+/** The ledger query itself (exported so the benchmark can EXPLAIN it). */
+export function ledgerQuery(params: LedgerClassParams[], personId: string | null = null) {
+  return sql<{
     classId: string;
     personId: string;
     theoryMinutes: number;
@@ -193,11 +225,13 @@ export async function computeLedger(db: Executor, params: LedgerClassParams[], p
   }>`
     with ${lessonRows(params, personId)},
     summed as (
-      select class_id, person_id,
-             sum(${minutesOf('counted')}) filter (where mode = 'theory') as theory_minutes,
-             sum(${minutesOf('counted')}) filter (where mode = 'practical') as practical_minutes,
-             count(makeup_reason) as makeups
-      from per_lesson group by class_id, person_id
+      -- Durations from the counted pieces, unnested once in FROM (a subquery per row costs several times more).
+      select pl.class_id, pl.person_id,
+             coalesce(sum(extract(epoch from upper(x) - lower(x))) filter (where pl.mode = 'theory'), 0) / 60 as theory_minutes,
+             coalesce(sum(extract(epoch from upper(x) - lower(x))) filter (where pl.mode = 'practical'), 0) / 60 as practical_minutes,
+             count(distinct pl.lesson_id) filter (where pl.makeup_reason is not null) as makeups
+      from per_lesson pl left join lateral unnest(pl.counted) x on true
+      group by pl.class_id, pl.person_id
     )
     select ro.class_id, ro.person_id,
            coalesce(sm.theory_minutes, 0)::float8 as theory_minutes,
@@ -209,7 +243,34 @@ export async function computeLedger(db: Executor, params: LedgerClassParams[], p
     join p on p.class_id = ro.class_id
     left join summed sm on sm.class_id = ro.class_id and sm.person_id = ro.person_id
     left join online_union ou on ou.class_id = ro.class_id and ou.person_id = ro.person_id
-    order by ro.class_id, ro.person_id`.execute(db);
+    order by ro.class_id, ro.person_id`;
+}
+
+/** Classes per ledger query, and queries at once: sized for a 2-core server (bench/ledger.bench.ts). */
+const LEDGER_CHUNK_CLASSES = 100;
+const LEDGER_PARALLEL = 2;
+
+/** One row per trainee × class of the given classes (every trainee on the roster, zero hours included). */
+export async function computeLedger(
+  db: Executor,
+  params: LedgerClassParams[],
+  personId: string | null = null,
+): Promise<LedgerRow[]> {
+  if (params.length === 0) return [];
+  // A jurisdiction's ledger is computed class-chunk by class-chunk, two at a time on a server (this
+  // machine kind has two cores; on the embedded database the pool has one connection and they queue).
+  const chunks: LedgerClassParams[][] = [];
+  for (let i = 0; i < params.length; i += LEDGER_CHUNK_CLASSES) chunks.push(params.slice(i, i + LEDGER_CHUNK_CLASSES));
+  const parts: Awaited<ReturnType<ReturnType<typeof ledgerQuery>['execute']>>['rows'][] = new Array(chunks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const i = next++;
+      parts[i] = (await analytic(db, (q) => ledgerQuery(chunks[i], personId).execute(q))).rows;
+    }
+  };
+  await Promise.all(Array.from({ length: db.isTransaction ? 1 : Math.min(LEDGER_PARALLEL, chunks.length) }, worker));
+  const result = { rows: parts.flat() };
   return result.rows.map((r) => {
     const onlineHours = floorHours(r.onlineMinutes / r.onlineMph);
     return {
@@ -251,48 +312,58 @@ export interface LessonEvidence {
 }
 
 const intervalsOf = (expr: string) =>
-  sql.raw(`coalesce((select json_agg(json_build_object('from', lower(x), 'to', upper(x)) order by lower(x)) from unnest(${expr}) x), '[]'::json)`);
+  sql.raw(
+    `coalesce((select json_agg(json_build_object('from', lower(x), 'to', upper(x)) order by lower(x)) from unnest(${expr}) x), '[]'::json)`,
+  );
 
 /** The evidence behind one trainee's numbers in one class: per lesson, what was attended, what was on video, what counted. */
 export async function ledgerEvidence(db: Executor, params: LedgerClassParams, personId: string) {
-  const lessons = await sql<{
-    lessonId: string;
-    mode: string;
-    topic: string;
-    startsAt: Date;
-    endsAt: Date;
-    presence: Interval[];
-    coverage: Interval[];
-    countedMinutes: number;
-    makeupReason: string | null;
-    eventIds: string[];
-  }>`
-    with ${lessonRows([params], personId)}
+  return analytic(db, async (q) => {
+    const lessons = await sql<{
+      lessonId: string;
+      mode: string;
+      topic: string;
+      startsAt: Date;
+      endsAt: Date;
+      presence: Interval[];
+      coverage: Interval[];
+      countedMinutes: number;
+      makeupReason: string | null;
+      eventIds: string[];
+    }>`
+    with ${lessonRows([params], personId, true)}
     select lesson_id, mode, topic, starts_at, ends_at, ${intervalsOf('attended')} as presence, ${intervalsOf('covered')} as coverage,
            ${minutesOf('counted')}::float8 as counted_minutes, makeup_reason, event_ids
-    from per_lesson order by starts_at`.execute(db);
-  const online = await sql<{ verifiedMinutes: number; segments: number; unverified: number }>`
+    from per_lesson order by starts_at`.execute(q);
+    const online = await sql<{ verifiedMinutes: number; segments: number; unverified: number }>`
     with ${lessonRows([params], personId)}
     select ${minutesOf('ou.m')}::float8 as verified_minutes, o.segments::int, o.unverified::int
-    from online o left join online_union ou on ou.class_id = o.class_id and ou.person_id = o.person_id`.execute(db);
-  const o = online.rows[0];
-  return {
-    lessons: lessons.rows.map(
-      (r): LessonEvidence => ({
-        lessonId: r.lessonId,
-        mode: r.mode,
-        topic: r.topic,
-        startsAt: new Date(r.startsAt).toISOString(),
-        endsAt: new Date(r.endsAt).toISOString(),
-        presence: r.presence.map(isoInterval),
-        coverage: r.coverage.map(isoInterval),
-        countedMinutes: Math.round(r.countedMinutes * 100) / 100,
-        makeupReason: r.makeupReason,
-        eventIds: r.eventIds,
-      }),
-    ),
-    online: { verifiedMinutes: Math.round((o?.verifiedMinutes ?? 0) * 100) / 100, segments: o?.segments ?? 0, unverifiedSegments: o?.unverified ?? 0 },
-  };
+    from online o left join online_union ou on ou.class_id = o.class_id and ou.person_id = o.person_id`.execute(
+      q,
+    );
+    const o = online.rows[0];
+    return {
+      lessons: lessons.rows.map(
+        (r): LessonEvidence => ({
+          lessonId: r.lessonId,
+          mode: r.mode,
+          topic: r.topic,
+          startsAt: new Date(r.startsAt).toISOString(),
+          endsAt: new Date(r.endsAt).toISOString(),
+          presence: r.presence.map(isoInterval),
+          coverage: r.coverage.map(isoInterval),
+          countedMinutes: Math.round(r.countedMinutes * 100) / 100,
+          makeupReason: r.makeupReason,
+          eventIds: r.eventIds,
+        }),
+      ),
+      online: {
+        verifiedMinutes: Math.round((o?.verifiedMinutes ?? 0) * 100) / 100,
+        segments: o?.segments ?? 0,
+        unverifiedSegments: o?.unverified ?? 0,
+      },
+    };
+  });
 }
 
 function isoInterval(i: Interval): Interval {
