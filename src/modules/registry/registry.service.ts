@@ -17,7 +17,7 @@ import {
 } from './registry.contract.js';
 import * as repo from './registry.repository.js';
 import { checkInstitutionRegistration, institutionFacts } from './registration.rules.js';
-import { isValidIdNumber, normalizeIdNumber, parseIdNumber, validateCreditCode, validateIdNumber } from './identifiers.rules.js';
+import { normalizeIdNumber, parseIdNumber, validateCreditCode, validateIdNumber } from './identifiers.rules.js';
 import { dutyAllowedFor, separationConflicts } from './staffing.rules.js';
 import { findOperationItem } from '../../catalog/operations.js';
 import { loadRegionRows } from './regions.data.js';
@@ -206,10 +206,6 @@ export async function findOrCreatePerson(trx: Executor, actor: Actor, input: Per
 
 export async function createPerson(db: Executor, actor: Actor, input: PersonCreate, requestId?: string) {
   if (!hasRole(actor, 'regulator')) throw forbidden('人员档案随任职或聘用建立；单独建档只限监管部门');
-  if (!isValidIdNumber(normalizeIdNumber(input.idNumber))) {
-    const v = validateIdNumber(normalizeIdNumber(input.idNumber));
-    throw new DomainError('validation_failed', v.ok ? '身份证号码无效' : v.message, [{ path: 'body.idNumber', message: v.ok ? 'invalid' : v.message }]);
-  }
   return transaction(db, async (trx) => {
     const result = await findOrCreatePerson(trx, actor, input, 'body', requestId);
     if (!result.created) throw new DomainError('duplicate', '该身份证号码已建档', [{ path: 'body.idNumber', message: '已建档' }]);
@@ -377,6 +373,13 @@ export async function loadRegionTree(db: Executor, actor: Actor | string, opts: 
 }
 
 /** The person if the actor may see them (one scope rule for every module that works on persons). */
+/** The organization if the caller may see it (its jurisdiction's or its own); 404 otherwise. */
+export async function findVisibleOrganization(db: Executor, actor: Actor, organizationId: string) {
+  const org = await repo.findOrganizationById(db, actor.scope, organizationId);
+  if (!org) throw notFound('机构');
+  return { id: org.id, kind: org.kind, name: org.name, regionCode: org.regionCode };
+}
+
 export async function findVisiblePerson(db: Executor, actor: Actor, personId: string) {
   const person = await repo.findPersonById(db, actor.scope, personId);
   if (!person) throw notFound('人员');

@@ -4,6 +4,7 @@ import { recordAudit } from '../../platform/audit/audit.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { normalizeIdNumber, validateIdNumber } from '../registry/identifiers.rules.js';
+import { findVisibleOrganization } from '../registry/registry.service.js';
 import { DeviceAttendanceEventSchema, type DeviceAttendanceEvent } from './attendance.contract.js';
 import { eventTimeProblem } from './attendance.rules.js';
 import * as repo from './attendance.repository.js';
@@ -17,17 +18,17 @@ function assertOwnInstitution(actor: Actor, organizationId: string): void {
 
 export async function addRoom(db: Executor, actor: Actor, organizationId: string, input: { name: string; kind: 'theory' | 'practical' | 'exam'; capacity?: number | null; areaM2?: number | null }, requestId?: string) {
   assertOwnInstitution(actor, organizationId);
+  const org = await findVisibleOrganization(db, actor, organizationId);
   return transaction(db, async (trx) => {
-    const row = await repo.insertRoom(trx, { organizationId, regionCode: actor.regionCode ?? '', name: input.name, kind: input.kind, capacity: input.capacity ?? null, areaM2: input.areaM2 ?? null });
+    const row = await repo.insertRoom(trx, { organizationId, regionCode: org.regionCode, name: input.name, kind: input.kind, capacity: input.capacity ?? null, areaM2: input.areaM2 ?? null });
     await recordAudit(trx, { actor, action: 'room.add', entityType: 'room', entityId: row.id, regionCode: row.regionCode, after: row, requestId });
     return row;
   });
 }
 
 export async function listRooms(db: Executor, actor: Actor, organizationId: string) {
-  const visible = actor.organizationId === organizationId || actor.scope.kind === 'region';
-  if (!visible) throw notFound('机构');
-  return repo.listRoomsOfOrganization(db, organizationId);
+  const org = await findVisibleOrganization(db, actor, organizationId);
+  return repo.listRoomsOfOrganization(db, org.id);
 }
 
 /** Registers a terminal or camera in a room and issues its token (shown once). */

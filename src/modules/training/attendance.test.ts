@@ -93,6 +93,20 @@ describe.each(testDatabaseModes)('attendance terminals on %s', (mode) => {
     expect(await countEvents()).toBe(before + 1);
   });
 
+  it('shows the rooms of an institution only inside its jurisdiction', async () => {
+    const as = async (regionCode: string) => {
+      const regulator = await buildOrganization(t.db, { kind: 'regulator', regionCode });
+      const c = await loginCookie(app, (await buildUser(t.db, { roles: ['regulator'], organizationId: regulator.id })).username);
+      return app.inject({ method: 'GET', url: `/api/organizations/${school.id}/rooms`, headers: { cookie: c } });
+    };
+    const near = await as('3709');
+    expect(near.statusCode).toBe(200);
+    expect(near.json().items.map((r: { name: string }) => r.name)).toEqual(['理论教室一']);
+    expect((await as('3701')).statusCode).toBe(404);
+    const room = await t.db.selectFrom('room').select('regionCode').executeTakeFirstOrThrow();
+    expect(room.regionCode).toBe('370902');
+  });
+
   it('takes uploads only from a face terminal token, and audits each batch', async () => {
     expect((await app.inject({ method: 'POST', url: '/api/devices/attendance', payload: { events: [{}] } })).statusCode).toBe(401);
     expect((await upload([{ eventId: 'c1', type: 'check_in', idNumber: trainee.idNumber, occurredAt: at(1000) }], cameraToken)).statusCode).toBe(403);

@@ -134,14 +134,9 @@ export async function createApiToken(
   requestId?: string,
 ): Promise<{ id: string; token: string }> {
   if (!actor.userId || !actor.organizationId) throw new DomainError('forbidden', '只有机构用户可以创建API令牌');
-  const token = newSecret('zx_');
   const organizationId = actor.organizationId;
   return transaction(db, async (trx) => {
-    const row = await trx
-      .insertInto('apiToken')
-      .values({ organizationId, name: input.name, tokenHash: hashSecret(token), scopes: input.scopes, createdBy: actor.userId })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = await insertToken(trx, { organizationId, name: input.name, scopes: input.scopes, createdBy: actor.userId, prefix: 'zx_' });
     await recordAudit(trx, {
       actor,
       action: 'api_token.create',
@@ -151,7 +146,7 @@ export async function createApiToken(
       after: { name: input.name, scopes: input.scopes, organizationId },
       requestId,
     });
-    return { id: row.id, token };
+    return row;
   });
 }
 
@@ -159,11 +154,16 @@ export async function createApiToken(
  * A token for one device of an organization (scope devices:write); the caller's transaction also
  * writes the device row that binds it to a room. The plain token is returned once.
  */
-export async function insertDeviceToken(trx: Executor, organizationId: string, name: string, createdBy: string | null): Promise<{ id: string; token: string }> {
-  const token = newSecret('zxd_');
+export function insertDeviceToken(trx: Executor, organizationId: string, name: string, createdBy: string | null): Promise<{ id: string; token: string }> {
+  return insertToken(trx, { organizationId, name, scopes: ['devices:write'], createdBy, prefix: 'zxd_' });
+}
+
+/** Stores only the hash; the secret is returned once to show to whoever asked for it. */
+async function insertToken(trx: Executor, t: { organizationId: string; name: string; scopes: TokenScope[]; createdBy: string | null; prefix: string }): Promise<{ id: string; token: string }> {
+  const token = newSecret(t.prefix);
   const row = await trx
     .insertInto('apiToken')
-    .values({ organizationId, name, tokenHash: hashSecret(token), scopes: ['devices:write'], createdBy })
+    .values({ organizationId: t.organizationId, name: t.name, tokenHash: hashSecret(token), scopes: t.scopes, createdBy: t.createdBy })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, token };

@@ -1,5 +1,4 @@
-import { type ExpressionBuilder, type SqlBool, sql } from 'kysely';
-import type { Scope } from './actor.js';
+import { type SqlBool, sql } from 'kysely';
 
 /**
  * SQL predicate for "this row's region lies in the jurisdiction". LIKE on a text_pattern_ops
@@ -12,4 +11,3 @@ export function regionPrefix(scope: { regionCode: string }): string {
 /** A predicate that matches nothing: used when a scope kind cannot see a table at all. */
 export const nothing = sql<SqlBool>`false`;
 
-export type { ExpressionBuilder, Scope };
