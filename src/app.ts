@@ -19,6 +19,7 @@ import { bundleRoutes } from './bundle/bundle.routes.js';
 import { demoRoutes } from './demo/demo.routes.js';
 import { facesRoutes } from './modules/faces/faces.routes.js';
 import { attendanceRoutes } from './modules/training/attendance.routes.js';
+import { archiveRoutes } from './modules/training/archive.routes.js';
 import { classesRoutes } from './modules/training/classes.routes.js';
 
 export type { AppDeps } from './platform/http/routing.js';
@@ -72,6 +73,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(demoRoutes, deps);
   await app.register(facesRoutes, deps);
   await app.register(attendanceRoutes, deps);
+  await app.register(archiveRoutes, deps);
   await app.register(classesRoutes, deps);
 
   const webDist = deps.webDist;

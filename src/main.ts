@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { runExport, runImport } from './bundle/bundle.cli.js';
 import { loadConfig } from './config.js';
 import { seedDemoCity, databaseIsEmpty } from './demo/demo.seed.js';
+import { runArchiveVerify } from './modules/training/archive.cli.js';
 import { loadRegionTree } from './modules/registry/registry.service.js';
 import { verifyAuditChain } from './platform/audit/audit.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js';
@@ -18,6 +19,8 @@ Usage: zhenxun <command>
   import FILE.json      validate a bundle and import it (nothing is written if any record is invalid)
   export [FILE.json]    write a bundle of the whole database (stdout without FILE)
   audit verify          recompute the hash chain of the audit log; exit 1 naming the first broken entry
+  archive verify CLASS  recompute a closed class's sealed archive (一期一档; CLASS = class id or code);
+                        exit 1 naming each changed, added or removed record, 2 if unknown or not sealed
 
 Environment: DATA_DIR (default ./data), DATABASE_URL (postgres://… to use PostgreSQL), PORT (3000)`;
 
@@ -131,6 +134,14 @@ export async function runCli(argv: string[]): Promise<void> {
         process.stderr.write(`audit log BROKEN at seq ${b.seq} (${b.reason}): ${b.action} ${b.entityType} ${b.entityId ?? ''}\n`);
         return 1;
       });
+      break;
+    case 'archive':
+      if (args[0] !== 'verify' || !args[1]) {
+        process.stderr.write('usage: zhenxun archive verify CLASS   (the class id or class code)\n');
+        code = 2;
+        break;
+      }
+      code = await withDb((h) => runArchiveVerify(h.db, args[1]));
       break;
     case undefined:
     case 'help':
