@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { archiveDocumentParts } from './classes.table.js';
 
+export { archiveDocumentParts };
+
 /**
  * The parts of a class archive (一期一档, RULES.md §C and seed 004): the plan, the roster and the
  * evidence the platform holds itself, then the six documents the institution files.

@@ -1,9 +1,10 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { trainingEn, trainingZh } from '../features/training/training.i18n';
 
 const zh = {
   app: { name: '真训', subtitle: '安全生产培训考试全流程监管平台', logout: '退出', language: 'English' },
-  menu: { dashboard: '首页', organizations: '机构', persons: '人员', regions: '行政区划', policies: '政策参数', ownOrganization: '本单位', myFile: '我的档案' },
+  menu: { dashboard: '首页', organizations: '机构', persons: '人员', regions: '行政区划', policies: '政策参数', ownOrganization: '本单位', myFile: '我的档案', classes: '培训班', myHours: '我的学时' },
   login: {
     title: '登录',
     username: '用户名',
@@ -114,13 +115,14 @@ const zh = {
     sources: { platform: '平台比对', device: '终端上报' },
     hints: { loading: '正在加载人脸检测…', none: '画面中没有人脸，请正对摄像头', one: '检测到一张人脸，可以拍照', several: '画面中有多张人脸，只能本人入镜', unavailable: '本机无法进行人脸预检，可直接拍照，由平台判定' },
   },
+  training: trainingZh,
 };
 
 type Tree = { [k: string]: string | Tree };
 
 const en: typeof zh = {
   app: { name: 'ZhenXun', subtitle: 'Safety training & exam supervision platform', logout: 'Log out', language: '中文' },
-  menu: { dashboard: 'Home', organizations: 'Organizations', persons: 'Persons', regions: 'Regions', policies: 'Policy', ownOrganization: 'My organization', myFile: 'My file' },
+  menu: { dashboard: 'Home', organizations: 'Organizations', persons: 'Persons', regions: 'Regions', policies: 'Policy', ownOrganization: 'My organization', myFile: 'My file', classes: 'Classes', myHours: 'My hours' },
   login: {
     title: 'Log in',
     username: 'Username',
@@ -218,6 +220,7 @@ const en: typeof zh = {
     sources: { platform: 'Platform', device: 'Terminal' },
     hints: { loading: 'Loading face detection…', none: 'No face in the frame: face the camera', one: 'One face found: ready to capture', several: 'Several faces: only the person may be in the frame', unavailable: 'This device cannot pre-check faces; capture anyway, the platform decides' },
   },
+  training: trainingEn,
 };
 
 export type Language = 'zh-CN' | 'en';

@@ -6,6 +6,9 @@ import { PoliciesPage } from '../features/policy/policies-page';
 import { OrganizationDetailPage } from '../features/registry/organization-detail-page';
 import { OrganizationsPage } from '../features/registry/organizations-page';
 import { PersonDetailPage, PersonsPage } from '../features/registry/persons-page';
+import { ClassPage } from '../features/training/class-page';
+import { ClassesPage } from '../features/training/classes-page';
+import { MyHoursPage } from '../features/training/my-hours-page';
 import { useAuth } from './auth';
 import { AppLayout } from './layout';
 
@@ -37,6 +40,9 @@ const router = createBrowserRouter([
           { path: '/persons', element: <PersonsPage /> },
           { path: '/persons/:id', element: <PersonDetailPage /> },
           { path: '/policies', element: <PoliciesPage /> },
+          { path: '/classes', element: <ClassesPage /> },
+          { path: '/classes/:id', element: <ClassPage /> },
+          { path: '/my/hours', element: <MyHoursPage /> },
           { path: '*', element: <Navigate to="/" replace /> },
         ],
       },

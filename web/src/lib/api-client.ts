@@ -1,10 +1,17 @@
+/** One failing field or broken rule: `path` names the field (`body.trainees.2.idNumber`), `code` the rule. */
+export interface ApiErrorDetail {
+  path?: string;
+  message: string;
+  code?: string;
+}
+
 /** The API's error shape (CONTRACTS.md): every failure carries a stable code and a zh-CN message. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: { path?: string; message: string }[] = [],
+    readonly details: ApiErrorDetail[] = [],
   ) {
     super(message);
   }

@@ -1,0 +1,152 @@
+/// <reference lib="dom" />
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoAccounts } from '../src/demo/demo.seed.js';
+import { artifacts, hasChromium, launchChromium, startDemoServer } from './browser.js';
+
+/**
+ * Training in real Chromium, on today's clock: an institution (泰山, the model school) opens a class and
+ * plans a lesson that ran this morning; its face terminal and camera upload what they saw; the head
+ * teacher's live roster shows who came, who left and who is missing; the ledger and the worker's own
+ * "my hours" page show the hours the records prove.
+ */
+describe.skipIf(!hasChromium)('training in the browser', () => {
+  let server: Awaited<ReturnType<typeof startDemoServer>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startDemoServer();
+    browser = await launchChromium();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function login(page: Page, username: string) {
+    const account = demoAccounts.find((a) => a.username === username)!;
+    await page.goto(server.url);
+    await page.getByLabel(/用户名|Username/).fill(account.username);
+    await page.getByLabel(/密码|Password/).fill(account.password);
+    await page.getByRole('button', { name: /登\s*录|Log in/ }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 20_000 });
+  }
+
+  /** A call the screens make, from inside the logged-in page (same cookie, same server). */
+  async function call<T>(page: Page, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
+    return page.evaluate(
+      async ({ method, url, body }) => {
+        const res = await fetch(url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+        return { status: res.status, body: await res.json() };
+      },
+      { method, url, body },
+    );
+  }
+
+  it('a class and its lesson, terminal events, the live roster, the ledger and the worker’s hours', async () => {
+    const db = server.handle.db;
+    const school = await db.selectFrom('externalRef').select('entityId').where('entityType', '=', 'organizations').where('ref', '=', 'org:institution:taishan').executeTakeFirstOrThrow();
+    const teacher = await db
+      .selectFrom('staffAssignment')
+      .select('personId')
+      .where('organizationId', '=', school.entityId)
+      .where('duty', '=', 'teacher')
+      .where('endDate', 'is', null)
+      .where('practiceYears', '>=', 5)
+      .orderBy('practiceYears', 'desc')
+      .executeTakeFirstOrThrow();
+    const room = await db.selectFrom('room').select(['id', 'name']).where('organizationId', '=', school.entityId).where('kind', '=', 'theory').orderBy('name').executeTakeFirstOrThrow();
+    const workerAccount = demoAccounts.find((a) => a.username === 'worker')!;
+    const workerRef = await db.selectFrom('externalRef').select('entityId').where('entityType', '=', 'persons').where('ref', '=', workerAccount.personRef!).executeTakeFirstOrThrow();
+    const worker = await db.selectFrom('person').select(['idNumber', 'name']).where('id', '=', workerRef.entityId).executeTakeFirstOrThrow();
+    const others = await db.selectFrom('person').select(['idNumber', 'name']).where('id', '!=', workerRef.entityId).orderBy('idNumber').limit(2).execute();
+
+    // The lesson ran this morning: it started three hours ago and ended one hour ago.
+    const now = Date.now();
+    const startsAt = new Date(Math.floor((now - 3 * 3600_000) / 60_000) * 60_000);
+    const endsAt = new Date(startsAt.getTime() + 2 * 3600_000);
+    const beijingDate = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+    const code = `E2E-${now}`;
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await login(page, 'school2');
+    const created = await call<{ id: string }>(page, 'POST', '/api/classes', {
+      code,
+      name: '低压电工作业初训（E2E）',
+      operationItemCode: '1.2',
+      kind: 'initial',
+      headTeacherId: teacher.personId,
+      startDate: beijingDate(new Date(now - 86_400_000)),
+      endDate: beijingDate(new Date(now + 7 * 86_400_000)),
+      trainees: [worker, ...others].map((p) => ({ idNumber: p.idNumber, name: p.name, trainingKind: 'initial' })),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const classId = created.body.id;
+    const lesson = await call<{ id: string }>(page, 'POST', `/api/classes/${classId}/lessons`, { content: 'theory', online: false, topic: '电气安全基础', teacherId: teacher.personId, roomId: room.id, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() });
+    expect(lesson.status, JSON.stringify(lesson.body)).toBe(201);
+    // The same teacher cannot be in another class at the same time: the refusal names the rule.
+    const second = await call<{ id: string }>(page, 'POST', '/api/classes', {
+      code: `${code}-2`,
+      name: '第二期',
+      operationItemCode: '1.2',
+      kind: 'initial',
+      headTeacherId: teacher.personId,
+      startDate: beijingDate(new Date(now - 86_400_000)),
+      endDate: beijingDate(new Date(now + 7 * 86_400_000)),
+    });
+    expect(second.status).toBe(201);
+    const clash = await call<{ error: { details: { code: string }[] } }>(page, 'POST', `/api/classes/${second.body.id}/lessons`, { content: 'theory', online: false, topic: '重复排课', teacherId: teacher.personId, roomId: room.id, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() });
+    expect(clash.status).toBe(422);
+    expect(clash.body.error.details.map((d) => d.code).sort()).toEqual(['classes_merged', 'teacher_double_booked']);
+
+    // The room's devices: a face terminal and a camera, each with its own token.
+    const terminal = await call<{ token: string }>(page, 'POST', `/api/organizations/${school.entityId}/devices`, { roomId: room.id, kind: 'face_terminal', serial: `FT-${now}`, name: 'E2E 考勤机' });
+    const camera = await call<{ token: string }>(page, 'POST', `/api/organizations/${school.entityId}/devices`, { roomId: room.id, kind: 'camera', serial: `CAM-${now}`, name: 'E2E 摄像头' });
+    expect([terminal.status, camera.status]).toEqual([201, 201]);
+    const at = (minutesFromStart: number) => new Date(startsAt.getTime() + minutesFromStart * 60_000).toISOString();
+    const device = (token: string, path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    const events = await device(terminal.body.token, '/api/devices/attendance', {
+      events: [
+        { eventId: 'w-in', type: 'check_in', idNumber: worker.idNumber, occurredAt: at(-8), matchScore: 0.93, liveness: 0.9 },
+        { eventId: 'w-out', type: 'check_out', idNumber: worker.idNumber, occurredAt: at(123), matchScore: 0.95, liveness: 0.92 },
+        { eventId: 'o-in', type: 'check_in', idNumber: others[0].idNumber, occurredAt: at(-3), matchScore: 0.31, liveness: 0.9 },
+      ],
+    });
+    expect(events.accepted).toBe(3);
+    const recordings = await device(camera.body.token, '/api/devices/recordings', {
+      recordings: [{ recordingId: `rec-${now}`, startedAt: at(-10), endedAt: at(125), sha256: createHash('sha256').update(code).digest('hex'), storageUri: `nvr://e2e/${code}.mp4` }],
+    });
+    expect(recordings.accepted).toBe(1);
+
+    // The head teacher's live roster for that lesson.
+    await page.goto(`${server.url}/classes/${classId}?tab=attendance&lesson=${lesson.body.id}`);
+    await page.waitForSelector('[data-testid="roster-row"]', { timeout: 20_000 });
+    const statuses = await page.locator('[data-testid="roster-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')).sort());
+    expect(statuses).toEqual(['absent', 'face_failed', 'left']);
+    await page.screenshot({ path: join(artifacts, 'training-roster.png'), fullPage: true });
+
+    // The ledger: two hours attended, on video, at 45 minutes a 学时.
+    await page.goto(`${server.url}/classes/${classId}?tab=ledger`);
+    await page.waitForSelector('[data-testid="ledger-row"]', { timeout: 20_000 });
+    await expect.poll(() => page.locator('[data-testid="ledger-row"]').count()).toBe(3);
+    await page.screenshot({ path: join(artifacts, 'training-ledger.png'), fullPage: true });
+    await context.close();
+
+    // The worker, on a phone: the new class with its proven hours.
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const workerPage = await phone.newPage();
+    await login(workerPage, 'worker');
+    const mine = await call<{ items: { classCode: string; theoryHours: number }[] }>(workerPage, 'GET', '/api/me/hours');
+    const line = mine.body.items.find((i) => i.classCode === code);
+    expect(line?.theoryHours).toBeGreaterThan(2);
+    await workerPage.goto(`${server.url}/my/hours`);
+    await workerPage.waitForSelector('[data-testid="my-hours-row"]', { timeout: 20_000 });
+    await expect.poll(() => workerPage.getByText(code).count()).toBeGreaterThan(0);
+    await workerPage.screenshot({ path: join(artifacts, 'worker-hours.png'), fullPage: true });
+    await phone.close();
+  }, 120_000);
+});
