@@ -21,6 +21,7 @@ import { facesRoutes } from './modules/faces/faces.routes.js';
 import { attendanceRoutes } from './modules/training/attendance.routes.js';
 import { archiveRoutes } from './modules/training/archive.routes.js';
 import { classesRoutes } from './modules/training/classes.routes.js';
+import { onlineRoutes } from './modules/training/online.routes.js';
 
 export type { AppDeps } from './platform/http/routing.js';
 
@@ -75,6 +76,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(attendanceRoutes, deps);
   await app.register(archiveRoutes, deps);
   await app.register(classesRoutes, deps);
+  await app.register(onlineRoutes, deps);
 
   const webDist = deps.webDist;
   const hasWeb = webDist !== undefined && existsSync(join(webDist, 'index.html'));

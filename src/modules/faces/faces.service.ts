@@ -64,6 +64,8 @@ export interface VerificationResult {
   reasons: string[];
   message: string;
   threshold: number;
+  /** The face_verification row this check wrote (online learning links its checks to it). */
+  verificationId?: string;
 }
 
 const messages: Record<FaceDecision, string> = {
@@ -97,7 +99,7 @@ export async function verifyFace(db: Executor, actor: Actor, personId: string, i
     const d = decideVerification({ score, real: face.real, live: face.live }, t);
     result = { decision: d.decision, score, real: face.real, live: face.live, reasons: d.reasons, message: messages[d.decision], threshold: t.match };
   }
-  await transaction(db, async (trx) => {
+  const verificationId = await transaction(db, async (trx) => {
     const row = await repo.insertVerification(trx, {
       personId: person.id,
       organizationId: actor.organizationId,
@@ -112,8 +114,9 @@ export async function verifyFace(db: Executor, actor: Actor, personId: string, i
       reasons: result.reasons,
     });
     await recordAudit(trx, { actor, action: 'face.verify', entityType: 'face_verification', entityId: row.id, regionCode, after: { personId: person.id, decision: result.decision, score: result.score }, requestId: opts.requestId, at: now });
+    return row.id;
   });
-  return result;
+  return { ...result, verificationId };
 }
 
 /** Deletes every template of the person (PIPL: personal data removed on request). Audited. */
