@@ -7,40 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAccounts } from '../src/demo/demo.seed.js';
 import { encodeJpeg, type RgbImage } from '../src/modules/faces/face-engine.js';
 import { sampleFace } from '../src/modules/faces/faces.test-images.js';
-import { artifacts, chromiumPath, hasChromium, startDemoServer } from './browser.js';
-
-/** One still frame as a Y4M file (4:2:0), which Chromium's fake camera plays in a loop. */
-function y4m(frame: RgbImage): Buffer {
-  const { width: w, height: h, data } = frame;
-  const y = Buffer.alloc(w * h);
-  const u = Buffer.alloc((w / 2) * (h / 2));
-  const v = Buffer.alloc((w / 2) * (h / 2));
-  for (let i = 0; i < w * h; i++) y[i] = Math.round(0.299 * data[i * 3] + 0.587 * data[i * 3 + 1] + 0.114 * data[i * 3 + 2]);
-  for (let yy = 0; yy < h / 2; yy++) {
-    for (let xx = 0; xx < w / 2; xx++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
-        const p = ((yy * 2 + dy) * w + xx * 2 + dx) * 3;
-        r += data[p] / 4;
-        g += data[p + 1] / 4;
-        b += data[p + 2] / 4;
-      }
-      u[yy * (w / 2) + xx] = Math.max(0, Math.min(255, Math.round(-0.168736 * r - 0.331264 * g + 0.5 * b + 128)));
-      v[yy * (w / 2) + xx] = Math.max(0, Math.min(255, Math.round(0.5 * r - 0.418688 * g - 0.081312 * b + 128)));
-    }
-  }
-  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F25:1 Ip A1:1 C420jpeg\n`), Buffer.from('FRAME\n'), y, u, v]);
-}
-
-function onCanvas(face: RgbImage, width = 640, height = 480): RgbImage {
-  const data = new Uint8Array(width * height * 3).fill(128);
-  const ox = Math.floor((width - face.width) / 2);
-  const oy = Math.floor((height - face.height) / 2);
-  for (let yy = 0; yy < face.height; yy++) data.set(face.data.subarray(yy * face.width * 3, (yy + 1) * face.width * 3), ((oy + yy) * width + ox) * 3);
-  return { width, height, data };
-}
+import { artifacts, chromiumPath, hasChromium, onCanvas, startDemoServer, y4m } from './browser.js';
 
 describe.skipIf(!hasChromium)('face enrollment and verification with a camera in Chromium', () => {
   let server: Awaited<ReturnType<typeof startDemoServer>>;

@@ -1,10 +1,14 @@
 /// <reference lib="dom" />
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAccounts } from '../src/demo/demo.seed.js';
-import { artifacts, hasChromium, launchChromium, startDemoServer } from './browser.js';
+import { encodeJpeg } from '../src/modules/faces/face-engine.js';
+import { sampleFace } from '../src/modules/faces/faces.test-images.js';
+import { artifacts, chromiumPath, hasChromium, launchChromium, onCanvas, startDemoServer, y4m } from './browser.js';
 
 /**
  * Training in real Chromium, on today's clock: an institution (泰山, the model school) opens a class and
@@ -15,6 +19,8 @@ import { artifacts, hasChromium, launchChromium, startDemoServer } from './brows
 describe.skipIf(!hasChromium)('training in the browser', () => {
   let server: Awaited<ReturnType<typeof startDemoServer>>;
   let browser: Browser;
+  let classId: string;
+  let workerPersonId: string;
 
   beforeAll(async () => {
     server = await startDemoServer();
@@ -84,7 +90,8 @@ describe.skipIf(!hasChromium)('training in the browser', () => {
       trainees: [worker, ...others].map((p) => ({ idNumber: p.idNumber, name: p.name, trainingKind: 'initial' })),
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const classId = created.body.id;
+    classId = created.body.id;
+    workerPersonId = workerRef.entityId;
     const lesson = await call<{ id: string }>(page, 'POST', `/api/classes/${classId}/lessons`, { content: 'theory', online: false, topic: '电气安全基础', teacherId: teacher.personId, roomId: room.id, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() });
     expect(lesson.status, JSON.stringify(lesson.body)).toBe(201);
     // The same teacher cannot be in another class at the same time: the refusal names the rule.
@@ -149,4 +156,45 @@ describe.skipIf(!hasChromium)('training in the browser', () => {
     await workerPage.screenshot({ path: join(artifacts, 'worker-hours.png'), fullPage: true });
     await phone.close();
   }, 120_000);
+
+  it('the worker learns online in front of a camera; only face-verified minutes count', async () => {
+    // The worker's face is enrolled from one photo; the fake camera shows another photo of the same man.
+    const regulator = await browser.newPage();
+    await login(regulator, 'regulator');
+    const image = Buffer.from(encodeJpeg(sampleFace(0, 0), 90)).toString('base64');
+    const enrolled = await call(regulator, 'POST', `/api/persons/${workerPersonId}/face`, { image });
+    expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(201);
+    await regulator.close();
+    const school = await browser.newPage();
+    await login(school, 'school2');
+    const course = await call<{ id: string }>(school, 'POST', `/api/classes/${classId}/courses`, { title: '电气安全法规（线上）', mediaKind: 'document', mediaUrl: 'https://media.example.invalid/law.pdf', durationSeconds: 3600 });
+    expect(course.status, JSON.stringify(course.body)).toBe(201);
+    await school.close();
+
+    const video = join(mkdtempSync(join(tmpdir(), 'zx-cam-')), 'worker.y4m');
+    writeFileSync(video, y4m(onCanvas(sampleFace(0, 3))));
+    const camera = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+    });
+    try {
+      const phone = await camera.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, permissions: ['camera'] });
+      const page = await phone.newPage();
+      await login(page, 'worker');
+      await page.goto(`${server.url}/my/courses`);
+      await page.locator('[data-testid="course-row"]', { hasText: '电气安全法规' }).locator('[data-testid="course-start"]').click();
+      // The camera opens at once: a check must pass before anything counts.
+      await page.getByRole('button', { name: /拍照|Capture/ }).click({ timeout: 30_000 });
+      await expect.poll(() => page.locator('[data-testid="learn-check-result"]').innerText(), { timeout: 30_000 }).toMatch(/通过|match/);
+      await page.locator('[data-testid="learn-play"]').click();
+      // One heartbeat later (20 s) the server has verified learning time.
+      await expect
+        .poll(async () => (await call<{ items: { id: string; verifiedMinutes: number }[] }>(page, 'GET', '/api/me/courses')).body.items.find((i) => i.id === course.body.id)?.verifiedMinutes ?? 0, { timeout: 45_000, interval: 2_000 })
+        .toBeGreaterThan(0.2);
+      await page.screenshot({ path: join(artifacts, 'worker-learning.png'), fullPage: true });
+      await phone.close();
+    } finally {
+      await camera.close();
+    }
+  }, 150_000);
 });

@@ -4,7 +4,7 @@ import { trainingEn, trainingZh } from '../features/training/training.i18n';
 
 const zh = {
   app: { name: '真训', subtitle: '安全生产培训考试全流程监管平台', logout: '退出', language: 'English' },
-  menu: { dashboard: '首页', organizations: '机构', persons: '人员', regions: '行政区划', policies: '政策参数', ownOrganization: '本单位', myFile: '我的档案', classes: '培训班', myHours: '我的学时' },
+  menu: { dashboard: '首页', organizations: '机构', persons: '人员', regions: '行政区划', policies: '政策参数', ownOrganization: '本单位', myFile: '我的档案', classes: '培训班', myHours: '我的学时', learn: '在线学习' },
   login: {
     title: '登录',
     username: '用户名',
@@ -122,7 +122,7 @@ type Tree = { [k: string]: string | Tree };
 
 const en: typeof zh = {
   app: { name: 'ZhenXun', subtitle: 'Safety training & exam supervision platform', logout: 'Log out', language: '中文' },
-  menu: { dashboard: 'Home', organizations: 'Organizations', persons: 'Persons', regions: 'Regions', policies: 'Policy', ownOrganization: 'My organization', myFile: 'My file', classes: 'Classes', myHours: 'My hours' },
+  menu: { dashboard: 'Home', organizations: 'Organizations', persons: 'Persons', regions: 'Regions', policies: 'Policy', ownOrganization: 'My organization', myFile: 'My file', classes: 'Classes', myHours: 'My hours', learn: 'Learn online' },
   login: {
     title: 'Log in',
     username: 'Username',

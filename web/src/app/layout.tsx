@@ -1,4 +1,4 @@
-import { ApartmentOutlined, BookOutlined, ClockCircleOutlined, DashboardOutlined, FileProtectOutlined, GlobalOutlined, IdcardOutlined, LogoutOutlined, MenuOutlined, TeamOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, BookOutlined, ClockCircleOutlined, PlayCircleOutlined, DashboardOutlined, FileProtectOutlined, GlobalOutlined, IdcardOutlined, LogoutOutlined, MenuOutlined, TeamOutlined } from '@ant-design/icons';
 import { Button, Drawer, Layout, Menu, Space, Tag, Typography } from 'antd';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -27,6 +27,7 @@ const entries: MenuEntry[] = [
   { key: 'persons', path: () => '/persons', label: 'menu.persons', icon: <TeamOutlined />, roles: [...jurisdiction, ...organizationUsers] },
   { key: 'myfile', path: (me) => `/persons/${me.personId}`, label: 'menu.myFile', icon: <IdcardOutlined />, roles: ['worker'] },
   { key: 'classes', path: () => '/classes', label: 'menu.classes', icon: <BookOutlined />, roles: [...jurisdiction, 'training_institution', 'enterprise'] },
+  { key: 'learn', path: () => '/my/courses', label: 'menu.learn', icon: <PlayCircleOutlined />, roles: ['worker'] },
   { key: 'myhours', path: () => '/my/hours', label: 'menu.myHours', icon: <ClockCircleOutlined />, roles: ['worker'] },
   { key: 'policies', path: () => '/policies', label: 'menu.policies', icon: <FileProtectOutlined />, roles: jurisdiction },
 ];

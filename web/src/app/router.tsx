@@ -8,6 +8,7 @@ import { OrganizationsPage } from '../features/registry/organizations-page';
 import { PersonDetailPage, PersonsPage } from '../features/registry/persons-page';
 import { ClassPage } from '../features/training/class-page';
 import { ClassesPage } from '../features/training/classes-page';
+import { LearnPage } from '../features/training/learn-page';
 import { MyHoursPage } from '../features/training/my-hours-page';
 import { useAuth } from './auth';
 import { AppLayout } from './layout';
@@ -43,6 +44,7 @@ const router = createBrowserRouter([
           { path: '/classes', element: <ClassesPage /> },
           { path: '/classes/:id', element: <ClassPage /> },
           { path: '/my/hours', element: <MyHoursPage /> },
+          { path: '/my/courses', element: <LearnPage /> },
           { path: '*', element: <Navigate to="/" replace /> },
         ],
       },

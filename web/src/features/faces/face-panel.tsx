@@ -31,7 +31,7 @@ const decisionColor: Record<string, string> = { match: 'green', mismatch: 'red',
  * Camera capture: the browser only frames and sends a JPEG; the server detects, compares and decides.
  * The stream is stopped as soon as the modal closes, so the camera light goes off.
  */
-function CameraModal({ title, onCapture, onClose, busy }: { title: string; onCapture: (jpegBase64: string) => void; onClose: () => void; busy: boolean }) {
+export function CameraModal({ title, onCapture, onClose, busy }: { title: string; onCapture: (jpegBase64: string) => void; onClose: () => void; busy: boolean }) {
   const { t } = useTranslation();
   const video = useRef<HTMLVideoElement>(null);
   const [error, setError] = useState<string | null>(null);
