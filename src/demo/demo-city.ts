@@ -1000,7 +1000,7 @@ export function generateDemoCity(
       displayName: `${CITY_NAME}应急管理局`,
       organizationRef: `org:regulator:${CITY}`,
       personRef: null,
-      description: '市级监管（兼管理员）：全市所有机构与人员，培训机构信息登记核查（3家不达标、1家停业整顿），考试点培考分离问题，停业整顿/退出决定，政策版本维护',
+      description: '市级监管（兼管理员）：全市所有机构与人员，培训机构信息登记核查（3家不达标、1家停业整顿），全市培训班的教学计划问题与学时台账，考试点培考分离问题，停业整顿/退出决定，政策版本维护',
     }),
     account({
       username: 'county',
@@ -1045,7 +1045,7 @@ export function generateDemoCity(
       displayName: institutionPlans[2].name,
       organizationRef: `org:institution:${institutionPlans[2].key}`,
       personRef: null,
-      description: '培训机构（基本条件不达标）：专职管理人员仅3人、管理人员兼专职教师；可查看本机构人员、设施与信息登记核查结果',
+      description: '培训机构（基本条件不达标）：专职管理人员仅3人、管理人员兼专职教师；本机构培训班学员中途离开、只签到不签退，学时台账不达标',
     }),
     account({
       username: 'school2',
@@ -1054,7 +1054,7 @@ export function generateDemoCity(
       displayName: institutionPlans[0].name,
       organizationRef: `org:institution:${institutionPlans[0].key}`,
       personRef: null,
-      description: '培训机构（基本条件达标）：本机构管理人员、教师、班主任与设施，信息登记核查通过',
+      description: '培训机构（基本条件达标）：开班、排课、课堂考勤与补录、录像覆盖、学时台账、一期一档封档；信息登记核查通过',
     }),
     account({
       username: 'company',
@@ -1072,7 +1072,7 @@ export function generateDemoCity(
       displayName: ANCHOR_WORKER.name,
       organizationRef: null,
       personRef: workerAccountPerson,
-      description: `从业人员（${ANCHOR_ENTERPRISE.name}特种作业人员，加氢工艺作业）：只看本人的一人一档（岗位与任职）`,
+      description: `从业人员（${ANCHOR_ENTERPRISE.name}特种作业人员，加氢工艺作业）：本人的一人一档、我的学时、在线学习（人脸核验）`,
     }),
   ];
 
