@@ -17,7 +17,7 @@ import {
   TraineeInputSchema,
 } from './classes.contract.js';
 import { addMakeup, classLedger, createClass, enrolTrainees, getClassDetail, lessonCoverage, lessonRoster, listClasses, myHours, planLesson, traineeEvidence } from './classes.service.js';
-import { uploadRecordings } from './recordings.service.js';
+import { registerRecordings, uploadRecordings } from './recordings.service.js';
 
 const tags = ['training'];
 const withRule = { ...errorResponses, 409: ErrorResponseSchema, 422: ErrorResponseSchema };
@@ -116,6 +116,14 @@ export async function classesRoutes(app: App, deps: AppDeps): Promise<void> {
     '/api/me/hours',
     { preHandler: requireRoles('worker'), schema: { tags, summary: '我的学时', response: { 200: z.object({ items: z.array(LedgerRowSchema.extend({ operationItemCode: z.string(), kind: z.string(), status: z.string(), endDate: z.string() })) }), ...errorResponses } } },
     async (request) => myHours(db, request.actor),
+  );
+  app.post(
+    '/api/organizations/:id/devices/:deviceId/recordings',
+    {
+      preHandler: requireRoles('training_institution', 'exam_site'),
+      schema: { tags, summary: '机构上传本机构摄像头的录像信息（录像机导出；与设备接口同样逐条校验、幂等）', params: z.object({ id: z.uuid(), deviceId: z.uuid() }), body: RecordingUploadSchema, response: { 200: DeviceAttendanceResponseSchema, ...withRule } },
+    },
+    async (request) => registerRecordings(db, request.actor, request.params.id, request.params.deviceId, request.body.recordings, now(), request.id),
   );
   app.post(
     '/api/devices/recordings',

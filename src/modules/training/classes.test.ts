@@ -158,11 +158,20 @@ describe.each(testDatabaseModes)('classes, lessons, attendance and the hours led
     const fromTerminal = await app.inject({ method: 'POST', url: '/api/devices/recordings', headers: { authorization: `Bearer ${terminal}` }, payload: { recordings: [rec('r9', '08:00', '09:00')] } });
     expect(fromTerminal.statusCode).toBe(403);
 
+    // The clerk may upload a recorder's export for one of the institution's cameras: same checks, same idempotency.
+    const cameraRow = await t.db.selectFrom('device').select('id').where('kind', '=', 'camera').where('organizationId', '=', school.id).executeTakeFirstOrThrow();
+    const byClerk = await post(`/api/organizations/${school.id}/devices/${cameraRow.id}/recordings`, { recordings: [rec('r2', '10:10', '11:00'), rec('r3', '11:00', '11:30')] });
+    expect(byClerk.statusCode, byClerk.body).toBe(200);
+    expect(byClerk.json().results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'accepted']);
+    const terminalRow = await t.db.selectFrom('device').select('id').where('kind', '=', 'face_terminal').where('organizationId', '=', school.id).executeTakeFirstOrThrow();
+    expect((await post(`/api/organizations/${school.id}/devices/${terminalRow.id}/recordings`, { recordings: [rec('r4', '08:00', '08:30')] })).statusCode).toBe(422);
+
     const cov = (await get(`/api/lessons/${lesson.id}/coverage`)).json();
     expect(cov.lessonMinutes).toBe(90);
     expect(cov.coveredMinutes).toBe(80);
     expect(cov.gaps).toEqual([{ from: bj(DAY1, '10:00'), to: bj(DAY1, '10:10') }]);
     expect(cov.recordings).toHaveLength(2);
+    expect(cov.recordings.map((r: { storageUri: string }) => r.storageUri)).not.toContain('nvr://cam1/r3.mp4');
   });
 
   it('derives hours from attendance ∩ lesson ∩ video, with the evidence, scoped to who asks', async () => {

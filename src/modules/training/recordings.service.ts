@@ -1,7 +1,7 @@
-import type { Actor } from '../../platform/auth/actor.js';
+import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
-import { DomainError, forbidden } from '../../platform/errors.js';
+import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { type DeviceRecording, DeviceRecordingSchema } from './classes.contract.js';
 import { findDeviceByToken } from './attendance.repository.js';
 import { eventTimeProblem } from './attendance.rules.js';
@@ -19,7 +19,22 @@ export async function uploadRecordings(db: Executor, actor: Actor, items: unknow
   const device = await findDeviceByToken(db, actor.tokenId);
   if (!device) throw new DomainError('forbidden', '该令牌未绑定设备');
   if (device.kind !== 'camera') throw new DomainError('forbidden', '只有摄像头（录像设备）可以上传录像信息');
+  return storeRecordings(db, actor, device, items, now, requestId);
+}
 
+/**
+ * The same metadata uploaded by the institution's clerk for one of its cameras — recordings exported
+ * from a recorder (NVR) that does not call the platform itself.
+ */
+export async function registerRecordings(db: Executor, actor: Actor, organizationId: string, deviceId: string, items: unknown[], now = new Date(), requestId?: string) {
+  if (actor.organizationId !== organizationId || !hasRole(actor, 'training_institution', 'exam_site')) throw forbidden('只有本机构用户可以上传本机构的录像信息');
+  const device = await db.selectFrom('device').selectAll().where('id', '=', deviceId).where('organizationId', '=', organizationId).executeTakeFirst();
+  if (!device) throw notFound('设备');
+  if (device.kind !== 'camera') throw new DomainError('rule_violation', '录像须登记在摄像头下', [{ path: 'params.deviceId', message: '不是摄像头', code: 'not_a_camera' }]);
+  return storeRecordings(db, actor, device, items, now, requestId);
+}
+
+async function storeRecordings(db: Executor, actor: Actor, device: { id: string; organizationId: string; regionCode: string; roomId: string }, items: unknown[], now: Date, requestId?: string) {
   const results: EventResult[] = [];
   const valid: { index: number; rec: DeviceRecording }[] = [];
   const seen = new Set<string>();
