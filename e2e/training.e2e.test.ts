@@ -20,6 +20,8 @@ describe.skipIf(!hasChromium)('training in the browser', () => {
   let server: Awaited<ReturnType<typeof startDemoServer>>;
   let browser: Browser;
   let classId: string;
+  let secondClassId: string;
+  let teacherName: string;
   let workerPersonId: string;
 
   beforeAll(async () => {
@@ -91,6 +93,7 @@ describe.skipIf(!hasChromium)('training in the browser', () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     classId = created.body.id;
+    teacherName = (await db.selectFrom('person').select('name').where('id', '=', teacher.personId).executeTakeFirstOrThrow()).name;
     workerPersonId = workerRef.entityId;
     const lesson = await call<{ id: string }>(page, 'POST', `/api/classes/${classId}/lessons`, { content: 'theory', online: false, topic: '电气安全基础', teacherId: teacher.personId, roomId: room.id, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() });
     expect(lesson.status, JSON.stringify(lesson.body)).toBe(201);
@@ -105,6 +108,7 @@ describe.skipIf(!hasChromium)('training in the browser', () => {
       endDate: beijingDate(new Date(now + 7 * 86_400_000)),
     });
     expect(second.status).toBe(201);
+    secondClassId = second.body.id;
     const clash = await call<{ error: { details: { code: string }[] } }>(page, 'POST', `/api/classes/${second.body.id}/lessons`, { content: 'theory', online: false, topic: '重复排课', teacherId: teacher.personId, roomId: room.id, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() });
     expect(clash.status).toBe(422);
     expect(clash.body.error.details.map((d) => d.code).sort()).toEqual(['classes_merged', 'teacher_double_booked']);
@@ -156,6 +160,43 @@ describe.skipIf(!hasChromium)('training in the browser', () => {
     await workerPage.screenshot({ path: join(artifacts, 'worker-hours.png'), fullPage: true });
     await phone.close();
   }, 120_000);
+
+  it('the clerk plans a lesson in the form, and the same lesson again is refused with the rule named', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await login(page, 'school2');
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const planOnce = async () => {
+      await page.locator('[data-testid="lesson-plan"]').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel(/课程主题|Topic/).fill('安全用电与触电急救');
+      // antd selects by keyboard, as a clerk would: type to search, Enter takes the highlighted option.
+      await dialog.getByLabel(/授课教师|Teacher/).click();
+      await page.keyboard.type(teacherName);
+      await page.keyboard.press('Enter');
+      await dialog.getByLabel(/^教室$|^Room$/).click();
+      await page.keyboard.press('Enter');
+      const date = dialog.getByLabel(/^日期$|^Date$/);
+      await date.click();
+      await date.fill(tomorrow);
+      // Leaving the field keeps the typed date (Enter would submit the whole form).
+      await dialog.getByLabel(/课程主题|Topic/).click();
+      await dialog.locator('[data-testid="lesson-submit"]').click();
+    };
+    await page.goto(`${server.url}/classes/${secondClassId}?tab=plan`);
+    await planOnce();
+    await page.waitForSelector('[data-testid="lesson-row"]', { timeout: 20_000 });
+    const planned = await server.handle.db.selectFrom('lesson').select(['startsAt', 'topic']).where('classId', '=', secondClassId).execute();
+    expect(planned.map((l) => l.topic)).toEqual(['安全用电与触电急救']);
+    expect(planned[0].startsAt.toISOString().slice(0, 10)).toBe(tomorrow);
+    // The same teacher and room at the same time again: refused, each broken rule listed.
+    await planOnce();
+    await page.waitForSelector('[data-testid="lesson-refused"]', { timeout: 20_000 });
+    const rules = await page.locator('[data-testid="rule-item"]').evaluateAll((items) => items.map((i) => i.getAttribute('data-rule')));
+    expect(rules).toContain('teacher_double_booked');
+    await page.screenshot({ path: join(artifacts, 'training-plan-refused.png'), fullPage: true });
+    await context.close();
+  }, 90_000);
 
   it('the worker learns online in front of a camera; only face-verified minutes count', async () => {
     // The worker's face is enrolled from one photo; the fake camera shows another photo of the same man.
