@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAccounts } from '../src/demo/demo.seed.js';
-import { encodeJpeg, type RgbImage } from '../src/modules/faces/face-engine.js';
+import { encodeJpeg } from '../src/modules/faces/face-engine.js';
 import { sampleFace } from '../src/modules/faces/faces.test-images.js';
 import { artifacts, chromiumPath, hasChromium, onCanvas, startDemoServer, y4m } from './browser.js';
 

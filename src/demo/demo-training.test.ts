@@ -72,6 +72,17 @@ describe('demo city training records', () => {
     expect(await findings('class:feicheng:A')).toContain('practical_daily_cap');
   });
 
+  it('sealed archives: the model school verifies intact, 岱岳 shows the check-outs edited after sealing', async () => {
+    const intact = await get(`/api/classes/${classIds.get('class:taishan:A')}/archive/verify`);
+    expect(intact.ok).toBe(true);
+    const tampered = await get(`/api/classes/${classIds.get('class:daiyue:A')}/archive/verify`);
+    expect(problem('class:daiyue:A').rule).toBe('T01');
+    expect(demoTrainingProblems.some((p) => p.ref === 'class:daiyue:A' && p.rule === 'T11')).toBe(true);
+    expect(tampered.ok).toBe(false);
+    expect(tampered.changed.length).toBeGreaterThan(0);
+    expect(tampered.changed.every((r: { kind: string }) => r.kind === 'attendance_event')).toBe(true);
+  });
+
   it('the worker account has a class and proven hours of their own', async () => {
     const workerCookie = await loginCookie(app, 'worker', DEMO_PASSWORD);
     const res = await app.inject({ method: 'GET', url: '/api/me/hours', headers: { cookie: workerCookie } });

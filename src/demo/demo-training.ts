@@ -22,6 +22,7 @@ type Rnd = { next(): number; int(min: number, max: number): number; pick<T>(xs: 
 
 export const demoTrainingProblems = [
   { ref: 'class:daiyue:A', rule: 'T01', findings: ['hours_cut'], description: '岱岳：学员每天上午仅在场一半课时即离开，有效学时不足大纲要求' },
+  { ref: 'class:daiyue:A', rule: 'T11', findings: ['altered_after_sealing'], description: '岱岳：结业封档后，第一天的签退时间在数据库中被改到课程结束，档案校验发现记录被改动' },
   { ref: 'class:daiyue:B', rule: 'T07', findings: ['single_sign_in'], description: '岱岳：每天仅签到一次、从不签退，考勤不能证明在场时长' },
   { ref: 'class:daizong:A', rule: 'T08', findings: ['camera_gaps', 'makeup_only_attendance'], description: '岱宗：实操大厅仅1个摄像头，录像有空档；无人脸考勤设备，考勤全部为补录' },
   { ref: 'class:daizong:B', rule: 'T05', findings: ['teacher_double_booked', 'classes_merged'], description: '岱宗：同一理论教师同时在两个培训班授课；唯一的实操大厅两个班同时使用' },

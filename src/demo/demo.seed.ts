@@ -4,6 +4,7 @@ import type { Role } from '../platform/auth/roles.js';
 import { recordAudit } from '../platform/audit/audit.js';
 import { type Executor, transaction } from '../platform/db/database.js';
 import { loadRegionTree } from '../modules/registry/registry.service.js';
+import { sealDemoArchives } from './demo-archives.js';
 import { type DemoAccount, generateDemoCity } from './demo-city.js';
 
 export const DEFAULT_DEMO_SEED = 20241012;
@@ -26,19 +27,23 @@ export async function seedDemoCity(db: Executor, seed = DEFAULT_DEMO_SEED) {
   const imported = await importBundle(db, 'system:demo', bundle);
   const orgIds = await idsForRefs(db, 'organizations', accounts.flatMap((a) => (a.organizationRef ? [a.organizationRef] : [])));
   const personIds = await idsForRefs(db, 'persons', accounts.flatMap((a) => (a.personRef ? [a.personRef] : [])));
+  const users = new Map<string, { userId: string; organizationId: string | null; displayName: string }>();
   await transaction(db, async (trx) => {
     for (const a of accounts) {
-      await createUser(trx, 'system:demo', {
+      const organizationId = a.organizationRef ? (orgIds.get(a.organizationRef) ?? null) : null;
+      const userId = await createUser(trx, 'system:demo', {
         username: a.username,
         password: a.password,
         displayName: a.displayName,
         roles: a.roles as Role[],
-        organizationId: a.organizationRef ? (orgIds.get(a.organizationRef) ?? null) : null,
+        organizationId,
         personId: a.personRef ? (personIds.get(a.personRef) ?? null) : null,
       });
+      users.set(a.username, { userId, organizationId, displayName: a.displayName });
     }
     await recordAudit(trx, { actor: 'system:demo', action: 'demo.seed', entityType: 'demo', summary: `demo city seed ${seed}: ${accounts.length} accounts` });
   });
+  await sealDemoArchives(db, users);
   return { seed, regions, imported, accounts: accounts.length };
 }
 
