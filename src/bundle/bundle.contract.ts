@@ -69,6 +69,20 @@ export const BundleEmploymentSchema = z
 
 const DateTime = z.iso.datetime({ offset: true });
 
+/** A regulator's syllabus version for its jurisdiction (the catalog default applies where none is). */
+export const BundleSyllabusSchema = z
+  .object({
+    ref: Ref,
+    regionCode: z.string().regex(/^\d{2,9}$/),
+    operationItemCode: z.string().min(1).max(50),
+    kind: z.enum(['initial', 'refresher', 'review']),
+    theoryHours: z.number().min(0).max(1000),
+    practicalHours: z.number().min(0).max(1000),
+    effectiveFrom: DateOnly,
+    source: z.string().min(2).max(500),
+  })
+  .strict();
+
 export const BundleRoomSchema = z
   .object({ ref: Ref, organizationRef: Ref, name: z.string().min(1).max(100), kind: z.enum(['theory', 'practical', 'exam']), capacity: z.number().int().min(0).nullable().optional(), areaM2: z.number().min(0).nullable().optional() })
   .strict();
@@ -147,6 +161,7 @@ export const BundleSchema = z
     persons: z.array(BundlePersonSchema).optional(),
     staff: z.array(BundleStaffSchema).optional(),
     employments: z.array(BundleEmploymentSchema).optional(),
+    syllabi: z.array(BundleSyllabusSchema).optional(),
     rooms: z.array(BundleRoomSchema).optional(),
     devices: z.array(BundleDeviceSchema).optional(),
     classes: z.array(BundleClassSchema).optional(),
@@ -168,7 +183,7 @@ export type BundleClass = z.infer<typeof BundleClassSchema>;
 
 /** The sections in dependency order: a section refers only to sections before it. */
 export const registrySections = ['organizations', 'persons', 'staff', 'employments'] as const;
-export const trainingSections = ['rooms', 'devices', 'classes', 'lessons', 'attendance', 'makeups', 'recordings', 'onlineCourses', 'onlineSessions'] as const;
+export const trainingSections = ['syllabi', 'rooms', 'devices', 'classes', 'lessons', 'attendance', 'makeups', 'recordings', 'onlineCourses', 'onlineSessions'] as const;
 export const bundleSections = [...registrySections, ...trainingSections] as const;
 export type TrainingSection = (typeof trainingSections)[number];
 export type BundleSection = (typeof bundleSections)[number];

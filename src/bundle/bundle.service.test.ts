@@ -77,6 +77,15 @@ describe.each(testDatabaseModes)('exchange bundle on %s', (mode) => {
     expect(await counts(t)).toEqual(before);
   });
 
+  it('carries syllabus versions: a dead kind is refused by ref, a good one comes back out of export', async () => {
+    const syllabus = { ref: 'syl:37:1.2', regionCode: '37', operationItemCode: '1.2', kind: 'initial' as const, theoryHours: 56, practicalHours: 32, effectiveFrom: '2026-01-01', source: '测试大纲' };
+    const bad = await validateBundle(t.db, { format: 'zhenxun.bundle', version: 1, syllabi: [{ ...syllabus, ref: 'syl:bad', kind: 'refresher' }] });
+    expect(bad.ok ? [] : bad.errors).toEqual([expect.objectContaining({ section: 'syllabi', ref: 'syl:bad', field: 'kind', code: 'no_syllabus' })]);
+    await importBundle(t.db, 'system:test', { format: 'zhenxun.bundle', version: 1, syllabi: [syllabus] });
+    const out = await exportBundle(t.db, 'system:test');
+    expect(out.syllabi).toEqual([syllabus]);
+  });
+
   it('names schema errors by record', async () => {
     const v = await validateBundle(t.db, { format: 'zhenxun.bundle', version: 1, persons: [{ ref: 'p:x', idNumber: 42, name: '' }], orgs: [] });
     expect(v.ok).toBe(false);

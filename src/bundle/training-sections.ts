@@ -1,4 +1,5 @@
 import { syllabusFor } from '../catalog/figures.js';
+import { syllabusInForce } from '../modules/policy/syllabus.service.js';
 import type { Executor } from '../platform/db/database.js';
 import type { Bundle, BundleError, BundleSection } from './bundle.contract.js';
 import * as repo from './bundle.repository.js';
@@ -62,6 +63,12 @@ export async function validateTrainingSections(
     if (!inFile.has(target) && !inDb.has(target)) err(section, i, ref, field, 'dangling_ref', `${field}「${target}」不存在`);
   };
 
+  const regions = new Set((await db.selectFrom('region').select('code').where('code', 'in', [...new Set((b.syllabi ?? []).map((x) => x.regionCode)), '']).execute()).map((r) => r.code));
+  (b.syllabi ?? []).forEach((x, i) => {
+    if (!regions.has(x.regionCode)) err('syllabi', i, x.ref, 'regionCode', 'unknown_region', `行政区划 ${x.regionCode} 不存在`);
+    const s = syllabusFor(x.operationItemCode, x.kind);
+    if ('refused' in s) err('syllabi', i, x.ref, 'kind', 'no_syllabus', s.refused);
+  });
   rooms.forEach((r, i) => {
     const org = orgInfo.get(r.organizationRef);
     if (!org) err('rooms', i, r.ref, 'organizationRef', 'dangling_ref', `organizationRef「${r.organizationRef}」不存在`);
@@ -143,6 +150,15 @@ export async function importTrainingSections(trx: Executor, b: Bundle, take: Tak
   const rowOf = async <T extends 'room' | 'device' | 'trainingClass' | 'lesson' | 'onlineCourse'>(table: T, id: string) =>
     trx.selectFrom(table as 'room').select(['organizationId', 'regionCode']).where('id', '=', id).executeTakeFirstOrThrow();
 
+  for (const x of b.syllabi ?? []) {
+    const { id, isNew } = take('syllabi', x.ref, x.regionCode);
+    if (isNew) {
+      await trx
+        .insertInto('syllabusVersion')
+        .values({ id, regionCode: x.regionCode, operationItemCode: x.operationItemCode, kind: x.kind, theoryHours: x.theoryHours, practicalHours: x.practicalHours, effectiveFrom: x.effectiveFrom, source: x.source, createdBy: null })
+        .execute();
+    }
+  }
   for (const r of b.rooms ?? []) {
     const organizationId = await idOf('organizations', r.organizationRef);
     const regionCode = await regionOfOrg(organizationId);
@@ -170,7 +186,7 @@ export async function importTrainingSections(trx: Executor, b: Bundle, take: Tak
     const regionCode = await regionOfOrg(organizationId);
     const { id, isNew } = take('classes', c.ref, regionCode);
     if (!isNew) continue;
-    const s = syllabusFor(c.operationItemCode, c.kind);
+    const s = await syllabusInForce(trx, regionCode, c.operationItemCode, c.kind, c.startDate);
     if ('refused' in s) throw new Error(`validated class ${c.ref} has no syllabus`);
     await trx
       .insertInto('trainingClass')
@@ -185,8 +201,8 @@ export async function importTrainingSections(trx: Executor, b: Bundle, take: Tak
         headTeacherId: await idOf('persons', c.headTeacherRef),
         startDate: c.startDate,
         endDate: c.endDate,
-        syllabusTheoryHours: s.theory.value,
-        syllabusPracticalHours: s.practical.value,
+        syllabusTheoryHours: s.theoryHours,
+        syllabusPracticalHours: s.practicalHours,
       })
       .execute();
     const trainees = [];
@@ -321,6 +337,7 @@ const iso = (d: Date | string) => new Date(d).toISOString().replace('Z', '+00:00
 /** The training sections of an export under a region prefix, in ref order. */
 export async function exportTrainingSections(db: Executor, prefix: string, ref: (section: BundleSection, id: string) => string): Promise<Partial<Bundle>> {
   const like = `${prefix}%`;
+  const syllabi = await db.selectFrom('syllabusVersion').selectAll().where('regionCode', 'like', like).execute();
   const [rooms, devices, classes, trainees, lessons, attendance, makeups, recordings, courses, sessions, checks, segments] = await Promise.all([
     db.selectFrom('room').selectAll().where('regionCode', 'like', like).execute(),
     db.selectFrom('device').selectAll().where('regionCode', 'like', like).execute(),
@@ -345,6 +362,9 @@ export async function exportTrainingSections(db: Executor, prefix: string, ref: 
   const checksOf = group(checks, (c) => c.sessionId);
   const segmentsOf = group(segments, (s) => s.sessionId);
   return {
+    syllabi: byRef(
+      syllabi.map((x) => ({ ref: ref('syllabi', x.id), regionCode: x.regionCode, operationItemCode: x.operationItemCode, kind: x.kind, theoryHours: x.theoryHours, practicalHours: x.practicalHours, effectiveFrom: x.effectiveFrom, source: x.source })),
+    ),
     rooms: byRef(rooms.map((r) => ({ ref: ref('rooms', r.id), organizationRef: ref('organizations', r.organizationId), name: r.name, kind: r.kind, capacity: r.capacity, areaM2: r.areaM2 }))),
     devices: byRef(devices.map((d) => ({ ref: ref('devices', d.id), roomRef: ref('rooms', d.roomId), kind: d.kind, serial: d.serial, name: d.name }))),
     classes: byRef(

@@ -5,6 +5,7 @@ import { PolicyProfileSchema } from '../../catalog/policy.js';
 import { requireRoles } from '../../platform/http/auth-plugin.js';
 import { type App, type AppDeps, ErrorResponseSchema, errorResponses } from '../../platform/http/routing.js';
 import { addPolicyProfile, listPolicyProfiles, policyInForce } from './policy.service.js';
+import { addSyllabusVersion, listSyllabusVersions, syllabusInForce } from './syllabus.service.js';
 
 const tags = ['catalog'];
 
@@ -77,5 +78,51 @@ export async function policyRoutes(app: App, deps: AppDeps): Promise<void> {
       schema: { tags, summary: '发布新的政策版本（监管部门管理员）', body: PolicyProfileSchema, response: { 201: z.object({ id: z.string() }), ...errorResponses, 409: ErrorResponseSchema } },
     },
     async (request, reply) => reply.status(201).send(await addPolicyProfile(db, request.actor, request.body, request.id)),
+  );
+
+  const kind = z.enum(['initial', 'refresher', 'review']);
+  const SyllabusVersionSchema = z.object({
+    id: z.string(),
+    regionCode: z.string(),
+    operationItemCode: z.string(),
+    kind,
+    theoryHours: z.number(),
+    practicalHours: z.number(),
+    effectiveFrom: z.string(),
+    source: z.string(),
+  });
+  app.get(
+    '/api/syllabi',
+    {
+      preHandler: requireRoles(),
+      schema: {
+        tags,
+        summary: '培训大纲学时：辖区版本，及某地某日适用的学时（未设版本时为目录默认值）',
+        querystring: z.object({ operationItemCode: z.string().max(50).optional(), kind: kind.optional(), regionCode: z.string().regex(/^\d{2,9}$/).optional(), date: z.iso.date().optional() }),
+        response: {
+          200: z.object({ items: z.array(SyllabusVersionSchema), inForce: z.object({ theoryHours: z.number(), practicalHours: z.number(), source: z.string(), from: z.string() }).nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const items = (await listSyllabusVersions(db, { operationItemCode: q.operationItemCode })).map((v) => ({ ...v, createdAt: undefined, createdBy: undefined }));
+      const found = q.operationItemCode && q.kind && q.regionCode && q.date ? await syllabusInForce(db, q.regionCode, q.operationItemCode, q.kind, q.date) : null;
+      return { items, inForce: found && !('refused' in found) ? found : null };
+    },
+  );
+  app.post(
+    '/api/syllabi',
+    {
+      preHandler: requireRoles('admin'),
+      schema: {
+        tags,
+        summary: '发布本辖区培训大纲学时（监管部门管理员；按生效日期新增版本，不修改已生效版本）',
+        body: z.object({ regionCode: z.string().regex(/^\d{2,9}$/), operationItemCode: z.string().min(1).max(50), kind, theoryHours: z.number().min(0).max(1000), practicalHours: z.number().min(0).max(1000), effectiveFrom: z.iso.date(), source: z.string().min(2).max(500) }),
+        response: { 201: z.object({ id: z.string() }), ...errorResponses, 409: ErrorResponseSchema, 422: ErrorResponseSchema },
+      },
+    },
+    async (request, reply) => reply.status(201).send({ id: (await addSyllabusVersion(db, request.actor, request.body, request.id)).id }),
   );
 }

@@ -14,3 +14,16 @@ export interface PolicyProfileTable {
   createdBy: string | null;
   createdAt: Timestamp;
 }
+
+export interface SyllabusVersionTable {
+  id: ColumnType<string, string | undefined, never>;
+  regionCode: string;
+  operationItemCode: string;
+  kind: 'initial' | 'refresher' | 'review';
+  theoryHours: number;
+  practicalHours: number;
+  effectiveFrom: ColumnType<string, string, string>;
+  source: string;
+  createdBy: string | null;
+  createdAt: Timestamp;
+}

@@ -6,6 +6,7 @@ import { recordAudit } from '../../platform/audit/audit.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { policyInForce } from '../policy/policy.service.js';
+import { syllabusInForce } from '../policy/syllabus.service.js';
 import { maskIdNumber } from '../registry/identifiers.rules.js';
 import { findOrCreatePerson } from '../registry/registry.service.js';
 import { assertInstitutionOf, assertOpen, findVisibleClass } from './classes.access.js';
@@ -96,8 +97,8 @@ export async function createClass(db: Executor, actor: Actor, input: ClassCreate
   if (!hasRole(actor, 'training_institution') || !actor.organizationId) throw forbidden('只有培训机构可以开班');
   const organizationId = actor.organizationId;
   if (input.endDate < input.startDate) throw new DomainError('validation_failed', '结业日期早于开班日期', [{ path: 'body.endDate', message: '结业日期早于开班日期' }]);
-  const syllabus = syllabusFor(input.operationItemCode, input.kind);
-  if ('refused' in syllabus) throw refuse(syllabus.refused, [{ rule: 'syllabus', message: syllabus.refused }], 'body.kind');
+  const catalogSyllabus = syllabusFor(input.operationItemCode, input.kind);
+  if ('refused' in catalogSyllabus) throw refuse(catalogSyllabus.refused, [{ rule: 'syllabus', message: catalogSyllabus.refused }], 'body.kind');
   const mixed = (input.trainees ?? []).flatMap((t, i) => {
     const problem = kindMismatch(input.kind, t.trainingKind, t.name);
     return problem ? [{ path: `body.trainees.${i}.trainingKind`, message: problem, code: 'class_kinds_mixed' }] : [];
@@ -107,6 +108,8 @@ export async function createClass(db: Executor, actor: Actor, input: ClassCreate
   return transaction(db, async (trx) => {
     const org = await trx.selectFrom('organization').select(['id', 'regionCode', 'status']).where('id', '=', organizationId).executeTakeFirstOrThrow();
     if (org.status !== 'active') throw refuse('机构当前状态不能开班', [{ rule: 'organization_status', message: `机构状态为 ${org.status}` }]);
+    const syllabus = await syllabusInForce(trx, org.regionCode, input.operationItemCode, input.kind, input.startDate);
+    if ('refused' in syllabus) throw refuse(syllabus.refused, [{ rule: 'syllabus', message: syllabus.refused }], 'body.kind');
     const head = await teacherOfInstitution(trx, organizationId, input.headTeacherId, input.startDate);
     if (!head) throw refuse('班主任须是本机构登记的教师', [{ rule: 'head_teacher_not_on_staff', message: '班主任须是本机构登记的教师或班主任' }], 'body.headTeacherId');
     const duplicate = await trx.selectFrom('trainingClass').select('id').where('organizationId', '=', organizationId).where('code', '=', input.code).executeTakeFirst();
@@ -123,8 +126,8 @@ export async function createClass(db: Executor, actor: Actor, input: ClassCreate
         headTeacherId: input.headTeacherId,
         startDate: input.startDate,
         endDate: input.endDate,
-        syllabusTheoryHours: syllabus.theory.value,
-        syllabusPracticalHours: syllabus.practical.value,
+        syllabusTheoryHours: syllabus.theoryHours,
+        syllabusPracticalHours: syllabus.practicalHours,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

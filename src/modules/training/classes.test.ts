@@ -259,4 +259,26 @@ describe.each(testDatabaseModes)('classes, lessons, attendance and the hours led
     expect(line.onlineHours).toBe(floorHours((30 + 40 * 60) / policy.onlineMinutesPerHour));
     expect(line.onlineHoursCounted).toBe(floorHours(policy.onlineTheoryShareMax * line.syllabusTheoryHours));
   });
+
+  it('holds a new class to the syllabus version a provincial regulator published, not to the catalog default', async () => {
+    const province = await buildOrganization(t.db, { kind: 'regulator', regionCode: '37' });
+    const admin = await loginCookie(app, (await buildUser(t.db, { roles: ['regulator', 'admin'], organizationId: province.id })).username);
+    const plain = await loginCookie(app, (await buildUser(t.db, { roles: ['regulator'], organizationId: province.id })).username);
+    const catalog = syllabusFor('1.2', 'initial');
+    if ('refused' in catalog) throw new Error(catalog.refused);
+    const version = { regionCode: '37', operationItemCode: '1.2', kind: 'initial', theoryHours: catalog.theory.value + 8, practicalHours: catalog.practical.value, effectiveFrom: '2026-11-01', source: '鲁应急 培训大纲（测试）' };
+    expect((await post('/api/syllabi', version, plain)).statusCode).toBe(403);
+    expect((await post('/api/syllabi', { ...version, regionCode: '3701' }, admin)).statusCode).toBe(201);
+    expect((await post('/api/syllabi', { ...version, kind: 'refresher' }, admin)).statusCode).toBe(422);
+    expect((await post('/api/syllabi', version, admin)).statusCode).toBe(201);
+    expect((await post('/api/syllabi', version, admin)).statusCode).toBe(409);
+    const res = await post('/api/classes', { code: 'DG-2026-09', name: '低压电工第9期', operationItemCode: '1.2', kind: 'initial', headTeacherId: teacher.id, startDate: '2026-11-16', endDate: '2026-11-27' });
+    expect(res.statusCode, res.body).toBe(201);
+    const detail = (await get(`/api/classes/${res.json().id}`)).json();
+    expect(detail.syllabus).toEqual({ theoryHours: version.theoryHours, practicalHours: version.practicalHours });
+    // A class opened before the version took effect keeps the catalog default.
+    expect((await get(`/api/classes/${classId}`)).json().syllabus.theoryHours).toBe(catalog.theory.value);
+    const inForce = (await get(`/api/syllabi?operationItemCode=1.2&kind=initial&regionCode=${REGION}&date=2026-10-01`)).json();
+    expect(inForce.inForce).toMatchObject({ theoryHours: catalog.theory.value, from: 'catalog' });
+  });
 });

@@ -16,7 +16,7 @@ import type {
 } from '../../modules/training/classes.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { ApiTokenTable, AppUserTable, UserSessionTable } from '../auth/auth.table.js';
-import type { PolicyProfileTable } from '../../modules/policy/policy.table.js';
+import type { PolicyProfileTable, SyllabusVersionTable } from '../../modules/policy/policy.table.js';
 import type {
   EmploymentTable,
   OrganizationTable,
@@ -36,6 +36,7 @@ export interface Database {
   userSession: UserSessionTable;
   apiToken: ApiTokenTable;
   policyProfile: PolicyProfileTable;
+  syllabusVersion: SyllabusVersionTable;
   auditLog: AuditLogTable;
   externalRef: ExternalRefTable;
   faceTemplate: FaceTemplateTable;

@@ -5,6 +5,7 @@ import * as m0003 from './0003_faces.js';
 import * as m0004 from './0004_rooms_devices_attendance.js';
 import * as m0005 from './0005_classes.js';
 import * as m0006 from './0006_device_token_optional.js';
+import * as m0007 from './0007_syllabus_versions.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered on disk) so the same list runs from
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_rooms_devices_attendance': m0004,
   '0005_classes': m0005,
   '0006_device_token_optional': m0006,
+  '0007_syllabus_versions': m0007,
 };
