@@ -17,6 +17,7 @@ import { registryRoutes } from './modules/registry/registry.routes.js';
 import { policyRoutes } from './modules/policy/policy.routes.js';
 import { bundleRoutes } from './bundle/bundle.routes.js';
 import { demoRoutes } from './demo/demo.routes.js';
+import { certificatesRoutes } from './modules/certificates/certificates.routes.js';
 import { facesRoutes } from './modules/faces/faces.routes.js';
 import { attendanceRoutes } from './modules/training/attendance.routes.js';
 import { archiveRoutes } from './modules/training/archive.routes.js';
@@ -73,6 +74,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(bundleRoutes, deps);
   await app.register(demoRoutes, deps);
   await app.register(facesRoutes, deps);
+  await app.register(certificatesRoutes, deps);
   await app.register(attendanceRoutes, deps);
   await app.register(archiveRoutes, deps);
   await app.register(classesRoutes, deps);

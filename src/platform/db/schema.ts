@@ -1,4 +1,5 @@
 import type { ExternalRefTable } from '../../bundle/bundle.table.js';
+import type { AuthorityKeyTable, CertificateTable, VerificationQueryTable } from '../../modules/certificates/certificates.table.js';
 import type { FaceTemplateTable, FaceVerificationTable } from '../../modules/faces/faces.table.js';
 import type { AttendanceEventTable, DeviceTable, RoomTable } from '../../modules/training/training.table.js';
 import type {
@@ -55,4 +56,7 @@ export interface Database {
   onlineSegment: OnlineSegmentTable;
   classDocument: ClassDocumentTable;
   classSeal: ClassSealTable;
+  authorityKey: AuthorityKeyTable;
+  certificate: CertificateTable;
+  verificationQuery: VerificationQueryTable;
 }
