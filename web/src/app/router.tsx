@@ -1,6 +1,7 @@
 import { Spin } from 'antd';
 import { createBrowserRouter, Navigate, Outlet, RouterProvider } from 'react-router';
 import { LoginPage } from '../features/auth/login-page';
+import { VerifyPage } from '../features/certificates/verify-page';
 import { DashboardPage } from '../features/dashboard/dashboard-page';
 import { PoliciesPage } from '../features/policy/policies-page';
 import { OrganizationDetailPage } from '../features/registry/organization-detail-page';
@@ -29,6 +30,7 @@ function Home() {
 
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
+  { path: '/verify', element: <VerifyPage /> },
   {
     element: <RequireLogin />,
     children: [

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useNavigate } from 'react-router';
+import { Link, Navigate, useNavigate } from 'react-router';
 import { useAuth } from '../../app/auth';
 import { setLanguage } from '../../app/i18n';
 import { ApiError, api } from '../../lib/api-client';
@@ -68,6 +68,9 @@ export function LoginPage() {
               {t('login.submit')}
             </Button>
           </Form>
+          <div style={{ marginTop: 12, textAlign: 'center' }}>
+            <Link to="/verify">{t('verify.link')}</Link>
+          </div>
         </Card>
         <Card title={accounts.length > 0 ? t('login.demo', { password: accounts[0].password }) : t('login.title')} loading={demo.isLoading}>
           {accounts.length > 0 ? (
