@@ -2,7 +2,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, DatePicker, Form, Input, List, Modal, Radio, Select, Space, Switch, Table, Tag, TimePicker, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useState } from 'react';
+import { type HTMLAttributes, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type ApiErrorDetail } from '../../lib/api-client';
 import { itemLabel } from '../../lib/catalog';
@@ -218,7 +218,7 @@ export function PlanTab({ cls, canEdit }: { cls: ClassDetail; canEdit: boolean }
           dataSource={cls.lessons}
           pagination={cls.lessons.length > 50 ? { pageSize: 50 } : false}
           locale={{ emptyText: t('training.lesson.noLessons') }}
-          onRow={(l) => ({ 'data-testid': 'lesson-row', 'data-lesson-id': l.id }) as React.HTMLAttributes<HTMLElement>}
+          onRow={(l) => ({ 'data-testid': 'lesson-row', 'data-lesson-id': l.id }) as HTMLAttributes<HTMLElement>}
           columns={[
             { title: t('training.lesson.time'), key: 'time', render: (_, l) => fmtSpan(l.startsAt, l.endsAt) },
             { title: t('training.lesson.mode'), dataIndex: 'mode', render: (m: string) => <ModeTag mode={m} /> },

@@ -83,14 +83,14 @@ export function TraineeListField() {
                 <Typography.Text type="secondary" style={{ display: 'inline-block', width: 24, lineHeight: '32px' }}>
                   {i + 1}
                 </Typography.Text>
-                <Form.Item name={[field.name, 'idNumber']} rules={[{ required: true, message: t('training.traineeInput.idNumber') }]} style={{ marginBottom: 8 }}>
-                  <Input placeholder={t('training.traineeInput.idNumber')} style={{ width: isPhone ? 230 : 200 }} maxLength={18} />
+                <Form.Item name={[field.name, 'idNumber']} rules={[{ required: true, message: t('training.traineeInput.idNumber') }]} style={{ marginBottom: 8, width: isPhone ? 230 : 200 }}>
+                  <Input placeholder={t('training.traineeInput.idNumber')} maxLength={18} />
                 </Form.Item>
-                <Form.Item name={[field.name, 'name']} rules={[{ required: true, message: t('training.traineeInput.name') }]} style={{ marginBottom: 8 }}>
-                  <Input placeholder={t('training.traineeInput.name')} style={{ width: 110 }} maxLength={50} />
+                <Form.Item name={[field.name, 'name']} rules={[{ required: true, message: t('training.traineeInput.name') }]} style={{ marginBottom: 8, width: 110 }}>
+                  <Input placeholder={t('training.traineeInput.name')} maxLength={50} />
                 </Form.Item>
-                <Form.Item name={[field.name, 'trainingKind']} style={{ marginBottom: 8 }}>
-                  <Select allowClear placeholder={t('training.traineeInput.sameAsClass')} style={{ width: 120 }} options={classKinds.map((k) => ({ value: k, label: t(`training.kinds.${k}`) }))} />
+                <Form.Item name={[field.name, 'trainingKind']} style={{ marginBottom: 8, width: isPhone ? 230 : 160 }}>
+                  <Select allowClear placeholder={t('training.traineeInput.sameAsClass')} options={classKinds.map((k) => ({ value: k, label: t(`training.kinds.${k}`) }))} />
                 </Form.Item>
                 <Button type="text" icon={<DeleteOutlined />} aria-label={t('training.traineeInput.remove')} onClick={() => remove(field.name)} />
               </Space>
