@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { requireRoles } from '../../platform/http/auth-plugin.js';
 import { type App, type AppDeps, ErrorResponseSchema, errorResponses, IdParamsSchema } from '../../platform/http/routing.js';
-import { CourseCreateSchema, CourseSchema, FaceCheckBodySchema, FaceCheckResultSchema, HeartbeatBodySchema, HeartbeatResultSchema, MyCourseSchema, SessionSchema } from './online.contract.js';
+import { CourseCreateSchema, CourseSchema, FaceCheckBodySchema, FaceCheckResultSchema, HeartbeatBodySchema, HeartbeatResultSchema, MyCourseSchema, SessionEndResultSchema, SessionSchema } from './online.contract.js';
 import { addCourse, endSession, heartbeat, listCourses, myCourses, sessionFaceCheck, startSession } from './online.service.js';
 
 const tags = ['training'];
@@ -10,7 +10,7 @@ const withRule = { ...errorResponses, 409: ErrorResponseSchema, 422: ErrorRespon
 export async function onlineRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
   const now = () => deps.now?.() ?? new Date();
-  const course = (c: { id: string; classId: string; title: string; mediaKind: string; mediaUrl: string; durationSeconds: number }) => ({ id: c.id, classId: c.classId, title: c.title, mediaKind: c.mediaKind, mediaUrl: c.mediaUrl, durationSeconds: c.durationSeconds });
+  const course = (c: { id: string; classId: string; title: string; mediaKind: 'video' | 'document'; mediaUrl: string; durationSeconds: number }) => ({ id: c.id, classId: c.classId, title: c.title, mediaKind: c.mediaKind, mediaUrl: c.mediaUrl, durationSeconds: c.durationSeconds });
 
   app.get('/api/classes/:id/courses', { preHandler: requireRoles(), schema: { tags, summary: '线上课程', params: IdParamsSchema, response: { 200: z.object({ items: z.array(CourseSchema) }), ...errorResponses } } }, async (request) => ({
     items: (await listCourses(db, request.actor, request.params.id)).map(course),
@@ -36,11 +36,11 @@ export async function onlineRoutes(app: App, deps: AppDeps): Promise<void> {
   app.post(
     '/api/online/sessions/:id/heartbeat',
     { preHandler: requireRoles('worker'), schema: { tags, summary: '学习心跳（服务端判定本段时间是否计入：人脸核验、防拖动、离开锁定）', params: IdParamsSchema, body: HeartbeatBodySchema, response: { 200: HeartbeatResultSchema, ...withRule } } },
-    async (request) => heartbeat(db, request.actor, request.params.id, request.body, now()),
+    async (request) => heartbeat(db, request.actor, request.params.id, request.body, now(), request.id),
   );
   app.post(
     '/api/online/sessions/:id/end',
-    { preHandler: requireRoles('worker'), schema: { tags, summary: '结束学习', params: IdParamsSchema, response: { 200: z.object({ ended: z.boolean() }), ...withRule } } },
+    { preHandler: requireRoles('worker'), schema: { tags, summary: '结束学习', params: IdParamsSchema, response: { 200: SessionEndResultSchema, ...withRule } } },
     async (request) => endSession(db, request.actor, request.params.id, now(), request.id),
   );
 }

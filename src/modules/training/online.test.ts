@@ -144,6 +144,6 @@ describe.each(testDatabaseModes)('online learning with face checks on %s', (mode
     const ledger = await app.inject({ method: 'GET', url: `/api/classes/${classId}/ledger`, headers: { cookie: institution } });
     expect(ledger.json().items[0].onlineHours).toBe(Math.floor((minutes / policy.onlineMinutesPerHour) * 100 + 1e-9) / 100);
     const audits = await t.db.selectFrom('auditLog').select('action').where('action', 'like', 'online.%').execute();
-    expect(new Set(audits.map((a) => a.action))).toEqual(new Set(['online.course.add', 'online.session.start', 'online.face_check']));
+    expect(new Set(audits.map((a) => a.action))).toEqual(new Set(['online.course.add', 'online.session.start', 'online.face_check', 'online.session.lock']));
   });
 });
