@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Development default of CERT_KEY_SECRET; never use it in production. */
+export const DEV_CERT_KEY_SECRET = 'zhenxun-development-only-certificate-key-secret';
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -16,6 +19,13 @@ const EnvSchema = z.object({
     .transform((v) => v === 'true'),
   SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   DEMO_SEED: z.coerce.number().int().default(20241012),
+  /**
+   * Encrypts the exam authorities' Ed25519 private signing keys at rest (AES-256-GCM, key derived with
+   * scrypt). The default is for development only: a deployment MUST set its own long random secret and
+   * keep it (keys encrypted under one secret cannot be opened with another; rotating the secret means
+   * rotating every authority's signing key). docs/certificates.md.
+   */
+  CERT_KEY_SECRET: z.string().min(16, 'at least 16 characters').default(DEV_CERT_KEY_SECRET),
 });
 
 export type Config = z.infer<typeof EnvSchema>;
@@ -28,5 +38,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     process.stderr.write(`Invalid environment:\n${lines.join('\n')}\n`);
     process.exit(1);
   }
+  return parsed.data;
+}
+
+/** The one variable the certificate service needs, read without exiting on unrelated bad variables. */
+export function certificateKeySecret(env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = EnvSchema.shape.CERT_KEY_SECRET.safeParse(env.CERT_KEY_SECRET);
+  if (!parsed.success) throw new Error(`CERT_KEY_SECRET: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 }

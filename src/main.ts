@@ -19,8 +19,9 @@ Usage: zhenxun <command>
   import FILE.json      validate a bundle and import it (nothing is written if any record is invalid)
   export [FILE.json]    write a bundle of the whole database (stdout without FILE)
   audit verify          recompute the hash chain of the audit log; exit 1 naming the first broken entry
-  verify-qr PAYLOAD --keys KEYS.json
-                        check a certificate QR offline against published keys (GET /api/public/keys); no database
+  verify-qr PAYLOAD --keys KEYS.json [--name NAME --id ID_NUMBER]
+                        check a certificate QR offline against published keys (GET /api/public/keys) and,
+                        given the holder's name and ID number, that it was signed for them; no database
   archive verify CLASS  recompute a closed class's sealed archive (一期一档; CLASS = class id or code);
                         exit 1 naming each changed, added or removed record, 2 if unknown or not sealed
 
@@ -137,21 +138,9 @@ export async function runCli(argv: string[]): Promise<void> {
         return 1;
       });
       break;
-    case 'verify-qr': {
-      const i = args.indexOf('--keys');
-      if (!args[0] || i < 0 || !args[i + 1]) {
-        process.stderr.write('usage: zhenxun verify-qr PAYLOAD --keys KEYS.json\n');
-        code = 2;
-        break;
-      }
-      const { readFileSync } = await import('node:fs');
-      const { verifyQrPayload } = await import('./modules/certificates/qr.js');
-      const keys = JSON.parse(readFileSync(args[i + 1], 'utf8'));
-      const check = verifyQrPayload(args[0], Array.isArray(keys) ? keys : keys.keys);
-      process.stdout.write(`${JSON.stringify(check.valid ? { valid: true, certificate: check.claims, authority: check.key.authority.name } : check)}\n`);
-      code = check.valid ? 0 : 1;
+    case 'verify-qr':
+      code = (await import('./modules/certificates/qr.cli.js')).runVerifyQr(args);
       break;
-    }
     case 'archive':
       if (args[0] !== 'verify' || !args[1]) {
         process.stderr.write('usage: zhenxun archive verify CLASS   (the class id or class code)\n');

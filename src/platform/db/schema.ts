@@ -1,7 +1,22 @@
 import type { ExternalRefTable } from '../../bundle/bundle.table.js';
-import type { AuthorityKeyTable, CertificateTable, VerificationQueryTable } from '../../modules/certificates/certificates.table.js';
+import type {
+  AuthorityKeyTable,
+  CertificateEventTable,
+  CertificateTable,
+  VerificationQueryTable,
+} from '../../modules/certificates/certificates.table.js';
 import type { FaceTemplateTable, FaceVerificationTable } from '../../modules/faces/faces.table.js';
-import type { AttendanceEventTable, DeviceTable, RoomTable } from '../../modules/training/training.table.js';
+import type {
+  PolicyProfileTable,
+  SyllabusVersionTable,
+} from '../../modules/policy/policy.table.js';
+import type {
+  EmploymentTable,
+  OrganizationTable,
+  PersonTable,
+  RegionTable,
+  StaffAssignmentTable,
+} from '../../modules/registry/registry.table.js';
 import type {
   AttendanceMakeupTable,
   ClassDocumentTable,
@@ -15,16 +30,13 @@ import type {
   RecordingTable,
   TrainingClassTable,
 } from '../../modules/training/classes.table.js';
+import type {
+  AttendanceEventTable,
+  DeviceTable,
+  RoomTable,
+} from '../../modules/training/training.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { ApiTokenTable, AppUserTable, UserSessionTable } from '../auth/auth.table.js';
-import type { PolicyProfileTable, SyllabusVersionTable } from '../../modules/policy/policy.table.js';
-import type {
-  EmploymentTable,
-  OrganizationTable,
-  PersonTable,
-  RegionTable,
-  StaffAssignmentTable,
-} from '../../modules/registry/registry.table.js';
 
 /** The whole database as Kysely sees it (camelCase here, snake_case in SQL via CamelCasePlugin). */
 export interface Database {
@@ -58,5 +70,6 @@ export interface Database {
   classSeal: ClassSealTable;
   authorityKey: AuthorityKeyTable;
   certificate: CertificateTable;
+  certificateEvent: CertificateEventTable;
   verificationQuery: VerificationQueryTable;
 }

@@ -1,10 +1,11 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { certificatesEn, certificatesZh, verifyEn, verifyZh } from '../features/certificates/certificates.i18n';
 import { trainingEn, trainingZh } from '../features/training/training.i18n';
 
 const zh = {
   app: { name: '真训', subtitle: '安全生产培训考试全流程监管平台', logout: '退出', language: 'English' },
-  menu: { dashboard: '首页', organizations: '机构', persons: '人员', regions: '行政区划', policies: '政策参数', ownOrganization: '本单位', myFile: '我的档案', classes: '培训班', myHours: '我的学时', learn: '在线学习' },
+  menu: { dashboard: '首页', organizations: '机构', persons: '人员', regions: '行政区划', policies: '政策参数', ownOrganization: '本单位', myFile: '我的档案', classes: '培训班', myHours: '我的学时', learn: '在线学习', certificates: '证书' },
   login: {
     title: '登录',
     username: '用户名',
@@ -116,39 +117,16 @@ const zh = {
     hints: { loading: '正在加载人脸检测…', none: '画面中没有人脸，请正对摄像头', one: '检测到一张人脸，可以拍照', several: '画面中有多张人脸，只能本人入镜', unavailable: '本机无法进行人脸预检，可直接拍照，由平台判定' },
   },
   training: trainingZh,
-  verify: {
-    title: '证书核验',
-    hint: '特种作业操作证、安全生产知识和管理能力考核合格证的公开核验；结果只显示脱敏信息，每次查询均记录。',
-    byNumber: '编号 + 姓名',
-    byQr: '二维码',
-    number: '证书编号',
-    name: '持证人姓名',
-    payload: '二维码内容',
-    payloadHint: '扫描证书二维码，或粘贴二维码内容（以 ZX1. 开头）',
-    submit: '核验',
-    tooMany: '查询过于频繁，请稍后再试',
-    notFound: '未查到该证书',
-    badSignature: '二维码签名无效：不是考试机构签发的证书',
-    notFoundHint: '编号与姓名不符、证书不存在或二维码被篡改。请警惕假证，可向应急管理部门举报。',
-    signature: '签名',
-    signatureValid: '考试机构签名有效',
-    kind: '证书类型',
-    kinds: { special_operation: '特种作业操作证', competency: '安全生产知识和管理能力考核合格证' },
-    holder: '持证人',
-    item: '作业类别',
-    authority: '发证机关',
-    validity: '有效期',
-    reviewDue: '复审日期',
-    states: { valid: '有效', review_due: '待复审', expired: '已失效', revoked: '已撤销', cancelled: '已注销' },
-    link: '证书核验（无需登录）',
-  },
+  verify: verifyZh,
+  certificates: certificatesZh,
+
 };
 
 type Tree = { [k: string]: string | Tree };
 
 const en: typeof zh = {
   app: { name: 'ZhenXun', subtitle: 'Safety training & exam supervision platform', logout: 'Log out', language: '中文' },
-  menu: { dashboard: 'Home', organizations: 'Organizations', persons: 'Persons', regions: 'Regions', policies: 'Policy', ownOrganization: 'My organization', myFile: 'My file', classes: 'Classes', myHours: 'My hours', learn: 'Learn online' },
+  menu: { dashboard: 'Home', organizations: 'Organizations', persons: 'Persons', regions: 'Regions', policies: 'Policy', ownOrganization: 'My organization', myFile: 'My file', classes: 'Classes', myHours: 'My hours', learn: 'Learn online', certificates: 'Certificates' },
   login: {
     title: 'Log in',
     username: 'Username',
@@ -247,32 +225,9 @@ const en: typeof zh = {
     hints: { loading: 'Loading face detection…', none: 'No face in the frame: face the camera', one: 'One face found: ready to capture', several: 'Several faces: only the person may be in the frame', unavailable: 'This device cannot pre-check faces; capture anyway, the platform decides' },
   },
   training: trainingEn,
-  verify: {
-    title: 'Certificate check',
-    hint: 'Public check of special-operation and competency certificates; only masked data is shown and every query is logged.',
-    byNumber: 'Number + name',
-    byQr: 'QR code',
-    number: 'Certificate number',
-    name: 'Holder name',
-    payload: 'QR content',
-    payloadHint: 'Scan the certificate QR or paste its content (starts with ZX1.)',
-    submit: 'Check',
-    tooMany: 'Too many queries, try again later',
-    notFound: 'No such certificate',
-    badSignature: 'Invalid signature: not issued by an exam authority',
-    notFoundHint: 'The name does not match, the certificate does not exist, or the QR was altered. Beware of fake certificates.',
-    signature: 'Signature',
-    signatureValid: 'Exam authority signature valid',
-    kind: 'Type',
-    kinds: { special_operation: 'Special operation certificate', competency: 'Competency certificate' },
-    holder: 'Holder',
-    item: 'Operation',
-    authority: 'Issued by',
-    validity: 'Valid',
-    reviewDue: 'Review due',
-    states: { valid: 'Valid', review_due: 'Review due', expired: 'Expired', revoked: 'Revoked', cancelled: 'Cancelled' },
-    link: 'Check a certificate (no login)',
-  },
+  verify: verifyEn,
+  certificates: certificatesEn,
+
 };
 
 export type Language = 'zh-CN' | 'en';

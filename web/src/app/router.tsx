@@ -1,6 +1,8 @@
 import { Spin } from 'antd';
 import { createBrowserRouter, Navigate, Outlet, RouterProvider } from 'react-router';
 import { LoginPage } from '../features/auth/login-page';
+import { CertificatePage } from '../features/certificates/certificate-page';
+import { CertificatesPage } from '../features/certificates/certificates-page';
 import { VerifyPage } from '../features/certificates/verify-page';
 import { DashboardPage } from '../features/dashboard/dashboard-page';
 import { PoliciesPage } from '../features/policy/policies-page';
@@ -24,7 +26,8 @@ function RequireLogin() {
 function Home() {
   const { me } = useAuth();
   // A worker's home is their own file (一人一档).
-  if (me && me.roles.length === 1 && me.roles[0] === 'worker' && me.personId) return <Navigate to={`/persons/${me.personId}`} replace />;
+  if (me && me.roles.length === 1 && me.roles[0] === 'worker' && me.personId)
+    return <Navigate to={`/persons/${me.personId}`} replace />;
   return <DashboardPage />;
 }
 
@@ -45,6 +48,8 @@ const router = createBrowserRouter([
           { path: '/policies', element: <PoliciesPage /> },
           { path: '/classes', element: <ClassesPage /> },
           { path: '/classes/:id', element: <ClassPage /> },
+          { path: '/certificates', element: <CertificatesPage /> },
+          { path: '/certificates/:id', element: <CertificatePage /> },
           { path: '/my/hours', element: <MyHoursPage /> },
           { path: '/my/courses', element: <LearnPage /> },
           { path: '*', element: <Navigate to="/" replace /> },
