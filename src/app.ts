@@ -18,6 +18,7 @@ import { policyRoutes } from './modules/policy/policy.routes.js';
 import { bundleRoutes } from './bundle/bundle.routes.js';
 import { demoRoutes } from './demo/demo.routes.js';
 import { certificatesRoutes } from './modules/certificates/certificates.routes.js';
+import { examsRoutes } from './modules/exams/exams.routes.js';
 import { facesRoutes } from './modules/faces/faces.routes.js';
 import { attendanceRoutes } from './modules/training/attendance.routes.js';
 import { archiveRoutes } from './modules/training/archive.routes.js';
@@ -79,6 +80,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(archiveRoutes, deps);
   await app.register(classesRoutes, deps);
   await app.register(onlineRoutes, deps);
+  await app.register(examsRoutes, deps);
 
   const webDist = deps.webDist;
   const hasWeb = webDist !== undefined && existsSync(join(webDist, 'index.html'));

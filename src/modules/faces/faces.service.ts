@@ -83,6 +83,14 @@ export async function verifyFace(db: Executor, actor: Actor, personId: string, i
   const isSelf = actor.personId === personId && hasRole(actor, 'worker');
   if (!isSelf && !hasRole(actor, ...capturingRoles)) throw forbidden('当前角色不能进行人脸核验');
   const person = await findVisiblePerson(db, actor, personId);
+  return verifyFaceOf(db, actor, person, imageBase64, context, opts);
+}
+
+/**
+ * The verification itself, for a module that has already established why this actor may check this
+ * person (an exam site's invigilator at check-in sees candidates who are not in its own scope).
+ */
+export async function verifyFaceOf(db: Executor, actor: Actor, person: { id: string; regionCode: string }, imageBase64: string, context: string, opts: { now?: Date; requestId?: string } = {}): Promise<VerificationResult> {
   const templates = await repo.listTemplatesOfPerson(db, person.id);
   if (templates.length === 0) throw new DomainError('rule_violation', '该人员尚未采集人脸', [{ path: 'params.id', message: 'no enrolled face', code: 'not_enrolled' }]);
   const now = opts.now ?? new Date();

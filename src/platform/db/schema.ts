@@ -5,6 +5,17 @@ import type {
   CertificateTable,
   VerificationQueryTable,
 } from '../../modules/certificates/certificates.table.js';
+import type {
+  ExamPlanTable,
+  ExamRegistrationTable,
+  ExamSessionTable,
+  PaperBlueprintTable,
+  PatrolEventTable,
+  PracticalScoreTable,
+  QuestionTable,
+  TheoryAnswerTable,
+  TheoryAttemptTable,
+} from '../../modules/exams/exams.table.js';
 import type { FaceTemplateTable, FaceVerificationTable } from '../../modules/faces/faces.table.js';
 import type {
   PolicyProfileTable,
@@ -72,4 +83,13 @@ export interface Database {
   certificate: CertificateTable;
   certificateEvent: CertificateEventTable;
   verificationQuery: VerificationQueryTable;
+  question: QuestionTable;
+  paperBlueprint: PaperBlueprintTable;
+  examPlan: ExamPlanTable;
+  examSession: ExamSessionTable;
+  examRegistration: ExamRegistrationTable;
+  theoryAttempt: TheoryAttemptTable;
+  theoryAnswer: TheoryAnswerTable;
+  practicalScore: PracticalScoreTable;
+  patrolEvent: PatrolEventTable;
 }
