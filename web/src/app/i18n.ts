@@ -1,11 +1,12 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { certificatesEn, certificatesZh, verifyEn, verifyZh } from '../features/certificates/certificates.i18n';
+import { examsEn, examsZh } from '../features/exams/exams.i18n';
 import { trainingEn, trainingZh } from '../features/training/training.i18n';
 
 const zh = {
   app: { name: '真训', subtitle: '安全生产培训考试全流程监管平台', logout: '退出', language: 'English' },
-  menu: { dashboard: '首页', organizations: '机构', persons: '人员', regions: '行政区划', policies: '政策参数', ownOrganization: '本单位', myFile: '我的档案', classes: '培训班', myHours: '我的学时', learn: '在线学习', certificates: '证书' },
+  menu: { dashboard: '首页', organizations: '机构', persons: '人员', regions: '行政区划', policies: '政策参数', ownOrganization: '本单位', myFile: '我的档案', classes: '培训班', myHours: '我的学时', learn: '在线学习', certificates: '证书', exams: '考试', myExams: '我的考试' },
   login: {
     title: '登录',
     username: '用户名',
@@ -119,6 +120,7 @@ const zh = {
   training: trainingZh,
   verify: verifyZh,
   certificates: certificatesZh,
+  exams: examsZh,
 
 };
 
@@ -126,7 +128,7 @@ type Tree = { [k: string]: string | Tree };
 
 const en: typeof zh = {
   app: { name: 'ZhenXun', subtitle: 'Safety training & exam supervision platform', logout: 'Log out', language: '中文' },
-  menu: { dashboard: 'Home', organizations: 'Organizations', persons: 'Persons', regions: 'Regions', policies: 'Policy', ownOrganization: 'My organization', myFile: 'My file', classes: 'Classes', myHours: 'My hours', learn: 'Learn online', certificates: 'Certificates' },
+  menu: { dashboard: 'Home', organizations: 'Organizations', persons: 'Persons', regions: 'Regions', policies: 'Policy', ownOrganization: 'My organization', myFile: 'My file', classes: 'Classes', myHours: 'My hours', learn: 'Learn online', certificates: 'Certificates', exams: 'Exams', myExams: 'My exams' },
   login: {
     title: 'Log in',
     username: 'Username',
@@ -227,6 +229,7 @@ const en: typeof zh = {
   training: trainingEn,
   verify: verifyEn,
   certificates: certificatesEn,
+  exams: examsEn,
 
 };
 

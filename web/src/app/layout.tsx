@@ -1,4 +1,4 @@
-import { ApartmentOutlined, BookOutlined, SafetyCertificateOutlined, ClockCircleOutlined, PlayCircleOutlined, DashboardOutlined, FileProtectOutlined, GlobalOutlined, IdcardOutlined, LogoutOutlined, MenuOutlined, TeamOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, AuditOutlined, BookOutlined, FormOutlined, SafetyCertificateOutlined, ClockCircleOutlined, PlayCircleOutlined, DashboardOutlined, FileProtectOutlined, GlobalOutlined, IdcardOutlined, LogoutOutlined, MenuOutlined, TeamOutlined } from '@ant-design/icons';
 import { Button, Drawer, Layout, Menu, Space, Tag, Typography } from 'antd';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -29,6 +29,8 @@ const entries: MenuEntry[] = [
   { key: 'classes', path: () => '/classes', label: 'menu.classes', icon: <BookOutlined />, roles: [...jurisdiction, 'training_institution', 'enterprise'] },
   { key: 'learn', path: () => '/my/courses', label: 'menu.learn', icon: <PlayCircleOutlined />, roles: ['worker'] },
   { key: 'myhours', path: () => '/my/hours', label: 'menu.myHours', icon: <ClockCircleOutlined />, roles: ['worker'] },
+  { key: 'exams', path: () => '/exams', label: 'menu.exams', icon: <AuditOutlined />, roles: ['exam_authority', 'exam_site', 'regulator'] },
+  { key: 'myexams', path: () => '/my/exams', label: 'menu.myExams', icon: <FormOutlined />, roles: ['worker'] },
   { key: 'certificates', path: () => '/certificates', label: 'menu.certificates', icon: <SafetyCertificateOutlined />, roles: [...jurisdiction, 'enterprise', 'worker'] },
   { key: 'policies', path: () => '/policies', label: 'menu.policies', icon: <FileProtectOutlined />, roles: jurisdiction },
 ];

@@ -12,6 +12,10 @@ import { PersonDetailPage, PersonsPage } from '../features/registry/persons-page
 import { ClassPage } from '../features/training/class-page';
 import { ClassesPage } from '../features/training/classes-page';
 import { LearnPage } from '../features/training/learn-page';
+import { ExamsPage } from '../features/exams/exams-page';
+import { MyExamsPage } from '../features/exams/my-exams-page';
+import { SessionPage } from '../features/exams/session-page';
+import { TheoryPage } from '../features/exams/theory-page';
 import { MyHoursPage } from '../features/training/my-hours-page';
 import { useAuth } from './auth';
 import { AppLayout } from './layout';
@@ -50,6 +54,10 @@ const router = createBrowserRouter([
           { path: '/classes/:id', element: <ClassPage /> },
           { path: '/certificates', element: <CertificatesPage /> },
           { path: '/certificates/:id', element: <CertificatePage /> },
+          { path: '/exams', element: <ExamsPage /> },
+          { path: '/exams/sessions/:id', element: <SessionPage /> },
+          { path: '/my/exams', element: <MyExamsPage /> },
+          { path: '/my/exams/:id/theory', element: <TheoryPage /> },
           { path: '/my/hours', element: <MyHoursPage /> },
           { path: '/my/courses', element: <LearnPage /> },
           { path: '*', element: <Navigate to="/" replace /> },
