@@ -17,6 +17,14 @@ const EnvSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Behind a reverse proxy, the client's address is the X-Forwarded-For the proxy sets: the public
+   * verification rate limit and the fake-certificate signal count per client, not per proxy.
+   */
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   DEMO_SEED: z.coerce.number().int().default(20241012),
   /**

@@ -63,7 +63,7 @@ async function serve(): Promise<void> {
       cookieSecure: config.COOKIE_SECURE,
       webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
     },
-    { logger: { level: config.LOG_LEVEL } },
+    { logger: { level: config.LOG_LEVEL }, trustProxy: config.TRUST_PROXY },
   );
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err) app.log.error({ err }, 'closing after error');

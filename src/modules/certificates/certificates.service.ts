@@ -134,7 +134,7 @@ export function itemName(code: string): string {
 type Row = repo.CertificateRow;
 type EventRow = Awaited<ReturnType<typeof repo.listEvents>>[number];
 
-const eventFacts = (e: EventRow): EventFacts => ({ kind: e.kind, occurredOn: e.occurredOn, extended: e.extended, fraud: e.fraud, banUntil: e.banUntil, reason: e.reason });
+const eventFacts = (e: Omit<EventRow, 'createdAt'>): EventFacts => ({ kind: e.kind, occurredOn: e.occurredOn, extended: e.extended, fraud: e.fraud, banUntil: e.banUntil, reason: e.reason });
 
 function statusOf(row: Row, events: readonly EventRow[], today: string): CertificateStatus {
   return certificateStatus(row, events.map(eventFacts), today);
@@ -373,14 +373,10 @@ const normalizeName = (n: string) => n.replace(/\s+/g, '').replace(/[•・.]/g,
 export async function verifyByNumber(db: Executor, q: { number: string; name: string; ip: string }, now: Date): Promise<PublicVerifyAnswer> {
   const number = normalizeNumber(q.number);
   const today = beijingDate(now);
-  const rows = await repo.findCertificatesByNumber(db, number);
-  const mine = rows.filter((r) => normalizeName(r.holderName) === normalizeName(q.name));
-  const events = groupEvents(await repo.listEvents(db, mine.map((r) => r.id)));
-  const views = mine.map((r) => ({ row: r, s: statusOf(r, events.get(r.id) ?? [], today) }));
+  const mine = await repo.verifyNumberAndLog(db, { number, loggedNumber: number.slice(0, 40), name: normalizeName(q.name), at: now, ip: q.ip, numberRegion: numberRegion(number) });
+  const views = mine.map((r) => ({ row: r, s: certificateStatus(r, r.events.map(eventFacts), today) }));
   // In force first, then the newest.
   views.sort((a, b) => Number(inForce(b.s)) - Number(inForce(a.s)) || (a.row.issuedOn < b.row.issuedOn ? 1 : -1));
-  const outcome: QueryOutcome = views.length > 0 ? 'found' : rows.length > 0 ? 'name_mismatch' : 'no_such_number';
-  await repo.logQuery(db, { at: now, ip: q.ip, source: 'number', number: number.slice(0, 40), found: views.length > 0, outcome, numberRegion: numberRegion(number) });
   const certificates = views.map((v) => publicView(v.row, v.s));
   return { found: certificates.length > 0, certificate: certificates[0] ?? null, certificates, checkedAt: now.toISOString() };
 }

@@ -358,6 +358,15 @@ describe.each(testDatabaseModes)('certificates and public verification on %s', (
     expect(logged.filter((l) => l.source === 'qr').every((l) => !l.found && l.outcome === 'malformed' && l.number === null)).toBe(true);
   });
 
+  it('matches a minority name however its middle dot and spaces are typed', async () => {
+    const person = await buildPerson(t.db, { name: '阿依古丽·买买提', birthDate: '1992-03-04' });
+    await t.db.insertInto('employment').values({ personId: person.id, organizationId: (await t.db.selectFrom('employment').select('organizationId').where('personId', '=', holder.id).executeTakeFirstOrThrow()).organizationId, regionCode: '370902', post: 'special_operator', operationItemCode: '2.1', startDate: '2024-01-01' }).execute();
+    const res = await post('/api/certificates', { personId: person.id, kind: 'special_operation', operationItemCode: '2.1', issuedOn: '2026-11-01' }, 'authority');
+    expect(res.statusCode, res.body).toBe(201);
+    for (const typed of ['阿依古丽·买买提', '阿依古丽.买买提', '阿依古丽•买买提', ' 阿依古丽 ・ 买买提 ', '阿依古丽\u3000·买买提']) expect((await publicCheck(res.json().number, typed)).json().found, typed).toBe(true);
+    expect((await publicCheck(res.json().number, '阿依古丽买买提')).json().found).toBe(false);
+  });
+
   it('rate-limits the public checks per address', async () => {
     const ip = '192.0.2.77';
     const codes: number[] = [];

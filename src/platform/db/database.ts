@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { CamelCasePlugin, Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, type Transaction } from 'kysely';
+import { CamelCasePlugin, type CompiledQuery, Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -27,6 +27,26 @@ pg.types.setTypeParser(20, (v) => {
   return Number.isSafeInteger(n) ? n : v;
 });
 
+/**
+ * PostgreSQL pools by their Kysely instance, for the few hot statements run as named prepared
+ * statements: each connection parses and plans them once instead of on every call.
+ */
+const preparedPools = new WeakMap<object, pg.Pool>();
+
+const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Runs a compiled query as a named prepared statement when `db` is a PostgreSQL root instance, else
+ * (PGlite, inside a transaction) as an ordinary query; rows come back camelCased either way. `name`
+ * must stand for one SQL text.
+ */
+export async function queryPrepared<R>(db: Executor, name: string, query: CompiledQuery<R>): Promise<R[]> {
+  const pool = preparedPools.get(db);
+  if (!pool) return (await db.executeQuery(query)).rows;
+  const result = await pool.query({ name, text: query.sql, values: query.parameters as unknown[] });
+  return result.rows.map((row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v])) as R);
+}
+
 export interface OpenDatabaseOptions {
   /** postgres:// URL; without it the embedded PGlite in `dataDir` is used. */
   url?: string;
@@ -42,6 +62,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
     // 'error' on the pool; unhandled, that would crash the process. The next query reconnects.
     pool.on('error', (err) => process.emitWarning(`idle PostgreSQL client dropped: ${err.message}`));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    preparedPools.set(db, pool);
     return { db, mode: 'postgresql', pool, close: () => db.destroy() };
   }
   const dataDir = opts.dataDir ?? './data';
