@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { certificateEventKinds, certificateKinds } from '../modules/certificates/certificates.contract.js';
+import { questionKinds } from '../modules/exams/exams.contract.js';
 import { duties, educationLevels, FacilitiesSchema, industries, organizationKinds, organizationStatuses, posts } from '../modules/registry/registry.contract.js';
 
 /**
@@ -151,6 +153,209 @@ export const BundleOnlineSessionSchema = z
   })
   .strict();
 
+// ——— exams (src/bundle/exam-sections.ts) ———
+
+const Score = z.number().min(0).max(1000);
+const Choice = z.array(z.number().int().min(0).max(7)).max(8);
+
+/** A question of an exam authority's bank; a stem already in the authority's bank for the item is linked. */
+export const BundleQuestionSchema = z
+  .object({
+    ref: Ref,
+    authorityRef: Ref,
+    itemCode: z.string().min(1).max(50),
+    kind: z.enum(questionKinds),
+    stem: z.string().min(1).max(2000),
+    options: z.array(z.string().min(1).max(500)).min(2).max(8),
+    /** Indexes into options (0 = A). */
+    answer: Choice.min(1),
+    knowledgePoint: z.string().min(1).max(200),
+    difficulty: z.number().int().min(1).max(5),
+    status: z.enum(['active', 'retired']).optional(),
+  })
+  .strict();
+
+export const BundleBlueprintSchema = z
+  .object({
+    ref: Ref,
+    authorityRef: Ref,
+    itemCode: z.string().min(1).max(50),
+    name: z.string().min(1).max(200),
+    durationMinutes: z.number().int().min(1).max(1440),
+    passMark: z.number().int().min(0).max(1000),
+    parts: z
+      .array(z.object({ kind: z.enum(questionKinds), knowledgePoint: z.string().min(1).max(200).nullable(), count: z.number().int().min(1).max(1000), pointsEach: z.number().positive().max(1000) }).strict())
+      .min(1)
+      .max(50),
+  })
+  .strict();
+
+export const BundleExamPlanSchema = z
+  .object({
+    ref: Ref,
+    authorityRef: Ref,
+    certificateKind: z.enum(certificateKinds),
+    itemCode: z.string().min(1).max(50),
+    name: z.string().min(1).max(200),
+    blueprintRef: Ref,
+    status: z.enum(['open', 'closed']).optional(),
+  })
+  .strict();
+
+export const BundleExamSessionSchema = z
+  .object({
+    ref: Ref,
+    planRef: Ref,
+    /** An exam site (考点). */
+    siteRef: Ref,
+    room: z.string().min(1).max(200),
+    startsAt: DateTime,
+    endsAt: DateTime,
+    capacity: z.number().int().min(1).max(10000),
+    invigilatorRefs: z.array(Ref).max(50),
+    examinerRefs: z.array(Ref).max(50),
+    resultsPublishedAt: DateTime.nullable().optional(),
+  })
+  .strict();
+
+/** A registration with its check-in, scores and result (the result of a sitting lives on it). */
+export const BundleExamRegistrationSchema = z
+  .object({
+    ref: Ref,
+    /** The plan is the session's. */
+    sessionRef: Ref,
+    personRef: Ref,
+    registeredByOrganizationRef: Ref.nullable().optional(),
+    attempt: z.number().int().min(1).max(2),
+    theoryCarried: z.boolean().optional(),
+    /** The eligibility evidence as judged when registering, carried verbatim (never re-judged). */
+    eligibility: z.record(z.string(), z.unknown()),
+    status: z.enum(['registered', 'checked_in', 'withdrawn']),
+    checkedInAt: DateTime.nullable().optional(),
+    checkinDecision: z.string().max(50).nullable().optional(),
+    checkinScore: z.number().nullable().optional(),
+    overrideReason: z.string().max(500).nullable().optional(),
+    overrideBy: z.string().max(200).nullable().optional(),
+    theoryScore: Score.nullable().optional(),
+    practicalScore: Score.nullable().optional(),
+    practicalVeto: z.string().max(200).nullable().optional(),
+    cancelledReason: z.string().max(500).nullable().optional(),
+    result: z.enum(['pass', 'fail', 'cancelled', 'absent']).nullable().optional(),
+  })
+  .strict();
+
+/** A candidate's machine theory paper (questions in the order shown, with their keys) and answers. */
+export const BundleTheoryAttemptSchema = z
+  .object({
+    ref: Ref,
+    registrationRef: Ref,
+    paper: z
+      .array(
+        z
+          .object({
+            questionRef: Ref,
+            kind: z.enum(questionKinds),
+            stem: z.string().min(1).max(2000),
+            /** In the order this candidate saw them. */
+            options: z.array(z.string().min(1).max(500)).min(2).max(8),
+            answer: Choice.min(1),
+            points: z.number().min(0).max(1000),
+            knowledgePoint: z.string().min(1).max(200),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(1000),
+    startedAt: DateTime,
+    deadlineAt: DateTime,
+    submittedAt: DateTime.nullable().optional(),
+    autoSubmitted: z.boolean().optional(),
+    score: Score.nullable().optional(),
+    /** One per paper position answered; `choice` indexes the options as shown. */
+    answers: z.array(z.object({ position: z.number().int().min(0), choice: Choice, savedAt: DateTime }).strict()).optional(),
+  })
+  .strict();
+
+export const BundlePracticalScoreSchema = z
+  .object({
+    ref: Ref,
+    registrationRef: Ref,
+    subjectCode: z.string().min(1).max(50),
+    taskCode: z.string().min(1).max(50),
+    examinerRef: Ref.nullable().optional(),
+    startedAt: DateTime.nullable().optional(),
+    scoredAt: DateTime.nullable().optional(),
+    points: Score.nullable().optional(),
+    vetoItem: z.string().max(200).nullable().optional(),
+    note: z.string().max(500).nullable().optional(),
+  })
+  .strict();
+
+export const BundlePatrolEventSchema = z
+  .object({
+    ref: Ref,
+    sessionRef: Ref,
+    registrationRef: Ref.nullable().optional(),
+    kind: z.enum(['observation', 'warning', 'cancel']),
+    note: z.string().min(1).max(500),
+    recordedBy: z.string().min(1).max(200),
+    at: DateTime,
+  })
+  .strict();
+
+// ——— certificates (src/bundle/certificate-sections.ts) ———
+
+/**
+ * An exam authority's signing key: its public part only. The encrypted private key never leaves the
+ * database; a key that comes in is stored retired (the target cannot sign with it), so old cards verify
+ * and the authority signs new ones with a key of the target's own. Keyed by its kid, not by a ref.
+ */
+export const BundleAuthorityKeySchema = z
+  .object({
+    kid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    organizationRef: Ref,
+    /** Raw 32-byte Ed25519 public key, base64url. */
+    publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    createdAt: DateTime,
+    retiredAt: DateTime.nullable().optional(),
+  })
+  .strict();
+
+/** A certificate as issued, with its current card's signed QR; it keeps the id the QR names. */
+export const BundleCertificateSchema = z
+  .object({
+    ref: Ref,
+    number: z.string().min(1).max(50),
+    kind: z.enum(certificateKinds),
+    personRef: Ref,
+    operationItemCode: z.string().min(1).max(50),
+    authorityRef: Ref,
+    issuedOn: DateOnly,
+    validUntil: DateOnly,
+    cardEdition: z.number().int().min(1).max(9999),
+    /** The key that signed the current card: in authorityKeys or already in the database. */
+    kid: z.string().min(1).max(64),
+    qrPayload: z.string().min(1).max(1000),
+    /** The exam registration (sitting) it was issued from, if any. */
+    registrationRef: Ref.nullable().optional(),
+  })
+  .strict();
+
+export const BundleCertificateEventSchema = z
+  .object({
+    ref: Ref,
+    certificateRef: Ref,
+    kind: z.enum(certificateEventKinds),
+    occurredOn: DateOnly,
+    extended: z.boolean().optional(),
+    fraud: z.boolean().optional(),
+    banUntil: DateOnly.nullable().optional(),
+    reason: z.string().max(500).nullable().optional(),
+    cardEdition: z.number().int().min(1).max(9999).nullable().optional(),
+    recordedBy: z.string().min(1).max(200),
+  })
+  .strict();
+
 export const BundleSchema = z
   .object({
     format: z.literal('zhenxun.bundle'),
@@ -171,6 +376,17 @@ export const BundleSchema = z
     recordings: z.array(BundleRecordingSchema).optional(),
     onlineCourses: z.array(BundleOnlineCourseSchema).optional(),
     onlineSessions: z.array(BundleOnlineSessionSchema).optional(),
+    questions: z.array(BundleQuestionSchema).optional(),
+    blueprints: z.array(BundleBlueprintSchema).optional(),
+    examPlans: z.array(BundleExamPlanSchema).optional(),
+    examSessions: z.array(BundleExamSessionSchema).optional(),
+    examRegistrations: z.array(BundleExamRegistrationSchema).optional(),
+    theoryAttempts: z.array(BundleTheoryAttemptSchema).optional(),
+    practicalScores: z.array(BundlePracticalScoreSchema).optional(),
+    patrolEvents: z.array(BundlePatrolEventSchema).optional(),
+    authorityKeys: z.array(BundleAuthorityKeySchema).optional(),
+    certificates: z.array(BundleCertificateSchema).optional(),
+    certificateEvents: z.array(BundleCertificateEventSchema).optional(),
   })
   .strict();
 
@@ -184,9 +400,13 @@ export type BundleClass = z.infer<typeof BundleClassSchema>;
 /** The sections in dependency order: a section refers only to sections before it. */
 export const registrySections = ['organizations', 'persons', 'staff', 'employments'] as const;
 export const trainingSections = ['syllabi', 'rooms', 'devices', 'classes', 'lessons', 'attendance', 'makeups', 'recordings', 'onlineCourses', 'onlineSessions'] as const;
-export const bundleSections = [...registrySections, ...trainingSections] as const;
+export const examSections = ['questions', 'blueprints', 'examPlans', 'examSessions', 'examRegistrations', 'theoryAttempts', 'practicalScores', 'patrolEvents'] as const;
+export const certificateSections = ['authorityKeys', 'certificates', 'certificateEvents'] as const;
+export const bundleSections = [...registrySections, ...trainingSections, ...examSections, ...certificateSections] as const;
 export type TrainingSection = (typeof trainingSections)[number];
 export type BundleSection = (typeof bundleSections)[number];
+/** Sections whose records are keyed by a natural key instead of an author's ref (an authority key by its kid). */
+export const keyOf = (section: BundleSection, record: { ref?: string; kid?: string }): string => (section === 'authorityKeys' ? record.kid! : record.ref!);
 
 export const BundleErrorSchema = z.object({
   section: z.string().nullable(),
@@ -202,7 +422,8 @@ export function bundleJsonSchema(): Record<string, unknown> {
   return {
     $id: '/schemas/bundle.json',
     title: '真训 ZhenXun exchange bundle v1',
-    description: 'Registry (organizations, persons, staff, employments) and training (rooms, devices, classes, lessons, attendance, make-ups, recordings, online courses and sessions); every section optional. See docs/bundle.md.',
+    description:
+      'Registry (organizations, persons, staff, employments), training (rooms, devices, classes, lessons, attendance, make-ups, recordings, online courses and sessions), exams (questions, blueprints, plans, sessions, registrations with results, theory attempts, practical scores, patrol events) and certificates (authority public keys, certificates, certificate events); every section optional. See docs/bundle.md.',
     ...z.toJSONSchema(BundleSchema, { target: 'draft-2020-12' }),
   };
 }

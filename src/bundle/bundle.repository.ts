@@ -90,13 +90,27 @@ export async function readRegistry(db: Executor, regionPrefix: string) {
     const persons = await db.selectFrom('person').selectAll().execute();
     return { organizations, persons, staff, employments, refs };
   }
-  // Trainees and teachers of the jurisdiction's classes belong in its bundle even when employed elsewhere.
-  const [trainees, lessonTeachers, classHeads] = await Promise.all([
+  // Trainees and teachers of the jurisdiction's classes, its candidates, invigilators, examiners and
+  // certificate holders belong in its bundle even when employed elsewhere.
+  const [trainees, lessonTeachers, classHeads, candidates, sessions, examiners, holders] = await Promise.all([
     db.selectFrom('classTrainee').select('personId').where('regionCode', 'like', like).execute(),
     db.selectFrom('lesson').select('teacherId as personId').where('regionCode', 'like', like).execute(),
     db.selectFrom('trainingClass').select('headTeacherId as personId').where('regionCode', 'like', like).execute(),
+    db.selectFrom('examRegistration').select('personId').where('regionCode', 'like', like).execute(),
+    db.selectFrom('examSession').select(['invigilatorIds', 'examinerIds']).where('regionCode', 'like', like).execute(),
+    db
+      .selectFrom('practicalScore as p')
+      .innerJoin('examRegistration as r', 'r.id', 'p.registrationId')
+      .select('p.examinerPersonId as personId')
+      .where('r.regionCode', 'like', like)
+      .where('p.examinerPersonId', 'is not', null)
+      .execute(),
+    db.selectFrom('certificate').select('personId').where('regionCode', 'like', like).execute(),
   ]);
-  const personIds = [...new Set([...staff, ...employments, ...trainees, ...lessonTeachers, ...classHeads].map((r) => r.personId))];
+  const sessionStaff = sessions.flatMap((s) => [...s.invigilatorIds, ...s.examinerIds].map((personId) => ({ personId })));
+  const personIds = [
+    ...new Set([...staff, ...employments, ...trainees, ...lessonTeachers, ...classHeads, ...candidates, ...sessionStaff, ...(examiners as { personId: string }[]), ...holders].map((r) => r.personId)),
+  ];
   const persons = [];
   for (let i = 0; i < personIds.length; i += CHUNK) {
     persons.push(...(await db.selectFrom('person').selectAll().where('id', 'in', personIds.slice(i, i + CHUNK)).execute()));

@@ -6,8 +6,10 @@ import { findOperationItem } from '../catalog/operations.js';
 import { highRiskIndustries } from '../modules/registry/registry.contract.js';
 import { normalizeIdNumber, parseIdNumber, validateCreditCode, validateIdNumber } from '../modules/registry/identifiers.rules.js';
 import { dutyAllowedFor } from '../modules/registry/staffing.rules.js';
-import { type Bundle, type BundleError, type BundleOrganization, type BundlePerson, BundleSchema, type BundleSection, bundleSections } from './bundle.contract.js';
+import { type Bundle, type BundleError, type BundleOrganization, type BundlePerson, BundleSchema, type BundleSection, bundleSections, keyOf } from './bundle.contract.js';
 import * as repo from './bundle.repository.js';
+import { certificateOrganizationRefs, certificatePersonRefs, exportCertificateSections, importCertificateSections, validateCertificateSections } from './certificate-sections.js';
+import { examOrganizationRefs, examPersonRefs, exportExamSections, importExamSections, type SectionContext, validateExamSections } from './exam-sections.js';
 import { exportTrainingSections, importTrainingSections, validateTrainingSections } from './training-sections.js';
 
 type Caller = Actor | string;
@@ -39,8 +41,9 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
       errors: parsed.error.issues.map((i) => {
         const [section, index, ...rest] = i.path;
         const isRecord = typeof section === 'string' && typeof index === 'number';
-        const record = isRecord ? ((raw[section] as { ref?: unknown }[] | undefined)?.[index] ?? null) : null;
-        const ref = record && typeof record.ref === 'string' ? record.ref : null;
+        const record = isRecord ? ((raw[section] as { ref?: unknown; kid?: unknown }[] | undefined)?.[index] ?? null) : null;
+        const own = record ? (section === 'authorityKeys' ? record.kid : record.ref) : null;
+        const ref = typeof own === 'string' ? own : null;
         return err(isRecord ? section : null, isRecord ? index : null, ref, (isRecord ? rest : i.path).join('.') || '(root)', 'schema', i.message);
       }),
     };
@@ -54,13 +57,16 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
 
   const existing = {} as ImportPlan['existing'];
   for (const section of bundleSections) {
-    const records = (bundle[section] ?? []) as { ref: string }[];
+    const records = (bundle[section] ?? []) as { ref?: string; kid?: string }[];
     const seen = new Set<string>();
+    const field = section === 'authorityKeys' ? 'kid' : 'ref';
     records.forEach((r, i) => {
-      if (seen.has(r.ref)) errors.push(err(section, i, r.ref, 'ref', 'duplicate_ref', `ref「${r.ref}」在 ${section} 中重复`));
-      seen.add(r.ref);
+      const ref = keyOf(section, r);
+      if (seen.has(ref)) errors.push(err(section, i, ref, field, 'duplicate_ref', `${field}「${ref}」在 ${section} 中重复`));
+      seen.add(ref);
     });
-    existing[section] = await repo.findRefs(db, section, [...seen]);
+    // Authority keys have no author's ref: the validation links them by kid.
+    existing[section] = section === 'authorityKeys' ? new Map() : await repo.findRefs(db, section, [...seen]);
   }
 
   // Organizations: checksums, regions, scope, duplicates, existing rows.
@@ -84,7 +90,10 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
     orgInfo.set(o.ref, { kind: o.kind, regionCode: o.regionCode });
   });
   const orgRefsInFile = new Set(orgs.map((o) => o.ref));
-  const orgRefsUsed = [...staff, ...employments, ...(bundle.rooms ?? []), ...(bundle.classes ?? [])].map((r) => r.organizationRef).concat(orgs.flatMap((o) => (o.operatorRef ? [o.operatorRef] : [])));
+  const orgRefsUsed = [...staff, ...employments, ...(bundle.rooms ?? []), ...(bundle.classes ?? [])]
+    .map((r) => r.organizationRef)
+    .concat(orgs.flatMap((o) => (o.operatorRef ? [o.operatorRef] : [])))
+    .concat(examOrganizationRefs(bundle), certificateOrganizationRefs(bundle));
   const linkedOrgRefs = [...new Set(orgRefsUsed)].filter((r) => !orgRefsInFile.has(r));
   const dbOrgRefs = await repo.findRefs(db, 'organizations', linkedOrgRefs);
   const dbOrgs = await repo.findOrganizationsByIds(db, [...dbOrgRefs.values()]);
@@ -114,7 +123,7 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
     if (inDb && !existing.persons.has(p.ref)) existing.persons.set(p.ref, inDb.id);
   });
   const personRefsInFile = new Set(persons.map((p) => p.ref));
-  const personRefsUsed = [...staff, ...employments].map((r) => r.personRef).concat(trainingPersonRefs(bundle));
+  const personRefsUsed = [...staff, ...employments].map((r) => r.personRef).concat(trainingPersonRefs(bundle), examPersonRefs(bundle), certificatePersonRefs(bundle));
   const dbPersonRefs = await repo.findRefs(db, 'persons', [...new Set(personRefsUsed)].filter((r) => !personRefsInFile.has(r)));
 
   const checkLink = (section: BundleSection, i: number, r: { ref: string; personRef: string; organizationRef: string; startDate: string; endDate?: string | null }) => {
@@ -137,7 +146,17 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
     if (e.operationItemCode && !findOperationItem(e.operationItemCode)) errors.push(err('employments', i, e.ref, 'operationItemCode', 'unknown_item', `作业项目 ${e.operationItemCode} 不在目录中`));
   });
 
-  await validateTrainingSections(db, bundle, orgInfo, (ref) => personRefsInFile.has(ref) || dbPersonRefs.has(ref), (e) => errors.push(e));
+  const personKnown = (ref: string) => personRefsInFile.has(ref) || dbPersonRefs.has(ref);
+  await validateTrainingSections(db, bundle, orgInfo, personKnown, (e) => errors.push(e));
+  const ctx: SectionContext = {
+    orgInfo,
+    orgIds: new Map([...dbOrgRefs, ...existing.organizations]),
+    personKnown,
+    personIds: new Map([...dbPersonRefs, ...existing.persons]),
+    existing,
+  };
+  await validateExamSections(db, bundle, ctx, (e) => errors.push(e));
+  await validateCertificateSections(db, bundle, ctx, (e) => errors.push(e));
 
   return errors.length > 0 ? { ok: false, errors } : { ok: true, bundle, plan: { existing, orgInfo } };
 }
@@ -176,16 +195,17 @@ export async function importBundle(db: Executor, caller: Caller, input: unknown,
     const created = Object.fromEntries(bundleSections.map((s) => [s, 0])) as Record<BundleSection, number>;
     const linked = Object.fromEntries(bundleSections.map((s) => [s, 0])) as Record<BundleSection, number>;
     const key = (section: BundleSection, ref: string) => `${section}\u0000${ref}`;
-    const take = (section: BundleSection, ref: string, regionCode: string | null): { id: string; isNew: boolean } => {
+    /** The id a record gets: the linked row's, else `opts.id` (a certificate keeps its QR's) or a new one. */
+    const take = (section: BundleSection, ref: string, regionCode: string | null, opts: { id?: string; keepRef?: boolean } = {}): { id: string; isNew: boolean } => {
       const existingId = plan.existing[section].get(ref);
       if (existingId) {
         ids.set(key(section, ref), existingId);
         linked[section]++;
         return { id: existingId, isNew: false };
       }
-      const id = repo.newId();
+      const id = opts.id ?? repo.newId();
       ids.set(key(section, ref), id);
-      refRows.push({ entityType: section, ref, entityId: id, regionCode });
+      if (opts.keepRef !== false) refRows.push({ entityType: section, ref, entityId: id, regionCode });
       created[section]++;
       return { id, isNew: true };
     };
@@ -277,17 +297,21 @@ export async function importBundle(db: Executor, caller: Caller, input: unknown,
     }
     await repo.insertEmployments(trx, employmentRows);
 
-    await importTrainingSections(trx, bundle, take, async (section, ref) => {
+    const idOf = async (section: BundleSection, ref: string) => {
       const known = ids.get(key(section, ref));
       if (known) return known;
       const found = (await repo.findRefs(trx, section, [ref])).get(ref);
       if (!found) throw new Error(`validated ref ${section}/${ref} not found`);
       ids.set(key(section, ref), found);
       return found;
-    }, now);
+    };
+    await importTrainingSections(trx, bundle, take, idOf, now);
+    await importExamSections(trx, bundle, take, idOf);
+    await importCertificateSections(trx, bundle, take, idOf, now);
 
     // Records linked by credit code / ID number get the author's ref too, unless it was there already.
     for (const section of bundleSections) {
+      if (section === 'authorityKeys') continue;
       const known = await alreadyRefd(section);
       for (const [ref, id] of plan.existing[section]) {
         if (!known.has(ref)) refRows.push({ entityType: section, ref, entityId: id, regionCode: null });
@@ -361,6 +385,8 @@ export async function exportBundle(db: Executor, caller: Caller, now = new Date(
       })),
     ),
     ...(await exportTrainingSections(db, prefix, ref)),
+    ...(await exportExamSections(db, prefix, ref)),
+    ...(await exportCertificateSections(db, prefix, ref)),
     employments: byRef(
       data.employments.map((e) => ({
         ref: ref('employments', e.id),
