@@ -70,7 +70,9 @@ async function serve(): Promise<void> {
     await app.close();
     await handle.close();
   });
-  await app.listen({ port: config.PORT, host: config.HOST });
+  // A session of thousands of candidates opens thousands of connections at once; Node's default
+  // backlog (511) would reset some of them.
+  await app.listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
   process.stdout.write(`真训 ZhenXun ${version} — http://localhost:${config.PORT} (${handle.mode})\n`);
 }
 

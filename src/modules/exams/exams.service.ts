@@ -1165,59 +1165,64 @@ function assertHolder(a: { clientToken: string }, clientToken: string) {
     ]);
 }
 
-/** Autosave of one answer. After the deadline the exam is submitted as it stands and the save refused. */
-export async function saveAnswer(
-  db: Executor,
-  actor: Actor,
-  attemptId: string,
-  position: number,
-  body: { clientToken: string; choice: number[] },
-  now: Date,
-) {
+/**
+ * What a save needs to know of a paper, which never changes once drawn: whose it is and, per
+ * position, how many options and whether several may be ticked. Kept per process so a save never
+ * reads the paper itself (tens of KB of JSON) — thousands of candidates save every few seconds.
+ */
+const paperShapes = new Map<string, { personId: string; shape: { options: number; multiple: boolean }[] }>();
+const PAPER_SHAPES_MAX = 20_000;
+
+async function paperShape(db: Executor, attemptId: string) {
+  const cached = paperShapes.get(attemptId);
+  if (cached) return cached;
+  const row = await db
+    .selectFrom('theoryAttempt as a')
+    .innerJoin('examRegistration as r', 'r.id', 'a.registrationId')
+    .select(['r.personId', 'a.paper'])
+    .where('a.id', '=', attemptId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const entry = { personId: row.personId, shape: row.paper.map((q) => ({ options: q.options.length, multiple: q.kind === 'multiple' })) };
+  if (paperShapes.size >= PAPER_SHAPES_MAX) paperShapes.delete(paperShapes.keys().next().value!);
+  paperShapes.set(attemptId, entry);
+  return entry;
+}
+
+/**
+ * Autosave of one answer: one statement that saves only if the caller's tab still holds the exam,
+ * it is not submitted or cancelled and the time is not up. When it saves nothing, the slow path
+ * finds out why (and submits the paper if the time is up).
+ */
+export async function saveAnswer(db: Executor, actor: Actor, attemptId: string, position: number, body: { clientToken: string; choice: number[] }, now: Date) {
+  const paper = await paperShape(db, attemptId);
+  if (!paper || !actor.personId || paper.personId !== actor.personId) throw notFound('考试');
+  const q = paper.shape[position];
+  if (!q) throw new DomainError('validation_failed', '题号不存在', [{ path: 'params.position', message: 'out of range' }]);
+  const choice = [...new Set(body.choice)].sort((x, y) => x - y);
+  if (choice.some((c) => c >= q.options)) throw new DomainError('validation_failed', '选项不存在', [{ path: 'body.choice', message: 'out of range' }]);
+  if (!q.multiple && choice.length > 1) throw new DomainError('validation_failed', '单选题和判断题只能选一项', [{ path: 'body.choice', message: 'one choice only' }]);
+  // Answers are exam records, not audit entries: one row per question, overwritten by each save.
+  const saved = await sql<{ deadlineAt: Date }>`
+    with open as (
+      select a.id, a.deadline_at from theory_attempt a join exam_registration r on r.id = a.registration_id
+      where a.id = ${attemptId} and r.person_id = ${actor.personId} and a.client_token = ${body.clientToken}
+        and a.submitted_at is null and r.cancelled_reason is null and a.deadline_at >= ${now}
+    ), saved as (
+      insert into theory_answer (attempt_id, position, choice, saved_at)
+      select id, ${position}, ${choice}::smallint[], ${now} from open
+      on conflict (attempt_id, position) do update set choice = excluded.choice, saved_at = excluded.saved_at
+    )
+    select deadline_at from open`.execute(db);
+  const deadline = saved.rows[0]?.deadlineAt;
+  if (deadline) return { position, savedAt: iso(now), remainingSeconds: Math.max(0, Math.floor((new Date(deadline).getTime() - now.getTime()) / 1000)) };
+
   const a = await ownAttempt(db, actor, attemptId);
   assertHolder(a, body.clientToken);
-  if (a.submittedAt)
-    throw new DomainError('conflict', '试卷已交卷', [
-      { path: 'params.id', message: 'submitted', code: 'submitted' },
-    ]);
-  if (a.cancelledReason)
-    throw new DomainError('rule_violation', `本场考试成绩已被取消：${a.cancelledReason}`, [
-      { path: 'params.id', message: 'cancelled', code: 'score_cancelled' },
-    ]);
-  if (now > new Date(a.deadlineAt)) {
-    await finalizeAttempt(db, a.id, now, true);
-    throw new DomainError('conflict', '考试时间已到，试卷已自动交卷', [
-      { path: 'params.id', message: 'time is up', code: 'time_up' },
-    ]);
-  }
-  const q = a.paper[position];
-  if (!q)
-    throw new DomainError('validation_failed', '题号不存在', [
-      { path: 'params.position', message: 'out of range' },
-    ]);
-  const choice = [...new Set(body.choice)].sort((x, y) => x - y);
-  if (choice.some((c) => c >= q.options.length))
-    throw new DomainError('validation_failed', '选项不存在', [
-      { path: 'body.choice', message: 'out of range' },
-    ]);
-  if (q.kind !== 'multiple' && choice.length > 1)
-    throw new DomainError('validation_failed', '单选题和判断题只能选一项', [
-      { path: 'body.choice', message: 'one choice only' },
-    ]);
-  // Answers are exam records, not audit entries: one row per question, overwritten by each save.
-  await db
-    .insertInto('theoryAnswer')
-    .values({ attemptId: a.id, position, choice, savedAt: now })
-    .onConflict((oc) => oc.columns(['attemptId', 'position']).doUpdateSet({ choice, savedAt: now }))
-    .execute();
-  return {
-    position,
-    savedAt: iso(now),
-    remainingSeconds: Math.max(
-      0,
-      Math.floor((new Date(a.deadlineAt).getTime() - now.getTime()) / 1000),
-    ),
-  };
+  if (a.cancelledReason) throw new DomainError('rule_violation', `本场考试成绩已被取消：${a.cancelledReason}`, [{ path: 'params.id', message: 'cancelled', code: 'score_cancelled' }]);
+  if (a.submittedAt) throw new DomainError('conflict', '试卷已交卷', [{ path: 'params.id', message: 'submitted', code: 'submitted' }]);
+  await finalizeAttempt(db, a.id, now, true);
+  throw new DomainError('conflict', '考试时间已到，试卷已自动交卷', [{ path: 'params.id', message: 'time is up', code: 'time_up' }]);
 }
 
 export async function getAttempt(db: Executor, actor: Actor, attemptId: string, now: Date) {

@@ -645,7 +645,8 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
       clientToken: attempt.e.token,
       choice: [0],
     });
-    expect(afterCancel.statusCode).toBe(409);
+    expect(afterCancel.statusCode).toBe(422);
+    expect(detailCodes(afterCancel)).toEqual(['score_cancelled']);
     expect((await ok('GET', `/api/exams/registrations/${reg.e}`, 'e')).cancelledReason).toBe(
       '使用手机查询答案，取消本场成绩',
     );

@@ -15,23 +15,15 @@ export type TokenScope = (typeof tokenScopes)[number];
 // A constant-time-ish dummy so a wrong username costs the same as a wrong password.
 let dummyHash: Promise<string> | undefined;
 
-async function actorForUser(db: Executor, userId: string): Promise<Actor | undefined> {
-  const row = await db
+/** The user with their organization; `where` picks the user (by id, or through a live session). */
+function userWithOrganization(db: Executor) {
+  return db
     .selectFrom('appUser as u')
     .leftJoin('organization as o', 'o.id', 'u.organizationId')
-    .select([
-      'u.id',
-      'u.displayName',
-      'u.roles',
-      'u.organizationId',
-      'u.personId',
-      'u.disabled',
-      'o.kind as organizationKind',
-      'o.name as organizationName',
-      'o.regionCode',
-    ])
-    .where('u.id', '=', userId)
-    .executeTakeFirst();
+    .select(['u.id', 'u.displayName', 'u.roles', 'u.organizationId', 'u.personId', 'u.disabled', 'o.kind as organizationKind', 'o.name as organizationName', 'o.regionCode']);
+}
+
+function actorOf(row: Awaited<ReturnType<ReturnType<typeof userWithOrganization>['executeTakeFirst']>>): Actor | undefined {
   if (!row || row.disabled) return undefined;
   const roles = row.roles as Role[];
   return {
@@ -47,6 +39,10 @@ async function actorForUser(db: Executor, userId: string): Promise<Actor | undef
     tokenScopes: null,
     scope: scopeFor({ roles, organizationId: row.organizationId, regionCode: row.regionCode ?? null, personId: row.personId }),
   };
+}
+
+async function actorForUser(db: Executor, userId: string): Promise<Actor | undefined> {
+  return actorOf(await userWithOrganization(db).where('u.id', '=', userId).executeTakeFirst());
 }
 
 export interface LoginResult {
@@ -91,13 +87,13 @@ export async function logout(db: Executor, sessionToken: string): Promise<void> 
 }
 
 export async function actorFromSession(db: Executor, sessionToken: string, now = new Date()): Promise<Actor | undefined> {
-  const session = await db
-    .selectFrom('userSession')
-    .select(['userId', 'expiresAt'])
-    .where('tokenHash', '=', hashSecret(sessionToken))
+  // One statement per request: every signed-in call passes here.
+  const row = await userWithOrganization(db)
+    .innerJoin('userSession as s', 's.userId', 'u.id')
+    .where('s.tokenHash', '=', hashSecret(sessionToken))
+    .where('s.expiresAt', '>', now)
     .executeTakeFirst();
-  if (!session || new Date(session.expiresAt) <= now) return undefined;
-  return actorForUser(db, session.userId);
+  return actorOf(row);
 }
 
 export async function actorFromApiToken(db: Executor, token: string): Promise<Actor | undefined> {

@@ -123,6 +123,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       score numeric(5,2)
     )`.execute(db);
 
+  // The sweep that submits papers whose time ran out reads only the open ones.
+  await sql`create index theory_attempt_open_idx on theory_attempt (deadline_at) where submitted_at is null`.execute(db);
+
   await sql`
     create table theory_answer (
       attempt_id uuid not null references theory_attempt(id),
