@@ -5,7 +5,7 @@ import { competencyCategories, findOperationItem } from '../../catalog/operation
 import { practicalStandard } from '../../catalog/practical.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import { type Actor, hasRole } from '../../platform/auth/actor.js';
-import { type Executor, transaction } from '../../platform/db/database.js';
+import { type Executor, queryPrepared, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { beijingDate } from '../certificates/certificates.rules.js';
 import { certificateStanding, issueCertificate } from '../certificates/certificates.service.js';
@@ -1203,7 +1203,7 @@ export async function saveAnswer(db: Executor, actor: Actor, attemptId: string, 
   if (choice.some((c) => c >= q.options)) throw new DomainError('validation_failed', '选项不存在', [{ path: 'body.choice', message: 'out of range' }]);
   if (!q.multiple && choice.length > 1) throw new DomainError('validation_failed', '单选题和判断题只能选一项', [{ path: 'body.choice', message: 'one choice only' }]);
   // Answers are exam records, not audit entries: one row per question, overwritten by each save.
-  const saved = await sql<{ deadlineAt: Date }>`
+  const saved = await queryPrepared(db, 'exam_save_answer', sql<{ deadlineAt: Date }>`
     with open as (
       select a.id, a.deadline_at from theory_attempt a join exam_registration r on r.id = a.registration_id
       where a.id = ${attemptId} and r.person_id = ${actor.personId} and a.client_token = ${body.clientToken}
@@ -1213,8 +1213,8 @@ export async function saveAnswer(db: Executor, actor: Actor, attemptId: string, 
       select id, ${position}, ${choice}::smallint[], ${now} from open
       on conflict (attempt_id, position) do update set choice = excluded.choice, saved_at = excluded.saved_at
     )
-    select deadline_at from open`.execute(db);
-  const deadline = saved.rows[0]?.deadlineAt;
+    select deadline_at from open`.compile(db));
+  const deadline = saved[0]?.deadlineAt;
   if (deadline) return { position, savedAt: iso(now), remainingSeconds: Math.max(0, Math.floor((new Date(deadline).getTime() - now.getTime()) / 1000)) };
 
   const a = await ownAttempt(db, actor, attemptId);
