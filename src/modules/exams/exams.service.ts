@@ -13,6 +13,7 @@ import { verifyFaceOf } from '../faces/faces.service.js';
 import { separationConflicts } from '../registry/staffing.rules.js';
 import { trainingHoursOfPerson } from '../training/classes.service.js';
 import type { SessionCreate } from './exams.contract.js';
+import { requireAuthority } from './exams.access.js';
 import * as repo from './exams.repository.js';
 import {
   blueprintProblem,
@@ -44,15 +45,6 @@ export function itemName(kind: string, code: string): string {
   return findOperationItem(code)?.name ?? code;
 }
 
-function requireAuthority(actor: Actor): string {
-  if (
-    !hasRole(actor, 'exam_authority') ||
-    actor.organizationKind !== 'exam_authority' ||
-    !actor.organizationId
-  )
-    throw forbidden('只有考试机构可以执行此操作');
-  return actor.organizationId;
-}
 
 function knownItem(kind: string, code: string) {
   const ok =

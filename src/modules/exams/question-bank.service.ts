@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { competencyCategories, findOperationItem } from '../../catalog/operations.js';
 import { recordAudit } from '../../platform/audit/audit.js';
-import { type Actor, hasRole } from '../../platform/auth/actor.js';
+import type { Actor, } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
-import { DomainError, type ErrorDetail, forbidden } from '../../platform/errors.js';
+import { DomainError, type ErrorDetail, } from '../../platform/errors.js';
 import { type Cell, readXlsx, writeXlsx, XlsxError } from '../../platform/xlsx.js';
 import type { QuestionCreate } from './exams.contract.js';
+import { requireAuthority } from './exams.access.js';
 import { judgeOptions, questionProblem } from './exams.rules.js';
 import type { QuestionKind } from './exams.table.js';
 
@@ -51,15 +52,6 @@ const kindByLabel: Record<string, QuestionKind> = {
 const judgeTrue = ['正确', '对', '√', 'A', 'TRUE', 'T', 'Y'];
 const judgeFalse = ['错误', '错', '×', 'B', 'FALSE', 'F', 'N'];
 
-function requireAuthority(actor: Actor): string {
-  if (
-    !hasRole(actor, 'exam_authority') ||
-    actor.organizationKind !== 'exam_authority' ||
-    !actor.organizationId
-  )
-    throw forbidden('只有考试机构可以维护题库');
-  return actor.organizationId;
-}
 
 function itemKnown(code: string): boolean {
   return (
@@ -126,7 +118,7 @@ export async function createQuestion(
   q: QuestionCreate,
   requestId?: string,
 ) {
-  const authorityId = requireAuthority(actor);
+  const authorityId = requireAuthority(actor, '只有考试机构可以维护题库');
   const normalized = q.kind === 'judge' ? { ...q, options: [...judgeOptions] } : q;
   const found = problems(normalized, (f) => `body.${f}`);
   if (found.length)
@@ -159,7 +151,7 @@ export async function listQuestions(
   f: { itemCode?: string; kind?: QuestionKind; knowledgePoint?: string; q?: string },
   page: { page: number; pageSize: number },
 ) {
-  const authorityId = requireAuthority(actor);
+  const authorityId = requireAuthority(actor, '只有考试机构可以维护题库');
   let q = db
     .selectFrom('question')
     .where('authorityId', '=', authorityId)
@@ -271,7 +263,7 @@ export async function importQuestions(
   fileBase64: string,
   requestId?: string,
 ) {
-  const authorityId = requireAuthority(actor);
+  const authorityId = requireAuthority(actor, '只有考试机构可以维护题库');
   let sheets: ReturnType<typeof readXlsx>;
   try {
     sheets = readXlsx(Buffer.from(fileBase64, 'base64'));
@@ -424,7 +416,7 @@ export async function exportQuestions(
   actor: Actor,
   itemCode?: string,
 ): Promise<Uint8Array> {
-  const authorityId = requireAuthority(actor);
+  const authorityId = requireAuthority(actor, '只有考试机构可以维护题库');
   let q = db
     .selectFrom('question')
     .selectAll()
