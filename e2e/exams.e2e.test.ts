@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAccounts } from '../src/demo/demo.seed.js';
@@ -68,7 +69,8 @@ describe.skipIf(!hasChromium)('exams in the browser', () => {
     names.worker = (await buildUser(db, { roles: ['worker'], personId: candidate.id })).username;
     const orgOf = async (username: string) => (await db.selectFrom('externalRef').select('entityId').where('entityType', '=', 'organizations').where('ref', '=', demoAccounts.find((a) => a.username === username)!.organizationRef!).executeTakeFirstOrThrow()).entityId;
     await buildEmployment(db, { personId: candidate.id, organizationId: await orgOf('company'), regionCode: '370902', post: 'special_operator', operationItemCode: '1.2' });
-    // The demo site's staff get accounts: an invigilator and an examiner with no training duties.
+    // The demo site's staff get accounts: an invigilator, and an examiner of 1.2 (certified for it by
+    // the demo), neither with training duties.
     const siteId = await orgOf('site');
     const staffOf = (duty: 'invigilator' | 'examiner') =>
       db
@@ -77,6 +79,7 @@ describe.skipIf(!hasChromium)('exams in the browser', () => {
         .where('s.organizationId', '=', siteId)
         .where('s.duty', '=', duty)
         .where('s.endDate', 'is', null)
+        .where((eb) => (duty === 'examiner' ? eb(sql.lit('1.2'), '=', eb.fn.any('s.operationItems')) : eb.lit(true)))
         .where(({ not, exists, selectFrom }) => not(exists(selectFrom('staffAssignment as o').innerJoin('organization as g', 'g.id', 'o.organizationId').select('o.id').whereRef('o.personId', '=', 's.personId').where('g.kind', '=', 'training_institution').where('o.endDate', 'is', null))))
         .executeTakeFirstOrThrow();
     const invigilator = (await staffOf('invigilator')).personId;
@@ -84,8 +87,8 @@ describe.skipIf(!hasChromium)('exams in the browser', () => {
     names.invigilator = (await buildUser(db, { roles: ['exam_site'], organizationId: siteId, personId: invigilator })).username;
     names.examiner = (await buildUser(db, { roles: ['exam_site'], organizationId: siteId, personId: examiner })).username;
 
-    // The authority prepares the exam through its API: the candidate's face, the examiner's
-    // certificate, the question bank, a blueprint, a plan and a session starting in 25 seconds.
+    // The authority prepares the exam through its API: the candidate's face, the question bank, a
+    // blueprint, a plan and a session starting in 25 seconds.
     const exam = await browser.newPage();
     await login(exam, server.url, 'exam');
     const regulator = await browser.newPage();
@@ -93,8 +96,6 @@ describe.skipIf(!hasChromium)('exams in the browser', () => {
     const face = await call(regulator, 'POST', `/api/persons/${candidate.id}/face`, { image: Buffer.from(encodeJpeg(sampleFace(0, 0), 90)).toString('base64') });
     expect(face.status, JSON.stringify(face.body)).toBe(201);
     await regulator.close();
-    const cert = await call(exam, 'POST', '/api/certificates', { kind: 'special_operation', personId: examiner, operationItemCode: '1.2', issuedOn: '2024-05-01' });
-    expect(cert.status, JSON.stringify(cert.body)).toBe(201);
     expect((await call(exam, 'POST', '/api/exams/questions/import', { file: bank() })).status).toBe(200);
     const bp = await call<{ id: string }>(exam, 'POST', '/api/exams/blueprints', {
       itemCode: '1.2',

@@ -5,6 +5,7 @@ import { recordAudit } from '../platform/audit/audit.js';
 import { type Executor, transaction } from '../platform/db/database.js';
 import { loadRegionTree } from '../modules/registry/registry.service.js';
 import { sealDemoArchives } from './demo-archives.js';
+import { certifyDemoExaminers } from './demo-exams.js';
 import { type DemoAccount, generateDemoCity } from './demo-city.js';
 
 export const DEFAULT_DEMO_SEED = 20241012;
@@ -44,6 +45,7 @@ export async function seedDemoCity(db: Executor, seed = DEFAULT_DEMO_SEED) {
     await recordAudit(trx, { actor: 'system:demo', action: 'demo.seed', entityType: 'demo', summary: `demo city seed ${seed}: ${accounts.length} accounts` });
   });
   await sealDemoArchives(db, users);
+  await certifyDemoExaminers(db, users.get('exam'));
   return { seed, regions, imported, accounts: accounts.length };
 }
 
