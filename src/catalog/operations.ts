@@ -80,3 +80,13 @@ export const competencyCategories = [
   { code: 'C.safety_manager.general', post: 'safety_manager', highRisk: false, name: '安全生产管理人员（一般行业）' },
   { code: 'C.safety_manager.high_risk', post: 'safety_manager', highRisk: true, name: '安全生产管理人员（高危行业）' },
 ] as const;
+
+/**
+ * Whether exams are held and certificates issued for `code`: an active special-operation item or a
+ * 合格证 category — of `kind` when given (the two code spaces do not overlap).
+ */
+export function examinableItem(code: string, kind?: 'special_operation' | 'competency'): boolean {
+  const special = findOperationItem(code)?.status === 'active';
+  const competency = competencyCategories.some((c) => c.code === code);
+  return kind === 'special_operation' ? special : kind === 'competency' ? competency : special || competency;
+}

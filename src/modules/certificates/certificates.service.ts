@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, createPrivateKey, generateKeyPairSync, randomUUID, randomBytes, scryptSync, sign } from 'node:crypto';
 import encodeQR from 'qr';
-import { competencyCategories, findOperationItem } from '../../catalog/operations.js';
+import { competencyCategories, examinableItem, findOperationItem } from '../../catalog/operations.js';
 import { certificateKeySecret } from '../../config.js';
 import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { recordAudit } from '../../platform/audit/audit.js';
@@ -200,19 +200,15 @@ export async function issueCertificate(db: Executor, actor: Actor, input: IssueI
   if (authorityId !== organizationId) throw forbidden('只能以本考试机构的名义发证');
   const today = beijingDate(now);
   if (input.issuedOn > today) throw new DomainError('validation_failed', '发证日期不能晚于今天', [{ path: 'body.issuedOn', message: 'in the future' }]);
-  const known = input.kind === 'special_operation' ? findOperationItem(input.operationItemCode)?.status === 'active' : competencyCategories.some((c) => c.code === input.operationItemCode);
-  if (!known) throw new DomainError('validation_failed', `${input.operationItemCode} 不是该类证书的作业类别`, [{ path: 'body.operationItemCode', message: 'unknown for this kind' }]);
+  if (!examinableItem(input.operationItemCode, input.kind)) throw new DomainError('validation_failed', `${input.operationItemCode} 不是该类证书的作业类别`, [{ path: 'body.operationItemCode', message: 'unknown for this kind' }]);
   return transaction(db, async (trx) => {
     const authority = await repo.findAuthorityOrganization(trx, authorityId);
     if (authority?.kind !== 'exam_authority' || authority.status !== 'active') throw forbidden('发证机构不是在册的考试机构');
     const person = await findVisiblePerson(trx, actor, input.personId);
     const key = await signingKey(trx, actor, authorityId, authority.regionCode, now, opts.requestId);
-    const ban = await repo.findActiveBan(trx, person.id, input.issuedOn);
-    if (ban) throw new DomainError('rule_violation', `证书 ${maskNumber(ban.number)} 因弄虚作假被撤销，${ban.banUntil} 前不得再次申请`, [{ path: 'body.personId', message: 'banned', code: 'revocation_ban', banUntil: ban.banUntil }]);
-    const same = await repo.listCertificatesOfPersonItem(trx, person.id, input.operationItemCode);
-    const sameEvents = groupEvents(await repo.listEvents(trx, same.map((c) => c.id)));
-    const live = same.find((c) => inForce(certificateStatus(c, (sameEvents.get(c.id) ?? []).map(eventFacts), input.issuedOn)));
-    if (live) throw new DomainError('duplicate', `持证人已有该作业类别在有效期内的证书（${maskNumber(live.number)}，${live.issuedOn} 发证）；补证请登记"补证"`, [{ path: 'body.operationItemCode', message: 'certificate in force', code: 'already_certified', certificateId: live.id }]);
+    const { ban, inForce: live } = await certificateStanding(trx, person.id, input.operationItemCode, input.issuedOn);
+    if (ban) throw new DomainError('rule_violation', `证书 ${ban.number} 因弄虚作假被撤销，${ban.until} 前不得再次申请`, [{ path: 'body.personId', message: 'banned', code: 'revocation_ban', banUntil: ban.until }]);
+    if (live) throw new DomainError('duplicate', `持证人已有该作业类别在有效期内的证书（${live.number}，${live.issuedOn} 发证）；补证请登记"补证"`, [{ path: 'body.operationItemCode', message: 'certificate in force', code: 'already_certified', certificateId: live.id }]);
 
     const holder = await repo.findHolder(trx, person.id);
     let number: string;
@@ -254,7 +250,7 @@ export async function certificateStanding(db: Executor, personId: string, operat
   const same = await repo.listCertificatesOfPersonItem(db, personId, operationItemCode);
   const events = groupEvents(await repo.listEvents(db, same.map((c) => c.id)));
   const live = same.find((c) => inForce(certificateStatus(c, (events.get(c.id) ?? []).map(eventFacts), on)));
-  return { ban: ban ? { number: maskNumber(ban.number), until: ban.banUntil! } : null, inForce: live ? { id: live.id, number: maskNumber(live.number) } : null };
+  return { ban: ban ? { number: maskNumber(ban.number), until: ban.banUntil! } : null, inForce: live ? { id: live.id, number: maskNumber(live.number), issuedOn: live.issuedOn } : null };
 }
 
 // ——— reading ———

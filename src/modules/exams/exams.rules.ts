@@ -273,7 +273,6 @@ export function refusalMessage(e: Eligibility): string {
 
 // ——— questions and papers ———
 
-export const questionKinds = ['single', 'multiple', 'judge'] as const;
 export const judgeOptions = ['正确', '错误'] as const;
 
 /** What makes a question unusable; null when it is fine. Multiple choice needs ≥ 2 right and ≥ 1 wrong option, so ticking everything never scores. */

@@ -1,14 +1,14 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { exams } from '../../catalog/figures.js';
-import { competencyCategories, findOperationItem } from '../../catalog/operations.js';
+import { examinableItem, } from '../../catalog/operations.js';
 import { practicalStandard } from '../../catalog/practical.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { type Executor, queryPrepared, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { beijingDate } from '../certificates/certificates.rules.js';
-import { certificateStanding, issueCertificate } from '../certificates/certificates.service.js';
+import { certificateStanding, issueCertificate, itemName } from '../certificates/certificates.service.js';
 import { verifyFaceOf } from '../faces/faces.service.js';
 import { separationConflicts } from '../registry/staffing.rules.js';
 import { trainingHoursOfPerson } from '../training/classes.service.js';
@@ -40,18 +40,8 @@ const CHECKIN_OPENS_MINUTES_BEFORE = 60;
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-export function itemName(kind: string, code: string): string {
-  if (kind === 'competency') return competencyCategories.find((c) => c.code === code)?.name ?? code;
-  return findOperationItem(code)?.name ?? code;
-}
-
-
-function knownItem(kind: string, code: string) {
-  const ok =
-    kind === 'competency'
-      ? competencyCategories.some((c) => c.code === code)
-      : findOperationItem(code)?.status === 'active';
-  if (!ok)
+function knownItem(kind: 'special_operation' | 'competency', code: string) {
+  if (!examinableItem(code, kind))
     throw new DomainError('validation_failed', `${code} 不是有效的作业类别/合格证类别`, [
       { path: 'body.itemCode', message: 'unknown item' },
     ]);
@@ -280,7 +270,7 @@ export async function listPlans(
   );
   return plans.map((p) => ({
     ...p,
-    itemName: itemName(p.certificateKind, p.itemCode),
+    itemName: itemName(p.itemCode),
     sessions: sessions.filter((s) => s.planId === p.id).map(sessionView),
   }));
 }
@@ -299,7 +289,7 @@ export async function getPlan(db: Executor, actor: Actor, id: string) {
   const sessions = await sessionsOf(db, [p.id]);
   return {
     ...p,
-    itemName: itemName(p.certificateKind, p.itemCode),
+    itemName: itemName(p.itemCode),
     sessions: sessions.map(sessionView),
   };
 }
@@ -424,7 +414,7 @@ export async function createSession(
           if (!standing.inForce)
             problems.push({
               path: `${path}.${i}`,
-              message: `${name} 未持有${itemName(plan.certificateKind, plan.itemCode)}的有效特种作业操作证，不能担任考评员`,
+              message: `${name} 未持有${itemName(plan.itemCode)}的有效特种作业操作证，不能担任考评员`,
               code: 'examiner_not_certified',
             });
         }
@@ -729,14 +719,29 @@ const patrolView = (e: {
   at: Date;
 }) => ({ ...e, at: iso(e.at) });
 
-async function registrationView(db: Executor, actor: Actor, r: repo.RegistrationDetailRow) {
+/** Views of registrations, their practical scores and warnings read in one query each (not per row). */
+async function registrationViews(db: Executor, actor: Actor, rows: repo.RegistrationDetailRow[]) {
+  const ids = rows.map((r) => r.id);
+  const scores = ids.length ? await db.selectFrom('practicalScore').selectAll().where('registrationId', 'in', ids).execute() : [];
+  const warnings = (await warningsOf(db, ids)).map(patrolView);
+  return rows.map((r) =>
+    registrationView(
+      actor,
+      r,
+      scores.filter((x) => x.registrationId === r.id),
+      warnings.filter((w) => w.registrationId === r.id),
+    ),
+  );
+}
+
+function registrationView(
+  actor: Actor,
+  r: repo.RegistrationDetailRow,
+  scores: { subjectCode: string; taskCode: string; points: string | null; vetoItem: string | null; examinerPersonId: string | null; startedAt: Date | null; scoredAt: Date | null }[],
+  warnings: ReturnType<typeof patrolView>[],
+) {
   const isCandidate = actor.scope.kind === 'person';
   const published = r.resultsPublishedAt !== null;
-  const scores = await db
-    .selectFrom('practicalScore')
-    .selectAll()
-    .where('registrationId', '=', r.id)
-    .execute();
   const standard = r.certificateKind === 'special_operation' ? practicalStandard(r.itemCode) : null;
   const practical = (standard?.subjects ?? []).flatMap((s) => {
     const x = scores.find((y) => y.subjectCode === s.code);
@@ -772,7 +777,7 @@ async function registrationView(db: Executor, actor: Actor, r: repo.Registration
     planName: r.planName,
     certificateKind: r.certificateKind,
     itemCode: r.itemCode,
-    itemName: itemName(r.certificateKind, r.itemCode),
+    itemName: itemName(r.itemCode),
     sessionId: r.sessionId,
     siteName: r.siteName,
     room: r.room,
@@ -804,13 +809,13 @@ async function registrationView(db: Executor, actor: Actor, r: repo.Registration
     cancelledReason: r.cancelledReason,
     published,
     certificateId: r.certificateId,
-    warnings: (await warningsOf(db, [r.id])).map(patrolView),
+    warnings,
   };
 }
 
 export async function getRegistration(db: Executor, actor: Actor, id: string, now: Date) {
   await finalizeExpiredAttempts(db, now);
-  return registrationView(db, actor, await findRegistration(db, actor, id));
+  return (await registrationViews(db, actor, [await findRegistration(db, actor, id)]))[0];
 }
 
 export async function listRegistrations(
@@ -825,7 +830,7 @@ export async function listRegistrations(
   if (filter.sessionId) q = q.where('examRegistration.sessionId', '=', filter.sessionId);
   if (filter.personId) q = q.where('examRegistration.personId', '=', filter.personId);
   const rows = await q.orderBy('s.startsAt', 'desc').orderBy('pr.name').limit(500).execute();
-  return Promise.all(rows.map((r) => registrationView(db, actor, r)));
+  return registrationViews(db, actor, rows);
 }
 
 // ——— check-in ———
@@ -1360,6 +1365,14 @@ function theoryPassed(r: { theoryCarried: boolean; theoryScore: string | null })
   );
 }
 
+/** One subject's score row, with its candidate locked: starts and scores of a candidate serialize. */
+async function lockedSubject(trx: Executor, registrationId: string, subjectCode: string) {
+  await repo.lockRegistration(trx, registrationId);
+  const row = await trx.selectFrom('practicalScore').selectAll().where('registrationId', '=', registrationId).where('subjectCode', '=', subjectCode).executeTakeFirst();
+  if (!row) throw notFound('实操科目');
+  return row;
+}
+
 /** The examiner takes one subject of one candidate; refused while they are scoring someone else. */
 export async function startPracticalSubject(
   db: Executor,
@@ -1384,14 +1397,7 @@ export async function startPracticalSubject(
       { path: 'params.id', message: 'theory not passed', code: 'theory_not_passed' },
     ]);
   return transaction(db, async (trx) => {
-    await repo.lockRegistration(trx, r.id);
-    const row = await trx
-      .selectFrom('practicalScore')
-      .selectAll()
-      .where('registrationId', '=', r.id)
-      .where('subjectCode', '=', subjectCode)
-      .executeTakeFirst();
-    if (!row) throw notFound('实操科目');
+    const row = await lockedSubject(trx, r.id, subjectCode);
     if (row.scoredAt) throw new DomainError('conflict', `${subjectCode} 已评分`);
     if (row.startedAt && row.examinerPersonId !== actor.personId)
       throw new DomainError('conflict', `${subjectCode} 正由另一位考评员评分`, [
@@ -1460,14 +1466,7 @@ export async function scorePracticalSubject(
       [{ path: 'body.points', message: `max ${subject.weight}` }],
     );
   return transaction(db, async (trx) => {
-    await repo.lockRegistration(trx, r.id);
-    const row = await trx
-      .selectFrom('practicalScore')
-      .selectAll()
-      .where('registrationId', '=', r.id)
-      .where('subjectCode', '=', subjectCode)
-      .executeTakeFirst();
-    if (!row) throw notFound('实操科目');
+    const row = await lockedSubject(trx, r.id, subjectCode);
     if (row.scoredAt) throw new DomainError('conflict', `${subjectCode} 已评分，成绩不能修改`);
     if (!row.startedAt || row.examinerPersonId !== actor.personId)
       throw new DomainError('conflict', '请先开始本科目评分（一名考评员同一时间只评一名考生）', [
@@ -1585,7 +1584,7 @@ export async function runningSessions(db: Executor, actor: Actor, now: Date) {
       return {
         ...sessionView(s),
         planName: s.planName,
-        itemName: itemName(s.certificateKind, s.itemCode),
+        itemName: itemName(s.itemCode),
         candidates: candidates.map((c) => ({
           registrationId: c.id,
           name: c.name,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { competencyCategories, findOperationItem } from '../../catalog/operations.js';
+import { examinableItem, } from '../../catalog/operations.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import type { Actor, } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
@@ -53,16 +53,10 @@ const judgeTrue = ['正确', '对', '√', 'A', 'TRUE', 'T', 'Y'];
 const judgeFalse = ['错误', '错', '×', 'B', 'FALSE', 'F', 'N'];
 
 
-function itemKnown(code: string): boolean {
-  return (
-    findOperationItem(code)?.status === 'active' ||
-    competencyCategories.some((c) => c.code === code)
-  );
-}
 
 function problems(q: QuestionCreate, at: (field: string) => string): ErrorDetail[] {
   const out: ErrorDetail[] = [];
-  if (!itemKnown(q.itemCode))
+  if (!examinableItem(q.itemCode))
     out.push({ path: at('itemCode'), message: `${q.itemCode} 不是有效的作业类别或合格证类别代码` });
   const p = questionProblem(q);
   if (p) out.push({ path: at(p.path), message: p.message });

@@ -13,6 +13,9 @@ const LETTERS = 'ABCDEFGH';
 
 type SaveState = 'saved' | 'saving' | 'offline';
 
+/** The server's grading of a paper it submitted by itself (time up). */
+const autoResult = (a: Attempt) => ({ score: a.score ?? 0, passed: (a.score ?? 0) >= exams.passMark.value, autoSubmitted: true });
+
 /**
  * The machine theory exam. Every answer goes to the server as it is given; an answer the network did
  * not take stays queued and is sent again until it is, so a dropped connection loses nothing and a
@@ -43,7 +46,7 @@ export function TheoryPage() {
     setWarnings(attempt.warnings);
     deadline.current = Date.now() + attempt.remainingSeconds * 1000;
     setRemaining(attempt.remainingSeconds);
-    if (attempt.submitted) setResult({ score: attempt.score ?? 0, passed: (attempt.score ?? 0) >= exams.passMark.value, autoSubmitted: true });
+    if (attempt.submitted) setResult(autoResult(attempt));
   }, [attempt]);
 
   const fail = useCallback(
@@ -51,7 +54,7 @@ export function TheoryPage() {
       if (e instanceof ApiError) {
         const code = e.details[0]?.code;
         if (code === 'time_up' || code === 'submitted') {
-          void api.get<Attempt>(`/api/exams/attempts/${attempt?.id}`).then((a) => setResult({ score: a.score ?? 0, passed: (a.score ?? 0) >= exams.passMark.value, autoSubmitted: true }));
+          void api.get<Attempt>(`/api/exams/attempts/${attempt?.id}`).then((a) => setResult(autoResult(a)));
           return;
         }
         setBlocked(e.message);
@@ -106,7 +109,7 @@ export function TheoryPage() {
         .get<Attempt>(`/api/exams/attempts/${attempt.id}`)
         .then((a) => {
           setWarnings(a.warnings);
-          if (a.submitted) setResult({ score: a.score ?? 0, passed: (a.score ?? 0) >= exams.passMark.value, autoSubmitted: true });
+          if (a.submitted) setResult(autoResult(a));
         })
         .catch(() => {});
     }, 30_000);
@@ -114,7 +117,7 @@ export function TheoryPage() {
   }, [attempt, result]);
   useEffect(() => {
     if (attempt && remaining === 0 && !result && deadline.current > 0) {
-      void api.get<Attempt>(`/api/exams/attempts/${attempt.id}`).then((a) => a.submitted && setResult({ score: a.score ?? 0, passed: (a.score ?? 0) >= exams.passMark.value, autoSubmitted: true }));
+      void api.get<Attempt>(`/api/exams/attempts/${attempt.id}`).then((a) => a.submitted && setResult(autoResult(a)));
     }
   }, [remaining, attempt, result]);
 
