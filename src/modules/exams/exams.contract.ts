@@ -93,6 +93,9 @@ export const SessionSchema = z.object({
   invigilatorIds: z.array(z.string()),
   examinerIds: z.array(z.string()),
   resultsPublishedAt: z.string().nullable(),
+  /** The last day for publishing results (10 working days after the session, 30号令 第十五条). */
+  resultsDueOn: z.string(),
+  resultsOverdue: z.boolean(),
 });
 export const PlanSchema = z.object({
   id: z.string(),

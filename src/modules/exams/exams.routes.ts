@@ -218,7 +218,7 @@ export async function examsRoutes(app: App, deps: AppDeps): Promise<void> {
       },
     },
     async (request) => ({
-      items: await listPlans(db, request.actor, request.query),
+      items: await listPlans(db, request.actor, request.query, now()),
     }),
   );
   app.post(
@@ -248,7 +248,7 @@ export async function examsRoutes(app: App, deps: AppDeps): Promise<void> {
         response: { 200: PlanSchema, ...errorResponses },
       },
     },
-    async (request) => getPlan(db, request.actor, request.params.id),
+    async (request) => getPlan(db, request.actor, request.params.id, now()),
   );
   app.post(
     '/api/exams/plans/:id/sessions',

@@ -2,6 +2,7 @@
  * Exam rules, pure: eligibility from the frozen facts, paper drawing and grading, practical totals.
  * Figures come from the catalog (RULES.md §A, §D); nothing here reads a database or a clock.
  */
+import { addWorkingDays } from '../../catalog/calendar.js';
 import { exams, specialOperation } from '../../catalog/figures.js';
 import { findOperationItem } from '../../catalog/operations.js';
 import type { PracticalStandard } from '../../catalog/practical.js';
@@ -454,4 +455,14 @@ export function sittingResult(input: {
   if (!input.needsPractical) return 'pass';
   if (!input.practical) return null;
   return input.practical.passed ? 'pass' : 'fail';
+}
+
+/**
+ * The last day results may be published: 10 working days after the exam day (30号令 第十五条), and
+ * whether that day has passed with nothing published. 合格证 exams are held to the same period: 3号令
+ * sets none of its own, and the candidate waits the same way.
+ */
+export function resultsDue(examDay: string, published: boolean, today: string) {
+  const resultsDueOn = addWorkingDays(examDay, specialOperation.resultsWithinWorkingDays.value);
+  return { resultsDueOn, resultsOverdue: !published && today > resultsDueOn };
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
-import { exams } from '../../catalog/figures.js';
-import { examinableItem, } from '../../catalog/operations.js';
+import { exams, specialOperation } from '../../catalog/figures.js';
+import { examinableItem } from '../../catalog/operations.js';
 import { practicalStandard } from '../../catalog/practical.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import { type Actor, hasRole } from '../../platform/auth/actor.js';
@@ -21,6 +21,7 @@ import {
   drawPracticalTasks,
   gradePaper,
   judgeEligibility,
+  resultsDue,
   practicalOutcome,
   refusalMessage,
   round2,
@@ -218,7 +219,7 @@ async function sessionsOf(db: Executor, planIds: string[]) {
     .execute();
 }
 
-function sessionView(s: Awaited<ReturnType<typeof sessionsOf>>[number]) {
+function sessionView(s: Awaited<ReturnType<typeof sessionsOf>>[number], now: Date) {
   return {
     id: s.id,
     planId: s.planId,
@@ -232,6 +233,7 @@ function sessionView(s: Awaited<ReturnType<typeof sessionsOf>>[number]) {
     invigilatorIds: s.invigilatorIds,
     examinerIds: s.examinerIds,
     resultsPublishedAt: s.resultsPublishedAt ? iso(s.resultsPublishedAt) : null,
+    ...resultsDue(beijingDate(s.endsAt), s.resultsPublishedAt !== null, beijingDate(now)),
   };
 }
 
@@ -254,6 +256,7 @@ export async function listPlans(
   db: Executor,
   actor: Actor,
   filter: { status?: 'open' | 'closed' } = {},
+  now = new Date(),
 ) {
   const region = await actorRegion(db, actor);
   let q = db
@@ -271,11 +274,11 @@ export async function listPlans(
   return plans.map((p) => ({
     ...p,
     itemName: itemName(p.itemCode),
-    sessions: sessions.filter((s) => s.planId === p.id).map(sessionView),
+    sessions: sessions.filter((s) => s.planId === p.id).map((s) => sessionView(s, now)),
   }));
 }
 
-export async function getPlan(db: Executor, actor: Actor, id: string) {
+export async function getPlan(db: Executor, actor: Actor, id: string, now = new Date()) {
   const region = await actorRegion(db, actor);
   const p = await db
     .selectFrom('examPlan')
@@ -290,7 +293,7 @@ export async function getPlan(db: Executor, actor: Actor, id: string) {
   return {
     ...p,
     itemName: itemName(p.itemCode),
-    sessions: sessions.map(sessionView),
+    sessions: sessions.map((s) => sessionView(s, now)),
   };
 }
 
@@ -480,7 +483,7 @@ export async function createSession(
       requestId,
       at: now,
     });
-    return getPlan(trx, actor, plan.id);
+    return getPlan(trx, actor, plan.id, now);
   });
 }
 
@@ -579,14 +582,32 @@ export async function register(
     const counts = new Map(
       (await sessionsOf(trx, [plan.id])).map((s) => [s.id, s.registered ?? 0]),
     );
-    const candidates = input.sessionId
-      ? sessions.filter((s) => s.id === input.sessionId)
-      : sessions;
-    if (input.sessionId && candidates.length === 0)
+    // 30号令 第十三条: the exam is held within 60 days of accepting the application, so a special
+    // operation candidate can only be booked into a session inside that window.
+    const latestStart = new Date(now.getTime() + specialOperation.examWithinDays.value * 86_400_000);
+    const inWindow = (s: { startsAt: Date }) =>
+      plan.certificateKind !== 'special_operation' || s.startsAt <= latestStart;
+    const candidates = (
+      input.sessionId ? sessions.filter((s) => s.id === input.sessionId) : sessions
+    ).filter(inWindow);
+    if (input.sessionId && candidates.length === 0) {
+      if (sessions.some((s) => s.id === input.sessionId))
+        throw new DomainError(
+          'rule_violation',
+          `该场次在报名受理之日起${specialOperation.examWithinDays.value}日之后开考，不能报名；请选择${specialOperation.examWithinDays.value}日内的场次`,
+          [{ path: 'body.sessionId', message: 'beyond exam window', code: 'beyond_exam_window', latestStart: latestStart.toISOString() }],
+        );
       throw new DomainError('validation_failed', '场次不存在、不属于该计划或已开考', [
         { path: 'body.sessionId', message: 'not open' },
       ]);
+    }
     const session = candidates.find((s) => (counts.get(s.id) ?? 0) < s.capacity);
+    if (!session && !input.sessionId && sessions.some((s) => !inWindow(s)))
+      throw new DomainError(
+        'rule_violation',
+        `该计划${specialOperation.examWithinDays.value}日内没有可报名的场次（考试须在受理报名之日起${specialOperation.examWithinDays.value}日内组织）`,
+        [{ path: 'body.sessionId', message: 'beyond exam window', code: 'beyond_exam_window', latestStart: latestStart.toISOString() }],
+      );
     if (!session)
       throw new DomainError(
         'rule_violation',
@@ -1582,7 +1603,7 @@ export async function runningSessions(db: Executor, actor: Actor, now: Date) {
         .limit(50)
         .execute();
       return {
-        ...sessionView(s),
+        ...sessionView(s, now),
         planName: s.planName,
         itemName: itemName(s.itemCode),
         candidates: candidates.map((c) => ({

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exams } from '../../catalog/figures.js';
+import { addWorkingDays } from '../../catalog/calendar.js';
+import { exams, specialOperation } from '../../catalog/figures.js';
 import { practicalStandard } from '../../catalog/practical.js';
 import type { App } from '../../platform/http/routing.js';
 import { type Cell, readXlsx, writeXlsx } from '../../platform/xlsx.js';
@@ -28,6 +29,7 @@ const b64 = (img: RgbImage) => Buffer.from(encodeJpeg(img, 90)).toString('base64
 const REGION = '370902';
 const bj = (date: string, time: string) => new Date(`${date}T${time}:00+08:00`);
 const EXAM_DAY = '2026-11-26';
+const addDaysIso = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** A bank for item 1.2 big enough for the blueprint below: 30 true/false, 50 single, 15 multiple. */
 function bankFile(extra: Cell[][] = []): string {
@@ -449,6 +451,27 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     expect(detailCodes(untrained)).toEqual(['training_hours']);
     expect(untrained.json().error.message).toContain('有效学时不足');
 
+    // A session beyond the 60 days of 30号令 第十三条 cannot take the application.
+    const far = await ok(
+      'POST',
+      `/api/exams/plans/${planId}/sessions`,
+      'authority',
+      {
+        siteId: site.id,
+        room: '第一考场',
+        startsAt: bj(addDaysIso(EXAM_DAY, specialOperation.examWithinDays.value + 5), '10:00').toISOString(),
+        endsAt: bj(addDaysIso(EXAM_DAY, specialOperation.examWithinDays.value + 5), '12:30').toISOString(),
+        capacity: 30,
+        invigilatorIds: [people.invigilator.id],
+        examinerIds: [people.examiner.id],
+      },
+      201,
+    );
+    const farSession = far.sessions.find((x: { id: string }) => x.id !== sessionId);
+    const tooLate = await call('POST', `/api/exams/plans/${planId}/registrations`, 'a', { sessionId: farSession.id });
+    expect(tooLate.statusCode).toBe(422);
+    expect(detailCodes(tooLate)).toEqual(['beyond_exam_window']);
+
     const mine = await ok('POST', `/api/exams/plans/${planId}/registrations`, 'a', {}, 201);
     expect(mine).toMatchObject({
       attempt: 1,
@@ -728,6 +751,12 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
 
   it('publishes results after the session, shows them to candidates, and certifies a pass', async () => {
     expect((await ok('GET', `/api/exams/registrations/${reg.a}`, 'a')).result).toBeNull();
+    const planView = await ok('GET', `/api/exams/plans/${planId}`, 'authority');
+    const due = planView.sessions.find((x: { id: string }) => x.id === sessionId);
+    expect(due).toMatchObject({
+      resultsDueOn: addWorkingDays(EXAM_DAY, specialOperation.resultsWithinWorkingDays.value),
+      resultsOverdue: false,
+    });
     const early = await call('POST', `/api/exams/sessions/${sessionId}/publish`, 'authority');
     expect(detailCodes(early)).toEqual(['session_running']);
     at('12:31');

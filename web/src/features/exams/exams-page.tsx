@@ -95,7 +95,17 @@ function PlansTab({ authority }: { authority: boolean }) {
                 { title: t('exams.time'), render: (_, s) => `${fmt(s.startsAt)} – ${fmt(s.endsAt).slice(-5)}` },
                 { title: t('exams.site'), render: (_, s) => `${s.siteName} ${s.room}` },
                 { title: t('exams.registeredCount'), render: (_, s) => `${s.registered}/${s.capacity}` },
-                { title: t('exams.published'), render: (_, s) => (s.resultsPublishedAt ? <Tag color="green">{t('exams.published')}</Tag> : '—') },
+                {
+                  title: t('exams.published'),
+                  render: (_, s) =>
+                    s.resultsPublishedAt ? (
+                      <Tag color="green">{t('exams.published')}</Tag>
+                    ) : s.resultsOverdue ? (
+                      <Tag color="red" data-testid="results-overdue">{t('exams.resultsOverdue', { date: s.resultsDueOn })}</Tag>
+                    ) : (
+                      <Typography.Text type="secondary">{t('exams.resultsDue', { date: s.resultsDueOn })}</Typography.Text>
+                    ),
+                },
                 {
                   title: '',
                   render: (_, s) => (

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { addWorkingDays, calendarYears, isWorkingDay } from './calendar.js';
+
+describe('working-day calendar', () => {
+  it('skips weekends and the statutory holidays, and counts the weekends worked instead', () => {
+    expect(isWorkingDay('2026-11-20')).toBe(true); // Friday
+    expect(isWorkingDay('2026-11-21')).toBe(false); // Saturday
+    expect(isWorkingDay('2026-10-05')).toBe(false); // Monday inside 国庆
+    expect(isWorkingDay('2026-10-10')).toBe(true); // Saturday worked (调休)
+    expect(isWorkingDay('2025-01-26')).toBe(true);
+  });
+
+  it('counts a period of working days from the day after', () => {
+    // Monday + 10 working days = the Monday two weeks later.
+    expect(addWorkingDays('2026-11-02', 10)).toBe('2026-11-16');
+    // An exam on 30 September: 国庆 (1–7 Oct) does not count, 10 Oct (Saturday) does.
+    expect(addWorkingDays('2026-09-30', 10)).toBe('2026-10-20');
+    // Across 春节 2026 (15–23 Feb off, 14 and 28 Feb worked).
+    expect(addWorkingDays('2026-02-12', 3)).toBe('2026-02-24');
+  });
+
+  it('knows the years it holds, and falls back to weekends outside them', () => {
+    expect(calendarYears).toContain(2026);
+    expect(isWorkingDay('2030-10-01')).toBe(true); // a Tuesday; no notice for 2030 in the calendar
+  });
+});
