@@ -1,7 +1,7 @@
 import type { Executor } from '../../platform/db/database.js';
 import { regionPrefix } from '../../platform/auth/scope-sql.js';
 import type { FaceVerificationTable } from './faces.table.js';
-import type { Insertable } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 
 export function toBytes(embedding: ArrayLike<number>): Buffer {
   const f = Float32Array.from(embedding as ArrayLike<number>);
@@ -44,11 +44,34 @@ export function insertVerification(trx: Executor, row: Insertable<FaceVerificati
   return trx.insertInto('faceVerification').values(row).returning(['id']).executeTakeFirstOrThrow();
 }
 
+/**
+ * The person's verification log: the platform's own checks, and the matches face terminals reported
+ * with their attendance events (source 'device': the terminal's score on its own scale, and its claim
+ * that it recognised the person — it only sends events for people it recognised).
+ */
 export function listVerificationsOfPerson(db: Executor, personId: string, limit = 200) {
   return db
     .selectFrom('faceVerification')
     .select(['id', 'at', 'source', 'context', 'score', 'realScore', 'liveScore', 'decision', 'reasons', 'organizationId'])
     .where('personId', '=', personId)
+    .unionAll(
+      db
+        .selectFrom('attendanceEvent')
+        .select([
+          'id',
+          'occurredAt as at',
+          sql<'device'>`'device'`.as('source'),
+          sql<string>`'attendance_terminal'`.as('context'),
+          'matchScore as score',
+          sql<number | null>`null::real`.as('realScore'),
+          'liveness as liveScore',
+          sql<'match'>`'match'`.as('decision'),
+          sql<string[]>`array['device_reported']`.as('reasons'),
+          'organizationId',
+        ])
+        .where('personId', '=', personId)
+        .where('matchScore', 'is not', null),
+    )
     .orderBy('at', 'desc')
     .limit(limit)
     .execute();

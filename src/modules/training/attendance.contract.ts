@@ -1,5 +1,10 @@
 import { z } from 'zod';
 
+/** A frame is a face capture, not a photo album: ~375 KB of JPEG at most. */
+export const MAX_FRAME_BASE64 = 500_000;
+/** Frames are verified by the face model while the terminal waits (~0.2 s each): a batch carries a few. */
+export const MAX_FRAMES_PER_BATCH = 20;
+
 export const attendanceEventTypes = ['check_in', 'check_out', 'random_check'] as const;
 
 /** One event as a face terminal sends it (CONTRACTS.md "Devices"). */
@@ -13,6 +18,11 @@ export const DeviceAttendanceEventSchema = z.object({
   matchScore: z.number().min(0).max(1).optional(),
   liveness: z.number().min(0).max(1).optional(),
   photoRef: z.string().max(500).optional(),
+  /**
+   * The frame the terminal matched, as a base64 JPEG (optional): the platform then runs its own
+   * verification against the person's enrolled face and keeps it beside the terminal's score.
+   */
+  frame: z.string().min(8).max(MAX_FRAME_BASE64).optional(),
 });
 export type DeviceAttendanceEvent = z.infer<typeof DeviceAttendanceEventSchema>;
 
@@ -25,6 +35,10 @@ export const DeviceEventResultSchema = z.object({
   status: z.enum(['accepted', 'duplicate', 'rejected']),
   reason: z.string().optional(),
   message: z.string().optional(),
+  /** The platform's own verification of the event's frame, when the terminal sent one. */
+  platformFace: z
+    .object({ decision: z.enum(['match', 'mismatch', 'review', 'refused', 'not_enrolled']), score: z.number().nullable(), reasons: z.array(z.string()) })
+    .optional(),
 });
 
 export const DeviceAttendanceResponseSchema = z.object({

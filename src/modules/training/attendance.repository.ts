@@ -30,23 +30,28 @@ export async function personIdsByIdNumber(db: Executor, idNumbers: string[]): Pr
 }
 
 /**
- * Inserts what is new and returns the device event ids it inserted; the rest were already there.
+ * Inserts what is new and returns the device event ids it inserted (with their row ids); the rest
+ * were already there.
  * One INSERT … SELECT FROM unnest(arrays): twelve array parameters instead of twelve thousand scalar
  * ones, which is what makes a 1,000-event batch cheap to parse, plan and send.
  */
-export async function insertEventsIgnoringDuplicates(trx: Executor, rows: Insertable<AttendanceEventTable>[]): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
+export async function insertEventsIgnoringDuplicates(trx: Executor, rows: Insertable<AttendanceEventTable>[]): Promise<Map<string, string>> {
+  if (rows.length === 0) return new Map();
   const col = <T>(f: (r: Insertable<AttendanceEventTable>) => T) => rows.map(f);
   const iso = (d: Date | string | undefined) => (d instanceof Date ? d.toISOString() : (d ?? null));
-  const inserted = await sql<{ deviceEventId: string }>`
+  const inserted = await sql<{ id: string; deviceEventId: string }>`
     insert into attendance_event (device_id, device_event_id, organization_id, room_id, region_code, person_id, event_type, occurred_at, received_at, match_score, liveness, photo_ref)
     select * from unnest(
       ${col((r) => r.deviceId)}::uuid[], ${col((r) => r.deviceEventId)}::text[], ${col((r) => r.organizationId)}::uuid[], ${col((r) => r.roomId)}::uuid[],
       ${col((r) => r.regionCode)}::text[], ${col((r) => r.personId)}::uuid[], ${col((r) => r.eventType)}::text[], ${col((r) => iso(r.occurredAt))}::timestamptz[],
       ${col((r) => iso(r.receivedAt))}::timestamptz[], ${col((r) => r.matchScore ?? null)}::real[], ${col((r) => r.liveness ?? null)}::real[], ${col((r) => r.photoRef ?? null)}::text[])
     on conflict (device_id, device_event_id) do nothing
-    returning device_event_id`.execute(trx);
-  return new Set(inserted.rows.map((r) => r.deviceEventId));
+    returning id, device_event_id`.execute(trx);
+  return new Map(inserted.rows.map((r) => [r.deviceEventId, r.id]));
+}
+
+export function linkEventVerification(db: Executor, eventId: string, verificationId: string) {
+  return db.updateTable('attendanceEvent').set({ faceVerificationId: verificationId }).where('id', '=', eventId).execute();
 }
 
 export function listRecentEventsOfRoom(db: Executor, roomId: string, limit = 100) {

@@ -3,9 +3,10 @@ import { insertDeviceToken } from '../../platform/auth/auth.service.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
+import { verifyFaceOf } from '../faces/faces.service.js';
 import { normalizeIdNumber, validateIdNumber } from '../registry/identifiers.rules.js';
 import { findVisibleOrganization } from '../registry/registry.service.js';
-import { DeviceAttendanceEventSchema, type DeviceAttendanceEvent } from './attendance.contract.js';
+import { DeviceAttendanceEventSchema, type DeviceAttendanceEvent, MAX_FRAMES_PER_BATCH } from './attendance.contract.js';
 import { eventTimeProblem } from './attendance.rules.js';
 import * as repo from './attendance.repository.js';
 
@@ -50,6 +51,7 @@ export interface EventResult {
   status: 'accepted' | 'duplicate' | 'rejected';
   reason?: string;
   message?: string;
+  platformFace?: { decision: 'match' | 'mismatch' | 'review' | 'refused' | 'not_enrolled'; score: number | null; reasons: string[] };
 }
 
 /**
@@ -61,6 +63,10 @@ export async function uploadAttendance(db: Executor, actor: Actor, events: unkno
   const device = await repo.findDeviceByToken(db, actor.tokenId);
   if (!device) throw new DomainError('forbidden', '该令牌未绑定设备');
   if (device.kind !== 'face_terminal') throw new DomainError('forbidden', '只有人脸识别考勤终端可以上传考勤');
+
+  const frames = events.filter((e) => typeof (e as { frame?: unknown })?.frame === 'string').length;
+  if (frames > MAX_FRAMES_PER_BATCH)
+    throw new DomainError('validation_failed', `一批最多携带 ${MAX_FRAMES_PER_BATCH} 张抓拍图像（本批 ${frames} 张），请分批上传`, [{ path: 'body.events', message: `at most ${MAX_FRAMES_PER_BATCH} frames per batch` }]);
 
   const results: EventResult[] = [];
   const valid: { index: number; event: DeviceAttendanceEvent; idNumber: string }[] = [];
@@ -84,6 +90,10 @@ export async function uploadAttendance(db: Executor, actor: Actor, events: unkno
       results.push({ index, eventId, status: 'rejected', reason: timeProblem.reason, message: timeProblem.message });
       return;
     }
+    if (parsed.data.frame !== undefined && !looksLikeJpeg(parsed.data.frame)) {
+      results.push({ index, eventId, status: 'rejected', reason: 'invalid_frame', message: '抓拍图像须为 base64 编码的 JPEG' });
+      return;
+    }
     if (seenInBatch.has(parsed.data.eventId)) {
       results.push({ index, eventId, status: 'duplicate' });
       return;
@@ -92,7 +102,7 @@ export async function uploadAttendance(db: Executor, actor: Actor, events: unkno
     valid.push({ index, event: parsed.data, idNumber });
   });
 
-  return transaction(db, async (trx) => {
+  const outcome = await transaction(db, async (trx) => {
     const persons = await repo.personIdsByIdNumber(trx, [...new Set(valid.map((v) => v.idNumber))]);
     const rows = [];
     const writable: typeof valid = [];
@@ -137,8 +147,47 @@ export async function uploadAttendance(db: Executor, actor: Actor, events: unkno
         at: now,
       });
     }
-    return { accepted, duplicates, rejected, results };
+    const verify = writable.flatMap((v) => {
+      const id = inserted.get(v.event.eventId);
+      return id && v.event.frame ? [{ eventId: id, index: v.index, personId: persons.get(v.idNumber)!, frame: v.event.frame }] : [];
+    });
+    return { accepted, duplicates, rejected, results, verify };
   });
+  const { verify, ...answer } = outcome;
+  for (const f of verify) {
+    const result = answer.results.find((r) => r.index === f.index)!;
+    result.platformFace = await verifyTerminalFrame(db, actor, device, f, now, requestId);
+  }
+  return answer;
+}
+
+function looksLikeJpeg(base64: string): boolean {
+  const head = Buffer.from(base64.replace(/^data:image\/jpeg;base64,/, '').slice(0, 8), 'base64');
+  return head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+}
+
+/**
+ * The platform's own check of a terminal's frame, after the events are stored (a frame the model
+ * cannot use never costs the terminal its attendance). The event points at the verification.
+ */
+async function verifyTerminalFrame(
+  db: Executor,
+  actor: Actor,
+  device: { regionCode: string },
+  f: { eventId: string; personId: string; frame: string },
+  now: Date,
+  requestId?: string,
+): Promise<NonNullable<EventResult['platformFace']>> {
+  try {
+    const v = await verifyFaceOf(db, actor, { id: f.personId, regionCode: device.regionCode }, f.frame, 'attendance_terminal', { now, requestId });
+    await repo.linkEventVerification(db, f.eventId, v.verificationId!);
+    return { decision: v.decision, score: v.score, reasons: v.reasons };
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    const code = (e.details?.[0] as { code?: string } | undefined)?.code;
+    if (code === 'not_enrolled') return { decision: 'not_enrolled', score: null, reasons: ['not_enrolled'] };
+    return { decision: 'refused', score: null, reasons: ['undecodable_frame'] };
+  }
 }
 
 /**

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../platform/http/routing.js';
 import { buildTestApp } from '../../test-support/app.js';
 import { createTestDatabase, loadRegions, type TestDatabase, testDatabaseModes } from '../../test-support/db.js';
-import { buildOrganization, buildPerson, buildUser, loginCookie } from '../../test-support/factories.js';
+import { buildEmployment, buildOrganization, buildPerson, buildUser, loginCookie } from '../../test-support/factories.js';
+import { encodeJpeg, type RgbImage } from '../faces/face-engine.js';
+import { sampleFace } from '../faces/faces.test-images.js';
+import { adjust } from '../faces/image-ops.js';
+import { MAX_FRAMES_PER_BATCH } from './attendance.contract.js';
 import { BACKLOG_MAX_MS, CLOCK_SKEW_MS } from './attendance.rules.js';
 
 const NOW = new Date('2026-11-20T02:00:00Z');
@@ -115,4 +119,59 @@ describe.each(testDatabaseModes)('attendance terminals on %s', (mode) => {
     const audits = await t.db.selectFrom('auditLog').select(['summary']).where('action', '=', 'attendance.upload').execute();
     expect(audits.map((a) => a.summary)).toEqual(['3 accepted, 0 duplicate, 0 rejected', '1 accepted, 2 duplicate, 0 rejected', '1 accepted, 0 duplicate, 6 rejected']);
   });
+
+  it('verifies the frames a terminal sends with its own engine, keeps both checks apart, and refuses a batch with too many frames', async () => {
+    const regulator = await buildOrganization(t.db, { kind: 'regulator', regionCode: '3709' });
+    const employer = await buildOrganization(t.db, { kind: 'enterprise', regionCode: '370902' });
+    await buildEmployment(t.db, { personId: trainee.id, organizationId: employer.id, regionCode: '370902', post: 'special_operator', operationItemCode: '1.2' });
+    const rc = await loginCookie(app, (await buildUser(t.db, { roles: ['regulator'], organizationId: regulator.id })).username);
+    const jpeg = (img: RgbImage) => Buffer.from(encodeJpeg(img, 90)).toString('base64');
+    const enrolled = await app.inject({ method: 'POST', url: `/api/persons/${trainee.id}/face`, headers: { cookie: rc }, payload: { image: jpeg(sampleFace(2, 3)) } });
+    expect(enrolled.statusCode, enrolled.body).toBe(201);
+
+    const res = await upload([
+      { eventId: 'f1', type: 'check_in', idNumber: trainee.idNumber, occurredAt: at(50_000), matchScore: 0.97, frame: jpeg(adjust(sampleFace(2, 3), 1.1, 5)) },
+      // The terminal claims a match, but the frame shows somebody else: proxy sign-in.
+      { eventId: 'f2', type: 'random_check', idNumber: trainee.idNumber, occurredAt: at(40_000), matchScore: 0.95, frame: jpeg(sampleFace(3, 2)) },
+      { eventId: 'f3', type: 'check_in', idNumber: other.idNumber, occurredAt: at(30_000), matchScore: 0.9, frame: jpeg(sampleFace(1, 1)) },
+      { eventId: 'f4', type: 'check_in', idNumber: trainee.idNumber, occurredAt: at(20_000), frame: Buffer.from('GIF89a not a jpeg').toString('base64') },
+    ]);
+    expect(res.statusCode, res.body).toBe(200);
+    const results = res.json().results as { status: string; reason?: string; platformFace?: { decision: string; score: number | null } }[];
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'rejected']);
+    expect(results[0].platformFace?.decision).toBe('match');
+    expect(results[1].platformFace?.decision).toBe('mismatch');
+    expect(results[2].platformFace).toEqual({ decision: 'not_enrolled', score: null, reasons: ['not_enrolled'] });
+    expect(results[3].reason).toBe('invalid_frame');
+
+    // Each verified event points at the platform's verification; the terminal's own score stays on the event.
+    const events = await t.db
+      .selectFrom('attendanceEvent as e')
+      .leftJoin('faceVerification as v', 'v.id', 'e.faceVerificationId')
+      .select(['e.deviceEventId', 'e.matchScore', 'v.source', 'v.context', 'v.decision'])
+      .where('e.deviceEventId', 'in', ['f1', 'f2', 'f3'])
+      .orderBy('e.deviceEventId')
+      .execute();
+    expect(events.map((e) => [e.deviceEventId, e.source, e.context, e.decision])).toEqual([
+      ['f1', 'platform', 'attendance_terminal', 'match'],
+      ['f2', 'platform', 'attendance_terminal', 'mismatch'],
+      ['f3', null, null, null],
+    ]);
+
+    // The person's log shows both kinds, told apart by source.
+    const log = await app.inject({ method: 'GET', url: `/api/persons/${trainee.id}/face/verifications`, headers: { cookie: rc } });
+    expect(log.statusCode, log.body).toBe(200);
+    const items = log.json().items as { source: string; decision: string; score: number | null; reasons: string[] }[];
+    const device = items.filter((i) => i.source === 'device');
+    const platform = items.filter((i) => i.source === 'platform');
+    expect(device.map((d) => d.score).sort()).toEqual([0.88, 0.9, 0.93, 0.95, 0.97]);
+    expect(device.every((d) => d.decision === 'match' && d.reasons.includes('device_reported'))).toBe(true);
+    expect(platform.map((p) => p.decision).sort()).toEqual(['match', 'mismatch']);
+
+    const before = await countEvents();
+    const tooMany = await upload(Array.from({ length: MAX_FRAMES_PER_BATCH + 1 }, (_, i) => ({ eventId: `m${i}`, type: 'check_in', idNumber: trainee.idNumber, occurredAt: at(10_000), frame: jpeg(sampleFace(2, 3)) })));
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().error.message).toContain(String(MAX_FRAMES_PER_BATCH));
+    expect(await countEvents()).toBe(before);
+  }, 60_000);
 });

@@ -40,4 +40,6 @@ export interface AttendanceEventTable {
   matchScore: number | null;
   liveness: number | null;
   photoRef: string | null;
+  /** The platform's own verification of the frame the terminal sent with the event, if it sent one. */
+  faceVerificationId: ColumnType<string | null, string | null | undefined, string | null>;
 }

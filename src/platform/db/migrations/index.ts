@@ -9,6 +9,7 @@ import * as m0007 from './0007_syllabus_versions.js';
 import * as m0008 from './0008_certificates.js';
 import * as m0009 from './0009_certificate_events.js';
 import * as m0010 from './0010_exams.js';
+import * as m0012 from './0012_attendance_platform_face.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered on disk) so the same list runs from
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_certificates': m0008,
   '0009_certificate_events': m0009,
   '0010_exams': m0010,
+  '0012_attendance_platform_face': m0012,
 };
