@@ -41,7 +41,10 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: '退出登录', response: { 204: z.null() } } }, async (request, reply) => {
     const token = request.cookies?.[SESSION_COOKIE];
-    if (token) await logout(deps.db, token);
+    if (token) {
+      await logout(deps.db, token);
+      app.forgetSession(token);
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send(null);
   });

@@ -86,14 +86,21 @@ export async function logout(db: Executor, sessionToken: string): Promise<void> 
   await db.deleteFrom('userSession').where('tokenHash', '=', hashSecret(sessionToken)).execute();
 }
 
-export async function actorFromSession(db: Executor, sessionToken: string, now = new Date()): Promise<Actor | undefined> {
-  // One statement per request: every signed-in call passes here.
+/** The signed-in caller and when their session ends, in one statement. */
+export async function actorFromSession(db: Executor, sessionToken: string, now = new Date()): Promise<{ actor: Actor; expiresAt: Date } | undefined> {
   const row = await userWithOrganization(db)
     .innerJoin('userSession as s', 's.userId', 'u.id')
+    .select('s.expiresAt')
     .where('s.tokenHash', '=', hashSecret(sessionToken))
     .where('s.expiresAt', '>', now)
     .executeTakeFirst();
-  return actorOf(row);
+  const actor = actorOf(row);
+  return actor && row ? { actor, expiresAt: new Date(row.expiresAt) } : undefined;
+}
+
+/** The actor of a user by id: for work the platform does on a user's behalf (the demo's history). */
+export async function actorOfUser(db: Executor, userId: string): Promise<Actor | undefined> {
+  return actorOf(await userWithOrganization(db).where('u.id', '=', userId).executeTakeFirst());
 }
 
 export async function actorFromApiToken(db: Executor, token: string): Promise<Actor | undefined> {

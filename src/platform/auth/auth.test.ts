@@ -42,10 +42,25 @@ describe.each(testDatabaseModes)('sessions, API tokens and policy versions on %s
     expect(wrong.json()).toEqual(unknown.json());
   });
 
-  it('ends the session on logout', async () => {
+  it('ends the session on logout at once, though resolved sessions are reused for a few seconds', async () => {
     const own = await loginCookie(app, username);
+    expect((await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: own } })).statusCode).toBe(200);
     await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: own } });
     expect((await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: own } })).statusCode).toBe(401);
+  });
+
+  it('checks the session expiry on every request, reused or not', async () => {
+    let now = new Date();
+    const timed = await buildTestApp(t, { now: () => now });
+    try {
+      const own = await loginCookie(timed, username);
+      expect((await timed.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: own } })).statusCode).toBe(200);
+      const { expiresAt } = await t.db.selectFrom('userSession').select('expiresAt').orderBy('createdAt', 'desc').limit(1).executeTakeFirstOrThrow();
+      now = new Date(new Date(expiresAt).getTime() + 1000);
+      expect((await timed.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: own } })).statusCode).toBe(401);
+    } finally {
+      await timed.close();
+    }
   });
 
   it('issues an API token bound to one organization and its scopes, and revokes it', async () => {

@@ -12,10 +12,38 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
   }
+  interface FastifyInstance {
+    /** Drops a session from the resolved-session cache (logout). */
+    forgetSession(sessionToken: string): void;
+  }
 }
+
+/**
+ * How long a resolved session is reused. Every signed-in request otherwise spends one statement on
+ * its session before its own work, and under a burst (thousands of candidates saving answers at
+ * once) those look-ups queue in the pool in front of the work itself. Logout evicts at once and the
+ * session's expiry is checked on every request; a change to a user's roles or organization takes
+ * effect within this time.
+ */
+export const SESSION_CACHE_MS = 5_000;
+const SESSION_CACHE_MAX = 50_000;
 
 /** Resolves the caller (session cookie or Bearer API token) into `request.actor` once per request. */
 export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; now?: () => Date }) => {
+  const sessions = new Map<string, { actor: Actor; expiresAt: Date; until: number }>();
+  app.decorate('forgetSession', (token: string) => void sessions.delete(token));
+  const resolveSession = async (token: string, now: Date): Promise<Actor | undefined> => {
+    const hit = sessions.get(token);
+    const clock = Date.now();
+    if (hit && hit.until > clock && hit.expiresAt > now) return hit.actor;
+    const found = await actorFromSession(opts.db, token, now);
+    sessions.delete(token);
+    if (!found) return undefined;
+    // Oldest first in a Map: a full cache drops the entry resolved longest ago.
+    if (sessions.size >= SESSION_CACHE_MAX) sessions.delete(sessions.keys().next().value as string);
+    sessions.set(token, { ...found, until: clock + SESSION_CACHE_MS });
+    return found.actor;
+  };
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (request) => {
     request.actor = anonymousActor;
@@ -28,7 +56,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; now?: 
     }
     const cookie = request.cookies?.[SESSION_COOKIE];
     if (cookie) {
-      const actor = await actorFromSession(opts.db, cookie, opts.now?.() ?? new Date());
+      const actor = await resolveSession(cookie, opts.now?.() ?? new Date());
       if (actor) request.actor = actor;
     }
   });
