@@ -11,7 +11,7 @@ import { loadRegionRows, regionCode6 } from '../modules/registry/regions.data.js
 import { checkInstitutionRegistration, institutionFacts } from '../modules/registry/registration.rules.js';
 import { FacilitiesSchema, highRiskIndustries, industries } from '../modules/registry/registry.contract.js';
 import { dutyAllowedFor, separationConflicts } from '../modules/registry/staffing.rules.js';
-import { DEMO_TODAY, type DemoBundle, demoDeliberateProblems, generateDemoCity } from './demo-city.js';
+import { DEMO_SITE, DEMO_TODAY, type DemoBundle, demoDeliberateProblems, generateDemoCity } from './demo-city.js';
 
 const SEED = 20241012;
 const ageOn = (birth: string, on = DEMO_TODAY) =>
@@ -238,7 +238,7 @@ describe('generateDemoCity', () => {
 
   it('has one account per role, pointing at the right records, the same for every seed and size', () => {
     const a = new Map(city.accounts.map((x) => [x.username, x]));
-    expect([...a.keys()]).toEqual(['regulator', 'county', 'inspector', 'exam', 'site', 'school', 'school2', 'company', 'worker']);
+    expect([...a.keys()]).toEqual(['regulator', 'county', 'inspector', 'exam', 'site', 'invigilator', 'examiner', 'school', 'school2', 'company', 'worker']);
     expect(city.accounts.every((x) => x.password === 'zhenxun2024' && x.roles.includes(x.role) && x.description.length > 10)).toBe(true);
     for (const x of city.accounts) {
       if (x.organizationRef) expect(org.has(x.organizationRef), x.username).toBe(true);
@@ -250,6 +250,14 @@ describe('generateDemoCity', () => {
     expect(b.staff.some((s) => s.personRef === inspector.personRef && s.organizationRef === inspector.organizationRef && s.duty === 'inspector')).toBe(true);
     expect(org.get(a.get('exam')!.organizationRef!)!.kind).toBe('exam_authority');
     expect(org.get(a.get('site')!.organizationRef!)!.kind).toBe('exam_site');
+    // The site's invigilator and examiner accounts are people on duty there; the examiner examines the demo session's item.
+    for (const [username, duty] of [['invigilator', 'invigilator'], ['examiner', 'examiner']] as const) {
+      const x = a.get(username)!;
+      expect(x.organizationRef).toBe(a.get('site')!.organizationRef);
+      const duties = b.staff.filter((s) => s.personRef === x.personRef);
+      expect(duties.map((s) => [s.organizationRef, s.duty]), username).toEqual([[x.organizationRef, duty]]);
+    }
+    expect(b.staff.find((s) => s.personRef === a.get('examiner')!.personRef)!.operationItems).toContain(DEMO_SITE.examinerItem);
     expect(registrationFindings(b, a.get('school')!.organizationRef!).some((f) => f.severity === 'blocking')).toBe(true);
     expect(registrationFindings(b, a.get('school2')!.organizationRef!)).toEqual([]);
     const company = org.get(a.get('company')!.organizationRef!)!;

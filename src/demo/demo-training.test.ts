@@ -3,7 +3,9 @@ import type { App } from '../platform/http/routing.js';
 import { buildTestApp } from '../test-support/app.js';
 import { createTestDatabase, type TestDatabase } from '../test-support/db.js';
 import { loginCookie } from '../test-support/factories.js';
+import { exams } from '../catalog/figures.js';
 import { DEMO_PASSWORD } from './demo-city.js';
+import { DEMO_SESSION } from './demo-exams.js';
 import { seedDemoCity } from './demo.seed.js';
 import { demoTrainingProblems } from './demo-training.js';
 
@@ -12,7 +14,7 @@ import { demoTrainingProblems } from './demo-training.js';
  * deliberate problem shows up in the class findings, the ledger or the coverage — found by the
  * platform's own rules, not labelled by the generator.
  */
-describe('demo city training records', () => {
+describe('demo city records: training and the past exam session', () => {
   let t: TestDatabase;
   let app: App;
   let cookie: string;
@@ -81,6 +83,38 @@ describe('demo city training records', () => {
     expect(tampered.ok).toBe(false);
     expect(tampered.changed.length).toBeGreaterThan(0);
     expect(tampered.changed.every((r: { kind: string }) => r.kind === 'attendance_event')).toBe(true);
+  });
+
+  it('the past exam session: registered on the ledger, checked in by face, scored, published and certified', async () => {
+    const examCookie = await loginCookie(app, 'exam', DEMO_PASSWORD);
+    const plans = (await app.inject({ method: 'GET', url: '/api/exams/plans', headers: { cookie: examCookie } })).json().items as { id: string; itemCode: string; sessions: { id: string; resultsPublishedAt: string | null; resultsOverdue: boolean }[] }[];
+    const plan = plans.find((p) => p.itemCode === DEMO_SESSION.itemCode)!;
+    expect(plan.sessions).toHaveLength(1);
+    expect(plan.sessions[0]).toMatchObject({ resultsOverdue: false });
+    expect(plan.sessions[0].resultsPublishedAt).not.toBeNull();
+    const regs = (await app.inject({ method: 'GET', url: `/api/exams/registrations?sessionId=${plan.sessions[0].id}`, headers: { cookie: examCookie } })).json().items as { result: string; theoryScore: number | null; practicalScore: number | null; certificateId: string | null; checkinDecision: string | null }[];
+    const trainees = await t.db.selectFrom('classTrainee').select('personId').where('classId', '=', classIds.get(DEMO_SESSION.classRef)!).execute();
+    expect(regs).toHaveLength(trainees.length);
+    const by = (result: string) => regs.filter((r) => r.result === result);
+    expect(by('absent')).toHaveLength(DEMO_SESSION.absentees);
+    expect(by('fail')).toHaveLength(1);
+    expect(by('fail')[0].theoryScore).toBeLessThan(exams.passMark.value);
+    expect(by('pass')).toHaveLength(trainees.length - DEMO_SESSION.absentees - 1);
+    for (const r of by('pass')) {
+      expect(r.theoryScore).toBeGreaterThanOrEqual(exams.passMark.value);
+      expect(r.practicalScore).toBeGreaterThanOrEqual(exams.practicalPassMark.value);
+      expect(r.certificateId).not.toBeNull();
+    }
+    // Every candidate who sat was checked in by face against the face enrolled at registration.
+    expect(regs.filter((r) => r.result !== 'absent').every((r) => r.checkinDecision === 'match')).toBe(true);
+
+    // The site's invigilator and examiner accounts are the session's staff.
+    for (const username of ['invigilator', 'examiner']) {
+      const c = await loginCookie(app, username, DEMO_PASSWORD);
+      const board = await app.inject({ method: 'GET', url: `/api/exams/sessions/${plan.sessions[0].id}/candidates`, headers: { cookie: c } });
+      expect(board.statusCode, `${username}: ${board.body}`).toBe(200);
+      expect(board.json().items).toHaveLength(trainees.length);
+    }
   });
 
   it('the worker account has a class and proven hours of their own', async () => {

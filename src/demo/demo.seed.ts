@@ -5,7 +5,7 @@ import { recordAudit } from '../platform/audit/audit.js';
 import { type Executor, transaction } from '../platform/db/database.js';
 import { loadRegionTree } from '../modules/registry/registry.service.js';
 import { sealDemoArchives } from './demo-archives.js';
-import { certifyDemoExaminers } from './demo-exams.js';
+import { certifyDemoExaminers, runDemoExamSession } from './demo-exams.js';
 import { type DemoAccount, generateDemoCity } from './demo-city.js';
 
 export const DEFAULT_DEMO_SEED = 20241012;
@@ -46,7 +46,8 @@ export async function seedDemoCity(db: Executor, seed = DEFAULT_DEMO_SEED) {
   });
   await sealDemoArchives(db, users);
   await certifyDemoExaminers(db, users.get('exam'));
-  return { seed, regions, imported, accounts: accounts.length };
+  const exam = await runDemoExamSession(db, users);
+  return { seed, regions, imported, accounts: accounts.length, exam };
 }
 
 export async function listExistingDemoAccounts(db: Executor): Promise<DemoAccount[]> {
