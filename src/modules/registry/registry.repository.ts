@@ -39,6 +39,9 @@ function personVisible(eb: PersonEb, scope: Scope) {
       return eb.or([
         eb.exists(eb.selectFrom('employment as e').select(sql`1`.as('one')).whereRef('e.personId', '=', 'person.id').where('e.organizationId', '=', scope.organizationId)),
         eb.exists(eb.selectFrom('staffAssignment as s').select(sql`1`.as('one')).whereRef('s.personId', '=', 'person.id').where('s.organizationId', '=', scope.organizationId)),
+        // A training institution sees the people it trains: it enrols their faces, keeps their
+        // records and registers them for the exam.
+        eb.exists(eb.selectFrom('classTrainee as ct').select(sql`1`.as('one')).whereRef('ct.personId', '=', 'person.id').where('ct.organizationId', '=', scope.organizationId)),
       ]);
     case 'person':
       return eb('person.id', '=', scope.personId);

@@ -81,6 +81,10 @@ describe.each(testDatabaseModes)('classes, lessons, attendance and the hours led
     expect(detail.roster.map((r: { name: string }) => r.name).sort()).toEqual(trainees.map((p) => p.name).sort());
     expect(detail.policy.applied).toContain('shandong-2024');
     expect(detail.roster[0].idNumberMasked).toMatch(/\*{10}/);
+    // The institution now sees its trainees' files (to enrol their faces, register them for the exam), and nobody else's.
+    expect((await get(`/api/persons/${trainees[0].id}`)).statusCode).toBe(200);
+    const stranger = await buildPerson(t.db, { name: '路人甲' });
+    expect((await get(`/api/persons/${stranger.id}`)).statusCode).toBe(404);
   });
 
   it('refuses lessons that break the planning rules, naming each rule', async () => {
