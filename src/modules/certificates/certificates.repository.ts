@@ -3,7 +3,7 @@ import type { Scope } from '../../platform/auth/actor.js';
 import { nothing, regionPrefix } from '../../platform/auth/scope-sql.js';
 import { type Executor, queryPrepared } from '../../platform/db/database.js';
 import type { Database } from '../../platform/db/schema.js';
-import type { CertificateEventKind, CertificateKind, QueryOutcome } from './certificates.contract.js';
+import type { CertificateEventKind, CertificateKind } from './certificates.contract.js';
 import type { NewCertificateEventRow, NewCertificateRow } from './certificates.table.js';
 
 type CertEb = ExpressionBuilder<Database, 'certificate'>;
@@ -169,38 +169,26 @@ export function findCertificatesByNumber(db: Executor, number: string) {
 }
 
 /**
- * The public check by number as one statement: the certificates under the number whose holder's name
- * matches (with their events), and the query log row — one round trip and one plan, because this is
- * the hottest public endpoint. `name` comes normalized (no spaces, "·" for the dots of minority names);
- * the holder's name is normalized the same way here.
+ * The public check by number in one prepared statement: the certificates under the number with their
+ * events folded in as JSON, and whether the holder's name matches (normalized like the query). The
+ * query log row is written by the caller, behind the answer (query-log.ts).
  */
-export async function verifyNumberAndLog(db: Executor, q: { number: string; loggedNumber: string; name: string; at: Date; ip: string; numberRegion: string | null }) {
-  const query = sql<Omit<CertificateRow, 'authorityName'> & { authorityName: string; events: EventJson[] }>`
-    with found as (
-      select c.id, c.number, c.kind, c.person_id, c.operation_item_code, c.authority_id, c.region_code,
-             c.issued_on, c.valid_until, c.kid, c.card_edition, c.result_ref,
-             p.name as holder_name, p.id_number as holder_id_number, a.name as authority_name,
-             translate(regexp_replace(p.name, '[[:space:]\u3000]+', '', 'g'), '\u2022\u30fb.', '\u00b7\u00b7\u00b7') = ${q.name} as name_ok
-      from certificate c
-      join person p on p.id = c.person_id
-      join organization a on a.id = c.authority_id
-      where c.number = ${q.number}
-    ), logged as (
-      insert into verification_query (at, ip, source, number, found, outcome, number_region)
-      select ${q.at}, ${q.ip}, 'number', ${q.loggedNumber}, exists (select 1 from found where name_ok),
-             case when exists (select 1 from found where name_ok) then 'found'
-                  when exists (select 1 from found) then 'name_mismatch'
-                  else 'no_such_number' end,
-             ${q.numberRegion}
-    )
-    select f.*, coalesce((
-      select json_agg(json_build_object('id', e.id, 'certificateId', e.certificate_id, 'kind', e.kind, 'occurredOn', e.occurred_on,
-                                        'extended', e.extended, 'fraud', e.fraud, 'banUntil', e.ban_until, 'reason', e.reason,
-                                        'cardEdition', e.card_edition, 'createdAt', e.created_at) order by e.occurred_on, e.created_at)
-      from certificate_event e where e.certificate_id = f.id), '[]') as events
-    from found f
-    where f.name_ok
-    order by f.issued_on desc`.compile(db);
+export async function verifyNumber(db: Executor, q: { number: string; name: string }) {
+  const query = sql<Omit<CertificateRow, 'authorityName'> & { authorityName: string; nameOk: boolean; events: EventJson[] }>`
+    select c.id, c.number, c.kind, c.person_id, c.operation_item_code, c.authority_id, c.region_code,
+           c.issued_on, c.valid_until, c.kid, c.card_edition, c.result_ref,
+           p.name as holder_name, p.id_number as holder_id_number, a.name as authority_name,
+           translate(regexp_replace(p.name, '[[:space:]\u3000]+', '', 'g'), '\u2022\u30fb.', '\u00b7\u00b7\u00b7') = ${q.name} as name_ok,
+           coalesce((
+             select json_agg(json_build_object('id', e.id, 'certificateId', e.certificate_id, 'kind', e.kind, 'occurredOn', e.occurred_on,
+                                               'extended', e.extended, 'fraud', e.fraud, 'banUntil', e.ban_until, 'reason', e.reason,
+                                               'cardEdition', e.card_edition, 'createdAt', e.created_at) order by e.occurred_on, e.created_at)
+             from certificate_event e where e.certificate_id = c.id), '[]') as events
+    from certificate c
+    join person p on p.id = c.person_id
+    join organization a on a.id = c.authority_id
+    where c.number = ${q.number}
+    order by c.issued_on desc`.compile(db);
   return queryPrepared(db, 'public_verify_by_number', query);
 }
 interface EventJson {
@@ -292,10 +280,6 @@ export function insertEvent(trx: Executor, row: NewCertificateEventRow) {
 }
 
 // ——— public query log ———
-
-export async function logQuery(db: Executor, q: { at: Date; ip: string; source: 'number' | 'qr'; number: string | null; found: boolean; outcome: QueryOutcome; numberRegion: string | null }) {
-  await db.insertInto('verificationQuery').values(q).execute();
-}
 
 /**
  * Sources that asked for certificates that are not there, grouped by address. A regulator sees the

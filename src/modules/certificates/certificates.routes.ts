@@ -1,3 +1,4 @@
+import { queryLogOf } from './query-log.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { requireRoles } from '../../platform/http/auth-plugin.js';
@@ -32,6 +33,8 @@ export const publicVerifyLimit = { max: 30, timeWindow: '1 minute' };
 
 export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
+  // The public query log is written behind the answers; what is pending goes out before the pool closes.
+  app.addHook('onClose', async () => queryLogOf(db).flush());
   const now = () => deps.now?.() ?? new Date();
 
   // ——— public, no login ———

@@ -23,6 +23,7 @@ import {
   type Reminder,
 } from './certificates.contract.js';
 import * as repo from './certificates.repository.js';
+import { queryLogOf } from './query-log.js';
 import {
   banUntil,
   beijingDate,
@@ -369,7 +370,17 @@ const normalizeName = (n: string) => n.replace(/\s+/g, '').replace(/[•・.]/g,
 export async function verifyByNumber(db: Executor, q: { number: string; name: string; ip: string }, now: Date): Promise<PublicVerifyAnswer> {
   const number = normalizeNumber(q.number);
   const today = beijingDate(now);
-  const mine = await repo.verifyNumberAndLog(db, { number, loggedNumber: number.slice(0, 40), name: normalizeName(q.name), at: now, ip: q.ip, numberRegion: numberRegion(number) });
+  const rows = await repo.verifyNumber(db, { number, name: normalizeName(q.name) });
+  const mine = rows.filter((r) => r.nameOk);
+  queryLogOf(db).append({
+    at: now,
+    ip: q.ip,
+    source: 'number',
+    number: number.slice(0, 40),
+    found: mine.length > 0,
+    outcome: mine.length > 0 ? 'found' : rows.length > 0 ? 'name_mismatch' : 'no_such_number',
+    numberRegion: numberRegion(number),
+  });
   const views = mine.map((r) => ({ row: r, s: certificateStatus(r, r.events.map(eventFacts), today) }));
   // In force first, then the newest.
   views.sort((a, b) => Number(inForce(b.s)) - Number(inForce(a.s)) || (a.row.issuedOn < b.row.issuedOn ? 1 : -1));
@@ -384,7 +395,7 @@ export async function verifyQr(db: Executor, q: { payload: string; ip: string },
   const row = check.valid ? await repo.findCertificateForQr(db, check.claims.certificateId) : undefined;
   const outcome: QueryOutcome = check.valid ? (row ? 'found' : 'no_such_certificate') : check.reason === 'key_retired' ? 'bad_signature' : check.reason;
   const claimedAuthority = check.claims ? keys.find((k) => k.kid === check.claims!.kid)?.authority.regionCode ?? null : null;
-  await repo.logQuery(db, { at: now, ip: q.ip, source: 'qr', number: row?.number ?? null, found: row !== undefined, outcome, numberRegion: row ? row.regionCode : claimedAuthority });
+  queryLogOf(db).append({ at: now, ip: q.ip, source: 'qr', number: row?.number ?? null, found: row !== undefined, outcome, numberRegion: row ? row.regionCode : claimedAuthority });
   if (!check.valid || !row) {
     return { found: false, signatureValid: check.valid, reason: check.valid ? null : check.reason, cardCurrent: null, certificate: null, checkedAt: now.toISOString() };
   }
@@ -399,6 +410,7 @@ export async function verifyQr(db: Executor, q: { payload: string; ip: string },
  */
 export async function fakeCertificateSignals(db: Executor, actor: Actor, q: { sinceDays: number; minQueries: number }, now = new Date()): Promise<FakeSignal[]> {
   if (!hasRole(actor, 'regulator') || actor.scope.kind !== 'region') throw forbidden('只有监管部门可以查看假证信号');
+  await queryLogOf(db).flush();
   const rows = await repo.fakeSignals(db, actor.scope.regionCode, new Date(now.getTime() - q.sinceDays * 86_400_000), q.minQueries);
   return rows.map((r) => ({
     ip: r.ip,
