@@ -14,7 +14,6 @@ import { encodeJpeg, type RgbImage } from '../modules/faces/face-engine.js';
 import { enrollFace } from '../modules/faces/faces.service.js';
 import { sampleFace } from '../modules/faces/faces.test-images.js';
 import { adjust } from '../modules/faces/image-ops.js';
-import { DEMO_SITE } from './demo-city.js';
 
 /** The day the demo examiners' certificates were issued (fixed: the demo is deterministic). */
 const EXAMINER_CERTIFIED_ON = '2024-03-15';
