@@ -67,7 +67,11 @@ describe.skipIf(!hasChromium)('face enrollment and verification with a camera in
 
     const log = await page.evaluate(async (id: string) => (await fetch(`/api/persons/${id}/face/verifications`)).json(), teacher.personId);
     expect(log.templates).toBe(1);
-    expect(log.items[0]).toMatchObject({ decision: 'match', source: 'platform' });
+    expect(log.items[0]).toMatchObject({ decision: 'match', source: 'platform', context: 'manual' });
+    // The log reads in words, not codes.
+    const row = page.locator('.ant-table-row').filter({ hasText: '平台比对' }).first();
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('人工核验');
+    expect(await row.textContent()).not.toContain('manual');
 
     // Deleting face data, then enrolling again from a photo file instead of the camera.
     await page.getByRole('button', { name: /删除人脸数据/ }).click();

@@ -15,6 +15,8 @@ export const FaceVerificationResultSchema = z
     reasons: z.array(z.string()),
     message: z.string(),
     threshold: z.number(),
+    /** The verification's entry in the person's log (absent when the frame was refused before any check). */
+    verificationId: z.string().optional(),
   })
   .meta({ id: 'FaceVerificationResult' });
 

@@ -174,8 +174,8 @@ export function FacePanel({ personId, canCapture }: { personId: string; canCaptu
           { title: t('faces.score'), dataIndex: 'score', render: (s: number | null) => (s === null ? '—' : s.toFixed(3)) },
           { title: t('faces.real'), dataIndex: 'realScore', render: (s: number | null) => (s === null ? '—' : s.toFixed(2)) },
           { title: t('faces.source'), dataIndex: 'source', render: (s: string) => t(`faces.sources.${s}`) },
-          { title: t('faces.context'), dataIndex: 'context' },
-          { title: t('faces.reasons'), dataIndex: 'reasons', render: (r: string[]) => r.join(', ') },
+          { title: t('faces.context'), dataIndex: 'context', render: (c: string) => t(`faces.contexts.${c}`, { defaultValue: c }) },
+          { title: t('faces.reasons'), dataIndex: 'reasons', render: (r: string[]) => r.map((code) => t(`faces.reasonLabels.${code}`, { defaultValue: code })).join('、') },
         ]}
       />
       {mode && (
