@@ -5,7 +5,8 @@ import { DomainError, forbidden } from '../../platform/errors.js';
 import { policyInForce } from '../policy/policy.service.js';
 import { findVisiblePerson } from '../registry/registry.service.js';
 import { decodeJpeg, type DetectedFace, detectFaces, type RgbImage } from './face-engine.js';
-import { captureProblem, DescriptorIndex, decideVerification, type FaceDecision, similarity } from './faces.rules.js';
+import { DescriptorIndex } from './descriptor-index.js';
+import { captureProblem, decideVerification, type FaceDecision, similarity } from './faces.rules.js';
 import * as repo from './faces.repository.js';
 
 export const FACE_MODEL = 'human-3.3.6/faceres';
@@ -148,19 +149,39 @@ export async function listVerifications(db: Executor, actor: Actor, personId: st
 
 /**
  * 1:N: other persons in the jurisdiction whose enrolled face matches this person's — one face on
- * several people is proxy sign-in or impersonation (T07, E09). Brute force over Float32 descriptors.
+ * several people is proxy sign-in or impersonation (T07, E09).
  */
 export async function findSameFaceElsewhere(db: Executor, actor: Actor, personId: string, now = new Date()) {
   if (!hasRole(actor, 'regulator', 'inspector', 'exam_authority') || actor.scope.kind !== 'region') throw forbidden('只有监管部门和考试机构可以跨人员检索人脸');
   const person = await findVisiblePerson(db, actor, personId);
   const own = await repo.listTemplatesOfPerson(db, person.id);
   const t = await thresholds(db, actor.scope.regionCode, now);
-  const others = (await repo.listTemplatesInRegion(db, actor.scope.regionCode)).filter((o) => o.personId !== person.id);
-  const index = new DescriptorIndex(own[0]?.embedding.length ?? 1024, others.length);
-  for (const o of others) index.add(o.personId, o.embedding);
+  return sameFaceSearch(db, { personId: person.id, probes: own.map((o) => o.embedding), regionCode: actor.scope.regionCode, threshold: t.match });
+}
+
+/** 'vector': the HNSW index on face_vector (pgvector); 'brute-force': every template of the region. */
+export type SameFacePath = 'vector' | 'brute-force';
+
+/**
+ * Persons other than `personId` under the region prefix with a template whose similarity to any
+ * probe reaches the threshold: best score per person, best first. Goes through the index where the
+ * database keeps face_vector (migration 0011), by brute force otherwise; `path` forces one (tests and
+ * the bench compare them). Both paths score with the same DescriptorIndex — the index only narrows
+ * which templates are scored — so they give the same scores, to the bit, for every template the index
+ * finds (HNSW is approximate: docs/faces.md has its recall).
+ */
+export async function sameFaceSearch(db: Executor, q: { personId: string; probes: Float32Array[]; regionCode: string; threshold: number }, path?: SameFacePath) {
+  if (q.probes.length === 0) return [];
+  const chosen = path ?? ((await repo.hasFaceVectors(db)) ? 'vector' : 'brute-force');
+  const candidates =
+    chosen === 'vector'
+      ? await repo.nearTemplatesInRegion(db, { probes: q.probes, regionCode: q.regionCode, excludePersonId: q.personId, minSimilarity: q.threshold })
+      : (await repo.listTemplatesInRegion(db, q.regionCode)).filter((o) => o.personId !== q.personId);
+  const index = new DescriptorIndex(q.probes[0].length, candidates.length);
+  for (const c of candidates) index.add(c.personId, c.embedding);
   const best = new Map<string, number>();
-  for (const tpl of own) {
-    for (const hit of index.search(tpl.embedding, t.match)) {
+  for (const probe of q.probes) {
+    for (const hit of index.search(probe, q.threshold)) {
       if (hit.score > (best.get(hit.id) ?? 0)) best.set(hit.id, hit.score);
     }
   }

@@ -2,8 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { CamelCasePlugin, type CompiledQuery, Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { installFaceVectors } from './migrations/0011_face_vectors.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -66,13 +68,16 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
     return { db, mode: 'postgresql', pool, close: () => db.destroy() };
   }
   const dataDir = opts.dataDir ?? './data';
+  // pgvector is always loaded: a data directory whose face_vector table was created with it cannot
+  // be read without it, and loading it costs little next to starting PGlite (docs/faces.md).
+  const extensions = { vector };
   let pglite: PGlite;
   if (dataDir.startsWith('memory://')) {
-    pglite = new PGlite(dataDir);
+    pglite = new PGlite(dataDir, { extensions });
   } else {
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
-    pglite = new PGlite(dir);
+    pglite = new PGlite(dir, { extensions });
   }
   await pglite.waitReady;
   // PGlite is one connection: the pool has size 1 and everything queues on it.
@@ -104,6 +109,9 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     const name = failed?.migrationName ?? 'unknown';
     throw new Error(`migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  // Migration 0011 is a no-op where pgvector is missing; a server that has gained it since gets the
+  // face index now instead of never.
+  await installFaceVectors(db);
   return (results ?? []).map((r) => r.migrationName);
 }
 

@@ -9,6 +9,7 @@ import * as m0007 from './0007_syllabus_versions.js';
 import * as m0008 from './0008_certificates.js';
 import * as m0009 from './0009_certificate_events.js';
 import * as m0010 from './0010_exams.js';
+import * as m0011 from './0011_face_vectors.js';
 import * as m0012 from './0012_attendance_platform_face.js';
 
 /**
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   '0008_certificates': m0008,
   '0009_certificate_events': m0009,
   '0010_exams': m0010,
+  '0011_face_vectors': m0011,
   '0012_attendance_platform_face': m0012,
 };
