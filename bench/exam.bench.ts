@@ -33,7 +33,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -43,6 +43,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
+import { serverLogger } from '../src/platform/http/logger.js';
 import type { BlueprintPart } from '../src/modules/exams/exams.table.js';
 import { judgeOptions } from '../src/modules/exams/exams.rules.js';
 import { hashSecret, newSecret } from '../src/platform/auth/tokens.js';
@@ -625,16 +626,8 @@ async function main(): Promise<void> {
   const setupSeconds = (performance.now() - s0) / 1000;
 
   // 2. The app as served, the baseline, and the variants, each on its own port.
-  const devNull = openSync('/dev/null', 'w');
-  const servedLog = {
-    level: 'info',
-    // pino writes each line synchronously to stdout in production; here to /dev/null the same way.
-    stream: {
-      write: (s: string) => {
-        writeSync(devNull, s);
-      },
-    },
-  };
+  // The request log as `serve` writes it (serverLogger), to /dev/null here.
+  const servedLog = () => serverLogger('info', '/dev/null');
   const deps = (handle: DatabaseHandle) => ({
     db: handle.db,
     mode: handle.mode,
@@ -651,7 +644,7 @@ async function main(): Promise<void> {
     pool: pg.Pool;
     port: number;
   }
-  const app = await buildApp(deps(h), { logger: servedLog });
+  const app = await buildApp(deps(h), { loggerInstance: servedLog() });
 
   const barePool = new pg.Pool({ connectionString: url.toString(), max: poolSize });
   const bare = Fastify({ logger: false });
@@ -708,7 +701,7 @@ async function main(): Promise<void> {
       label: 'app, pool of 20',
       route: 'app',
       table: 'theory_answer',
-      server: await buildApp(deps(h20), { logger: servedLog }),
+      server: await buildApp(deps(h20), { loggerInstance: servedLog() }),
       pool: h20.pool,
       port: 0,
     });

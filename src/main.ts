@@ -9,6 +9,7 @@ import { loadRegionTree } from './modules/registry/registry.service.js';
 import { verifyAuditChain } from './platform/audit/audit.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js';
 import { version } from './version.js';
+import { flushLogger, serverLogger } from './platform/http/logger.js';
 
 const usage = `zhenxun — 真训 安全生产培训考试全流程监管平台
 
@@ -54,6 +55,7 @@ async function serve(): Promise<void> {
   } else {
     await loadRegionTree(handle.db, 'system:serve');
   }
+  const logger = serverLogger(config.LOG_LEVEL);
   const app = await buildApp(
     {
       db: handle.db,
@@ -63,12 +65,13 @@ async function serve(): Promise<void> {
       cookieSecure: config.COOKIE_SECURE,
       webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
     },
-    { logger: { level: config.LOG_LEVEL }, trustProxy: config.TRUST_PROXY },
+    { loggerInstance: logger, trustProxy: config.TRUST_PROXY },
   );
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err) app.log.error({ err }, 'closing after error');
     await app.close();
     await handle.close();
+    await flushLogger(logger);
   });
   // A session of thousands of candidates opens thousands of connections at once; Node's default
   // backlog (511) would reset some of them.

@@ -24,6 +24,23 @@ const EVERY = specialOperation.reviewEveryYears.value;
 const WINDOW = specialOperation.reviewWindowDays.value;
 const COMPETENCY = exams.competencyCertificateYears.value;
 
+describe('addDays', () => {
+  it('gives the calendar date n days on, as Date arithmetic in UTC does', () => {
+    const viaDate = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2199-12-31T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: -40_000, max: 40_000 }), (at, n) => {
+        const iso = at.toISOString().slice(0, 10);
+        expect(addDays(iso, n)).toBe(viaDate(iso, n));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addDays('2100-02-28', 1)).toBe('2100-03-01');
+    expect(addDays('2000-03-01', -1)).toBe('2000-02-29');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+  });
+});
+
 /** Dates as day offsets from 2000-01-01, so fast-check shrinks them well. */
 const day = (n: number) => addDays('2000-01-01', n);
 const dateArb = fc.integer({ min: 0, max: 40 * 366 }).map(day);

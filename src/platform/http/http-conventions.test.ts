@@ -1,5 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../app.js';
 import { buildTestApp } from '../../test-support/app.js';
 import { createTestDatabase, loadRegions, type TestDatabase } from '../../test-support/db.js';
 import { buildOrganization, buildUser, loginCookie } from '../../test-support/factories.js';
@@ -26,6 +27,34 @@ describe('HTTP conventions (CONTRACTS.md "HTTP")', () => {
     const res = await app.inject({ method: 'GET', url: '/api/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'ok', database: 'pglite', version: '0.0.0-test' });
+  });
+
+  it('sends the security headers on every answer, errors included, and one access-log line per request', async () => {
+    const lines: { msg: string; status?: number; url?: string }[] = [];
+    const { Writable } = await import('node:stream');
+    const logged = await buildApp(
+      { db: t.db, mode: t.mode, version: '0.0.0-test', sessionDays: 1, cookieSecure: false },
+      { logger: { level: 'info', stream: new Writable({ write: (chunk, _enc, cb) => (lines.push(JSON.parse(String(chunk))), cb()) }) } },
+    );
+    try {
+      for (const url of ['/api/health', '/api/public/verify?number=T1&name=x', '/api/organizations', '/api/no-such-route']) {
+        const res = await logged.inject({ method: 'GET', url });
+        expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+        expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+        expect(res.headers['x-powered-by']).toBeUndefined();
+      }
+      const access = lines.filter((l) => l.msg === 'request');
+      expect(access.map((l) => [l.url, l.status])).toEqual([
+        ['/api/health', 200],
+        ['/api/public/verify?number=T1&name=x', 200],
+        ['/api/organizations', 401],
+        ['/api/no-such-route', 404],
+      ]);
+    } finally {
+      await logged.close();
+    }
   });
 
   it('serves a valid OpenAPI 3.1 document that lists every API route, and the reference UI', async () => {
