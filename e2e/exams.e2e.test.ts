@@ -197,7 +197,12 @@ describe.skipIf(!hasChromium)('exams in the browser', () => {
     await expect.poll(saved, { timeout: 20_000 }).toBe(paper.length);
     await worker.locator('[data-testid="exam-submit"]').click();
     await worker.locator('.ant-modal-confirm').getByRole('button', { name: /交\s*卷|Submit/ }).click();
-    await expect.poll(() => worker.locator('[data-testid="theory-score"]').innerText(), { timeout: 20_000 }).toMatch(/100/);
+    // Polled without waiting inside each try, so a failure says what the page showed instead.
+    const scoreOrPage = async () => {
+      const score = worker.locator('[data-testid="theory-score"]');
+      return (await score.count()) > 0 ? score.innerText() : `no score yet; the page shows: ${(await worker.locator('body').innerText()).slice(0, 400)}`;
+    };
+    await expect.poll(scoreOrPage, { timeout: 45_000 }).toMatch(/100/);
     await worker.screenshot({ path: join(artifacts, 'exam-theory-done.png'), fullPage: true });
 
     // 4. The examiner scores the practical on a tablet, subject by subject.

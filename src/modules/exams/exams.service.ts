@@ -903,7 +903,7 @@ export async function checkIn(
     actor,
     { id: r.personId, regionCode: r.regionCode },
     imageBase64,
-    'exam_checkin',
+    'exam_check_in',
     { now, requestId },
   );
   const passed = face.decision === 'match';

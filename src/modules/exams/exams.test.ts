@@ -545,6 +545,9 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
       image: b64(sampleFace(3, 2)),
     });
     expect(stranger).toMatchObject({ checkedIn: false, decision: 'mismatch', overridable: true });
+    // Both checks are in the faces log under the context the faces API names (faces.contract.ts).
+    const checks = await t.db.selectFrom('faceVerification').select(['context', 'decision']).where('context', '=', 'exam_check_in').execute();
+    expect(checks.map((c) => c.decision).sort()).toEqual(['match', 'match', 'mismatch']);
     at('10:00');
     const closed = await call('POST', `/api/exams/registrations/${reg.e}/theory`, 'e');
     expect(detailCodes(closed)).toEqual(['not_checked_in']);

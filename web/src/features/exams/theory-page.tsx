@@ -38,7 +38,7 @@ export function TheoryPage() {
   const [warnings, setWarnings] = useState<Attempt['warnings']>([]);
   const [remaining, setRemaining] = useState(0);
   const deadline = useRef(0);
-  const flushing = useRef(false);
+  const flushing = useRef<Promise<void> | null>(null);
 
   useEffect(() => {
     if (!attempt) return;
@@ -65,24 +65,32 @@ export function TheoryPage() {
     [attempt?.id],
   );
 
-  const flush = useCallback(async () => {
-    if (!attempt || flushing.current) return;
-    flushing.current = true;
-    try {
-      for (let next = queue.current.entries().next(); !next.done; next = queue.current.entries().next()) {
-        const [position, choice] = next.value;
-        setState('saving');
-        await api.put(`/api/exams/attempts/${attempt.id}/answers/${position}`, { clientToken: attempt.clientToken, choice });
-        // A newer answer to the same question given meanwhile stays queued.
-        if (queue.current.get(position) === choice) queue.current.delete(position);
-        setPendingCount(queue.current.size);
-      }
-      setState('saved');
-    } catch (e) {
-      fail(e);
-    } finally {
-      flushing.current = false;
-    }
+  /**
+   * Sends the queued answers, one at a time. A call while a flush is under way waits for that one
+   * (submitting must not overtake the last answer still on its way).
+   */
+  const flush = useCallback((): Promise<void> => {
+    if (!attempt) return Promise.resolve();
+    if (flushing.current) return flushing.current;
+    // Started on the next microtask, so `flushing` holds this run before any of it executes.
+    const run: Promise<void> = Promise.resolve()
+      .then(async () => {
+        for (let next = queue.current.entries().next(); !next.done; next = queue.current.entries().next()) {
+          const [position, choice] = next.value;
+          setState('saving');
+          await api.put(`/api/exams/attempts/${attempt.id}/answers/${position}`, { clientToken: attempt.clientToken, choice });
+          // A newer answer to the same question given meanwhile stays queued.
+          if (queue.current.get(position) === choice) queue.current.delete(position);
+          setPendingCount(queue.current.size);
+        }
+        setState('saved');
+      })
+      .catch(fail)
+      .finally(() => {
+        if (flushing.current === run) flushing.current = null;
+      });
+    flushing.current = run;
+    return run;
   }, [attempt, fail]);
 
   useEffect(() => {
@@ -151,6 +159,8 @@ export function TheoryPage() {
       okText: t('exams.submit'),
       onOk: async () => {
         await flush();
+        // An answer given while that flush ran is still queued: send it too before grading.
+        if (queue.current.size > 0) await flush();
         try {
           setResult(await api.post(`/api/exams/attempts/${attempt.id}/submit`, { clientToken: attempt.clientToken }));
         } catch (e) {
