@@ -34,7 +34,12 @@ describe('HTTP conventions (CONTRACTS.md "HTTP")', () => {
     const { Writable } = await import('node:stream');
     const logged = await buildApp(
       { db: t.db, mode: t.mode, version: '0.0.0-test', sessionDays: 1, cookieSecure: false },
-      { logger: { level: 'info', stream: new Writable({ write: (chunk, _enc, cb) => (lines.push(JSON.parse(String(chunk))), cb()) }) } },
+      { logger: { level: 'info', stream: new Writable({
+            write: (chunk, _enc, cb) => {
+              lines.push(JSON.parse(String(chunk)));
+              cb();
+            },
+          }) } },
     );
     try {
       for (const url of ['/api/health', '/api/public/verify?number=T1&name=x', '/api/organizations', '/api/no-such-route']) {
