@@ -62,6 +62,9 @@ export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void>
     '/api/public/verify',
     {
       config: { rateLimit: publicVerifyLimit },
+      // Each check is already a row of verification_query (time, address, number, outcome), the log
+      // regulators read; an access line per check would repeat it. Warnings and errors still log.
+      logLevel: 'warn',
       schema: {
         tags,
         summary: '证书公开查询（编号 + 姓名；只返回脱敏信息，姓名不符与查无此证答复相同）',
@@ -77,6 +80,7 @@ export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void>
     '/api/public/verify-qr',
     {
       config: { rateLimit: publicVerifyLimit },
+      logLevel: 'warn',
       schema: {
         tags,
         summary: '扫码核验：先验考试机构的 Ed25519 签名，再查登记状态（撤销、注销可见）',

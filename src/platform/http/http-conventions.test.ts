@@ -50,16 +50,19 @@ describe('HTTP conventions (CONTRACTS.md "HTTP")', () => {
         expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
         expect(res.headers['x-powered-by']).toBeUndefined();
       }
+      // Public checks are logged as verification_query rows instead (certificates.routes.ts).
       const access = lines.filter((l) => l.msg === 'request');
       expect(access.map((l) => [l.url, l.status])).toEqual([
         ['/api/health', 200],
-        ['/api/public/verify?number=T1&name=x', 200],
         ['/api/organizations', 401],
         ['/api/no-such-route', 404],
       ]);
     } finally {
       await logged.close();
     }
+    // Closing the app wrote the buffered query log.
+    const checks = await t.db.selectFrom('verificationQuery').select(['number', 'outcome']).where('number', '=', 'T1').execute();
+    expect(checks).toEqual([{ number: 'T1', outcome: 'no_such_number' }]);
   });
 
   it('serves a valid OpenAPI 3.1 document that lists every API route, and the reference UI', async () => {
