@@ -7,8 +7,9 @@
  * (certificate ⋈ person by number) through a pg Pool of the app's size, as pg runs a query by default,
  * and the same route with the lookup as a named prepared statement (as the app runs its own: the floor
  * of the database work), (b) a bare Fastify route answering a constant. Between them, to say where the time goes: the service's three statements in
- * raw SQL, the service (verifyByNumber) behind a bare route, the app without its request log, and a
- * proposed variant (one prepared statement, the query log written in batches). Targets take turns in
+ * raw SQL, the service (verifyByNumber) behind a bare route, and the app without its request log (the
+ * one-prepared-read service with its batched query log was once a proposed variant here; the app now
+ * runs it, docs/certificates.md). Targets take turns in
  * BENCH_ROUNDS slices (the machine is shared and its load drifts). Also recorded: CPU per request of
  * this process, the load generator and the PostgreSQL backends; statements per request; the plans
  * with planning and execution times; the service's JavaScript alone on canned rows; the app's
@@ -50,21 +51,9 @@ import copyStreams from 'pg-copy-streams';
 import { buildApp } from '../src/app.js';
 import { serverLogger } from '../src/platform/http/logger.js';
 import { listOperationItems } from '../src/catalog/operations.js';
-import {
-  beijingDate,
-  certificateStatus,
-  type EventFacts,
-  inForce,
-  issuedValidUntil,
-  maskNumber,
-  numberRegion,
-} from '../src/modules/certificates/certificates.rules.js';
-import {
-  itemName,
-  rotateAuthorityKey,
-  verifyByNumber,
-} from '../src/modules/certificates/certificates.service.js';
-import { makeIdNumber, maskIdNumber, maskName } from '../src/modules/registry/identifiers.rules.js';
+import { issuedValidUntil, numberRegion } from '../src/modules/certificates/certificates.rules.js';
+import { rotateAuthorityKey, verifyByNumber } from '../src/modules/certificates/certificates.service.js';
+import { makeIdNumber, maskName } from '../src/modules/registry/identifiers.rules.js';
 import type { Actor } from '../src/platform/auth/actor.js';
 import { migrateToLatest, openDatabase } from '../src/platform/db/database.js';
 import type { Database } from '../src/platform/db/schema.js';
@@ -463,114 +452,6 @@ async function main(): Promise<void> {
       checkedAt: new Date().toISOString(),
     };
   });
-  // What the service could do instead, same answer: one statement (the events folded into the lookup
-  // as JSON), compiled once by Kysely and run as a named prepared statement on the app's pool (parsed
-  // and planned once per connection), and the query log written in batches off the request path
-  // (every 50 ms, one multi-row INSERT).
-  const pendingLog: {
-    at: Date;
-    ip: string;
-    source: 'number';
-    number: string;
-    found: boolean;
-    outcome: 'found' | 'name_mismatch' | 'no_such_number';
-    numberRegion: string | null;
-  }[] = [];
-  let flushing: Promise<void> | undefined;
-  const flushLog = async () => {
-    while (pendingLog.length > 0)
-      await h.db.insertInto('verificationQuery').values(pendingLog.splice(0, 1000)).execute();
-  };
-  const flushTimer = setInterval(() => {
-    flushing ??= flushLog().finally(() => {
-      flushing = undefined;
-    });
-  }, 50);
-  const oneStatement = h.db
-    .selectFrom('certificate')
-    .innerJoin('person', 'person.id', 'certificate.personId')
-    .innerJoin('organization as authority', 'authority.id', 'certificate.authorityId')
-    .select([
-      'certificate.number',
-      'certificate.kind',
-      'certificate.operationItemCode',
-      'certificate.issuedOn',
-      'certificate.validUntil',
-      'person.name as holderName',
-      'person.idNumber as holderIdNumber',
-      'authority.name as authorityName',
-      sql<
-        EventFacts[]
-      >`coalesce((select json_agg(json_build_object('kind', e.kind, 'occurredOn', e.occurred_on, 'extended', e.extended, 'fraud', e.fraud, 'banUntil', e.ban_until, 'reason', e.reason) order by e.occurred_on, e.created_at) from certificate_event e where e.certificate_id = certificate.id), '[]'::json)`.as(
-        'events',
-      ),
-    ])
-    .where('certificate.number', '=', '')
-    .compile().sql;
-  type OneStatementRow = {
-    number: string;
-    kind: 'special_operation' | 'competency';
-    operation_item_code: string;
-    issued_on: string;
-    valid_until: string;
-    holder_name: string;
-    holder_id_number: string;
-    authority_name: string;
-    events: EventFacts[];
-  };
-  const proposed = Fastify({ trustProxy: true });
-  proposed.get<VerifyQuery>('/api/public/verify', async (request) => {
-    const now = new Date();
-    const number = request.query.number.replace(/\s+/g, '').toUpperCase();
-    const { rows } = await h.pool.query<OneStatementRow>({
-      name: 'verify-by-number',
-      text: oneStatement,
-      values: [number],
-    });
-    const today = beijingDate(now);
-    const views = rows
-      .filter((r) => r.holder_name === request.query.name.replace(/\s+/g, ''))
-      .map((r) => ({
-        r,
-        s: certificateStatus(
-          { kind: r.kind, issuedOn: r.issued_on, validUntil: r.valid_until },
-          r.events,
-          today,
-        ),
-      }))
-      .sort(
-        (a, b) =>
-          Number(inForce(b.s)) - Number(inForce(a.s)) || (a.r.issued_on < b.r.issued_on ? 1 : -1),
-      );
-    pendingLog.push({
-      at: now,
-      ip: request.ip,
-      source: 'number',
-      number: number.slice(0, 40),
-      found: views.length > 0,
-      outcome: views.length > 0 ? 'found' : rows.length > 0 ? 'name_mismatch' : 'no_such_number',
-      numberRegion: numberRegion(number),
-    });
-    const certificates = views.map(({ r, s }) => ({
-      number: maskNumber(r.number),
-      kind: r.kind,
-      operationItem: { code: r.operation_item_code, name: itemName(r.operation_item_code) },
-      issuingAuthority: r.authority_name,
-      issuedOn: r.issued_on,
-      validUntil: s.validUntil,
-      reviewDue: s.reviewDue,
-      state: s.state,
-      stateSince: s.stateSince,
-      holderNameMasked: maskName(r.holder_name),
-      idNumberMasked: maskIdNumber(r.holder_id_number),
-    }));
-    return {
-      found: certificates.length > 0,
-      certificate: certificates[0] ?? null,
-      certificates,
-      checkedAt: now.toISOString(),
-    };
-  });
   // (a) The one indexed lookup, as `pg` runs a query by default (unnamed: parsed and planned on every
   // call) — the issue's baseline — and (a') the same lookup as a named prepared statement (parsed and
   // planned once per connection), as the app runs its own: the floor of the database work.
@@ -676,10 +557,9 @@ async function main(): Promise<void> {
     { key: 'appWithoutRequestLog', label: 'app, no request log', server: appQuiet, port: 0 },
     { key: 'app', label: 'app as served', server: app, port: 0 },
   ];
-  // For the record: the first design's three statements, and a prepared lookup with a batched log.
+  // For the record: the first design's three statements, and the service's lookup alone sent three ways.
   const optIn: typeof targets = [
     { key: 'barePgServiceStatements', label: 'bare pg, first design (3 statements)', server: barePgService, port: 0 },
-    { key: 'proposedPreparedBatchedLog', label: '1 prepared, batched log', server: proposed, port: 0 },
     {
       key: 'rawRepositoryLookup',
       label: 'raw pg, repository lookup',
@@ -1010,16 +890,12 @@ async function main(): Promise<void> {
       'select c.id, c.number, c.kind, c.operation_item_code, c.issued_on, c.valid_until, p.name, p.id_number from certificate c join person p on p.id = c.person_id where c.number = $1',
       [sampleCertificate.number],
     ),
-    proposedOneStatement: await explained(oneStatement, [sampleCertificate.number]),
   };
   const logged = Number(
     (await sql<{ n: number }>`select count(*)::int as n from verification_query`.execute(h.db))
       .rows[0].n,
   );
 
-  clearInterval(flushTimer);
-  await flushing;
-  await flushLog();
   for (const t of [...targets, ...optIn]) await t.server.close();
   await barePool.end();
   await h.close();
