@@ -1,6 +1,5 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../app.js';
 import { buildTestApp } from '../../test-support/app.js';
 import { createTestDatabase, loadRegions, type TestDatabase } from '../../test-support/db.js';
 import { buildOrganization, buildUser, loginCookie } from '../../test-support/factories.js';
@@ -32,15 +31,13 @@ describe('HTTP conventions (CONTRACTS.md "HTTP")', () => {
   it('sends the security headers on every answer, errors included, and one access-log line per request', async () => {
     const lines: { msg: string; status?: number; url?: string }[] = [];
     const { Writable } = await import('node:stream');
-    const logged = await buildApp(
-      { db: t.db, mode: t.mode, version: '0.0.0-test', sessionDays: 1, cookieSecure: false },
-      { logger: { level: 'info', stream: new Writable({
-            write: (chunk, _enc, cb) => {
-              lines.push(JSON.parse(String(chunk)));
-              cb();
-            },
-          }) } },
-    );
+    const stream = new Writable({
+      write: (chunk, _enc, cb) => {
+        lines.push(JSON.parse(String(chunk)));
+        cb();
+      },
+    });
+    const logged = await buildTestApp(t, { logger: { level: 'info', stream } });
     try {
       for (const url of ['/api/health', '/api/public/verify?number=T1&name=x', '/api/organizations', '/api/no-such-route']) {
         const res = await logged.inject({ method: 'GET', url });
