@@ -6,7 +6,21 @@ const PAGE = 65_536;
 /** WebAssembly memories are addressed by 32 bits; V8 allows the whole 4 GB. */
 const MAX_PAGES = 65_536;
 
-let scanModule: WebAssembly.Module | undefined;
+/**
+ * Node has WebAssembly as a global, but @types/node 20 does not declare it (lib.dom does, and the
+ * server is not compiled with DOM types): the little this file uses is typed here.
+ */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let scanModule: object | undefined;
 
 /**
  * Brute-force 1:N over unit-normalized descriptors: the dot product of the probe with every
@@ -45,10 +59,10 @@ export class DescriptorIndex {
       throw new RangeError(
         `${capacity} descriptors of ${dim} do not fit one brute-force scan (4 GB); search through the pgvector index instead`,
       );
-    scanModule ??= new WebAssembly.Module(Buffer.from(descriptorScanWasm, 'base64'));
+    scanModule ??= new wasm.Module(Buffer.from(descriptorScanWasm, 'base64'));
     // Sized once and never grown: growing would detach the views below.
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const instance = new WebAssembly.Instance(scanModule, { env: { memory } });
+    const memory = new wasm.Memory({ initial: pages, maximum: pages });
+    const instance = new wasm.Instance(scanModule, { env: { memory } });
     this.dots = instance.exports.dots as DescriptorIndex['dots'];
     this.offsets = { probe: 0, scores: probeBytes, rows: probeBytes + scoreBytes };
     this.probe = new Float32Array(memory.buffer, this.offsets.probe, this.stride);
