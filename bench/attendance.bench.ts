@@ -10,11 +10,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
 import copyStreams from 'pg-copy-streams';
+import { makeIdNumber } from '../src/modules/registry/identifiers.rules.js';
+import { uploadAttendance } from '../src/modules/training/attendance.service.js';
 import type { Actor } from '../src/platform/auth/actor.js';
 import { createTestDatabase, loadRegions } from '../src/test-support/db.js';
-import { makeIdNumber } from '../src/modules/registry/identifiers.rules.js';
 import { buildOrganization } from '../src/test-support/factories.js';
-import { uploadAttendance } from '../src/modules/training/attendance.service.js';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const BATCH = 1000;
@@ -31,16 +31,72 @@ const org = await buildOrganization(t.db, { kind: 'training_institution', region
 const personRows = Array.from({ length: PERSONS }, (_, i) => {
   const birthDate = new Date(Date.UTC(1970, 0, 1 + i)).toISOString().slice(0, 10);
   const idNumber = makeIdNumber({ regionCode6: '370902', birthDate, sequence: i % 1000 });
-  return { idNumber, name: `学员${i}`, birthDate, gender: (Number(idNumber[16]) % 2 === 1 ? 'male' : 'female') as 'male' | 'female', regionCode: '370902' };
+  return {
+    idNumber,
+    name: `学员${i}`,
+    birthDate,
+    gender: (Number(idNumber[16]) % 2 === 1 ? 'male' : 'female') as 'male' | 'female',
+    regionCode: '370902',
+  };
 });
-const persons = await t.db.insertInto('person').values(personRows).returning(['id', 'idNumber']).execute();
-const room = await t.db.insertInto('room').values({ organizationId: org.id, regionCode: '370902', name: '理论教室', kind: 'theory', capacity: 80, areaM2: 130 }).returning('id').executeTakeFirstOrThrow();
-const token = await t.db.insertInto('apiToken').values({ organizationId: org.id, name: 'bench', tokenHash: 'bench', scopes: ['devices:write'] }).returning('id').executeTakeFirstOrThrow();
-const device = await t.db.insertInto('device').values({ organizationId: org.id, roomId: room.id, regionCode: '370902', kind: 'face_terminal', serial: 'B-1', name: 'bench', tokenId: token.id }).returning('id').executeTakeFirstOrThrow();
-const actor: Actor = { userId: null, tokenId: token.id, displayName: 'bench', roles: [], organizationId: org.id, organizationKind: 'training_institution', organizationName: 'bench', regionCode: '370902', personId: null, tokenScopes: ['devices:write'], scope: { kind: 'organization', organizationId: org.id } };
+const persons = await t.db
+  .insertInto('person')
+  .values(personRows)
+  .returning(['id', 'idNumber'])
+  .execute();
+const room = await t.db
+  .insertInto('room')
+  .values({
+    organizationId: org.id,
+    regionCode: '370902',
+    name: '理论教室',
+    kind: 'theory',
+    capacity: 80,
+    areaM2: 130,
+  })
+  .returning('id')
+  .executeTakeFirstOrThrow();
+const token = await t.db
+  .insertInto('apiToken')
+  .values({ organizationId: org.id, name: 'bench', tokenHash: 'bench', scopes: ['devices:write'] })
+  .returning('id')
+  .executeTakeFirstOrThrow();
+const device = await t.db
+  .insertInto('device')
+  .values({
+    organizationId: org.id,
+    roomId: room.id,
+    regionCode: '370902',
+    kind: 'face_terminal',
+    serial: 'B-1',
+    name: 'bench',
+    tokenId: token.id,
+  })
+  .returning('id')
+  .executeTakeFirstOrThrow();
+const actor: Actor = {
+  userId: null,
+  tokenId: token.id,
+  displayName: 'bench',
+  roles: [],
+  organizationId: org.id,
+  organizationKind: 'training_institution',
+  organizationName: 'bench',
+  regionCode: '370902',
+  personId: null,
+  tokenScopes: ['devices:write'],
+  scope: { kind: 'organization', organizationId: org.id },
+};
 
 const now = new Date('2026-11-20T08:00:00Z');
-const event = (i: number) => ({ eventId: `ev-${i}`, type: i % 3 === 0 ? 'check_out' : 'check_in', idNumber: persons[i % PERSONS].idNumber, occurredAt: new Date(now.getTime() - 86_400_000 + (i % 86_000) * 1000).toISOString(), matchScore: 0.9, liveness: 0.98 });
+const event = (i: number) => ({
+  eventId: `ev-${i}`,
+  type: i % 3 === 0 ? 'check_out' : 'check_in',
+  idNumber: persons[i % PERSONS].idNumber,
+  occurredAt: new Date(now.getTime() - 86_400_000 + (i % 86_000) * 1000).toISOString(),
+  matchScore: 0.9,
+  liveness: 0.98,
+});
 
 // 1. Upload through the service, batch by batch.
 const t0 = performance.now();
@@ -52,14 +108,23 @@ for (let i = 0; i < TOTAL; i += BATCH) {
 }
 const uploadSeconds = (performance.now() - t0) / 1000;
 // A retried batch must be all duplicates.
-const retry = await uploadAttendance(t.db, actor, Array.from({ length: BATCH }, (_, j) => event(j)), now);
+const retry = await uploadAttendance(
+  t.db,
+  actor,
+  Array.from({ length: BATCH }, (_, j) => event(j)),
+  now,
+);
 
 // 2. Raw COPY of the same rows into the same table (after emptying it), same run, same server.
 await sql`truncate attendance_event`.execute(t.db);
 const client = await t.pool.connect();
 const c0 = performance.now();
 try {
-  const stream = client.query(copyStreams.from('COPY attendance_event (device_id, device_event_id, organization_id, room_id, region_code, person_id, event_type, occurred_at, received_at, match_score, liveness) FROM STDIN'));
+  const stream = client.query(
+    copyStreams.from(
+      'COPY attendance_event (device_id, device_event_id, organization_id, room_id, region_code, person_id, event_type, occurred_at, received_at, match_score, liveness) FROM STDIN',
+    ),
+  );
   async function* rows() {
     for (let i = 0; i < TOTAL; i += BATCH) {
       let chunk = '';
@@ -75,7 +140,14 @@ try {
   client.release();
 }
 const copySeconds = (performance.now() - c0) / 1000;
-const copied = Number((await t.db.selectFrom('attendanceEvent').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+const copied = Number(
+  (
+    await t.db
+      .selectFrom('attendanceEvent')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n,
+);
 await t.close();
 
 const result = {
@@ -83,11 +155,19 @@ const result = {
   machine: { cpus: 2, node: process.version },
   events: TOTAL,
   batch: BATCH,
-  upload: { accepted, seconds: uploadSeconds, rowsPerSecond: accepted / uploadSeconds, retryDuplicates: retry.duplicates },
+  upload: {
+    accepted,
+    seconds: uploadSeconds,
+    rowsPerSecond: accepted / uploadSeconds,
+    retryDuplicates: retry.duplicates,
+  },
   copy: { rows: copied, seconds: copySeconds, rowsPerSecond: copied / copySeconds },
   ratioUploadToCopy: accepted / uploadSeconds / (copied / copySeconds),
   target: 0.5,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/attendance.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(
+  new URL('./results/attendance.json', import.meta.url),
+  `${JSON.stringify(result, null, 2)}\n`,
+);
 console.log(JSON.stringify(result, null, 2));

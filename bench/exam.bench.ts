@@ -43,11 +43,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
-import { serverLogger } from '../src/platform/http/logger.js';
-import type { BlueprintPart } from '../src/modules/exams/exams.table.js';
 import { judgeOptions } from '../src/modules/exams/exams.rules.js';
+import type { BlueprintPart } from '../src/modules/exams/exams.table.js';
 import { hashSecret, newSecret } from '../src/platform/auth/tokens.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../src/platform/db/database.js';
+import { serverLogger } from '../src/platform/http/logger.js';
 import { loadRegions } from '../src/test-support/db.js';
 import { buildOrganization } from '../src/test-support/factories.js';
 
@@ -388,7 +388,9 @@ async function main(): Promise<void> {
   const BURST_SECONDS = Number(process.env.BENCH_BURST_SECONDS ?? 10);
   const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
   const [THINK_MIN, THINK_MAX] = (process.env.BENCH_THINK_MS ?? '1000-5000').split('-').map(Number);
-  const [PACED_MIN, PACED_MAX] = (process.env.BENCH_PACED_THINK_MS ?? '5000-30000').split('-').map(Number);
+  const [PACED_MIN, PACED_MAX] = (process.env.BENCH_PACED_THINK_MS ?? '5000-30000')
+    .split('-')
+    .map(Number);
   const START_CONNECTIONS = 100;
   const variantKeys = (process.env.BENCH_VARIANTS ?? 'appNoLog,appPool20,proposedOneStatement')
     .split(',')
@@ -1061,7 +1063,12 @@ async function main(): Promise<void> {
   await drop.end();
 
   // 7. The figures.
-  const figures: Record<string, Record<string, unknown>> = { paced: {}, steady: {}, burst: {}, one: {} };
+  const figures: Record<string, Record<string, unknown>> = {
+    paced: {},
+    steady: {},
+    burst: {},
+    one: {},
+  };
   for (const [key, a] of acc) {
     const [phase, target] = key.split(':');
     const s = summary(a.latencies);

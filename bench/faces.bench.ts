@@ -8,20 +8,20 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
+import { DescriptorIndex } from '../src/modules/faces/descriptor-index.js';
 import {
+  decodeJpeg,
   detectFaces,
   encodeJpeg,
-  decodeJpeg,
   loadFaceEngine,
   type RgbImage,
 } from '../src/modules/faces/face-engine.js';
 import { insertTemplate, toBytes, vectorParam } from '../src/modules/faces/faces.repository.js';
-import { DescriptorIndex } from '../src/modules/faces/descriptor-index.js';
 import { similarity } from '../src/modules/faces/faces.rules.js';
 import { sameFaceSearch } from '../src/modules/faces/faces.service.js';
-import { type Executor, migrateToLatest, openDatabase } from '../src/platform/db/database.js';
 import { sampleFace } from '../src/modules/faces/faces.test-images.js';
 import { adjust, resize, rotate, simulatePrint } from '../src/modules/faces/image-ops.js';
+import { type Executor, migrateToLatest, openDatabase } from '../src/platform/db/database.js';
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);

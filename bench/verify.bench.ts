@@ -49,14 +49,17 @@ import {
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { buildApp } from '../src/app.js';
-import { serverLogger } from '../src/platform/http/logger.js';
 import { listOperationItems } from '../src/catalog/operations.js';
 import { issuedValidUntil, numberRegion } from '../src/modules/certificates/certificates.rules.js';
-import { rotateAuthorityKey, verifyByNumber } from '../src/modules/certificates/certificates.service.js';
+import {
+  rotateAuthorityKey,
+  verifyByNumber,
+} from '../src/modules/certificates/certificates.service.js';
 import { makeIdNumber, maskName } from '../src/modules/registry/identifiers.rules.js';
 import type { Actor } from '../src/platform/auth/actor.js';
 import { migrateToLatest, openDatabase } from '../src/platform/db/database.js';
 import type { Database } from '../src/platform/db/schema.js';
+import { serverLogger } from '../src/platform/http/logger.js';
 import { loadRegions } from '../src/test-support/db.js';
 import { buildOrganization } from '../src/test-support/factories.js';
 
@@ -460,7 +463,11 @@ async function main(): Promise<void> {
   const bareRoute = (name?: string) => {
     const server = Fastify();
     server.get<VerifyQuery>('/api/public/verify', async (request) => {
-      const { rows } = await barePool.query<{ name: string }>({ name, text: bareLookup, values: [request.query.number.trim().toUpperCase()] });
+      const { rows } = await barePool.query<{ name: string }>({
+        name,
+        text: bareLookup,
+        values: [request.query.number.trim().toUpperCase()],
+      });
       const mine = rows.filter((r) => r.name === request.query.name);
       return { found: mine.length > 0, certificates: mine, checkedAt: new Date().toISOString() };
     });
@@ -552,14 +559,24 @@ async function main(): Promise<void> {
   const targets: { key: string; label: string; server: FastifyInstance; port: number }[] = [
     { key: 'bareJson', label: 'bare JSON constant', server: bareJson, port: 0 },
     { key: 'barePgLookup', label: 'bare pg, one lookup', server: barePg, port: 0 },
-    { key: 'barePgLookupPrepared', label: 'bare pg, one lookup, prepared', server: barePgPrepared, port: 0 },
+    {
+      key: 'barePgLookupPrepared',
+      label: 'bare pg, one lookup, prepared',
+      server: barePgPrepared,
+      port: 0,
+    },
     { key: 'serviceOnBareFastify', label: 'service on bare Fastify', server: service, port: 0 },
     { key: 'appWithoutRequestLog', label: 'app, no request log', server: appQuiet, port: 0 },
     { key: 'app', label: 'app as served', server: app, port: 0 },
   ];
   // For the record: the first design's three statements, and the service's lookup alone sent three ways.
   const optIn: typeof targets = [
-    { key: 'barePgServiceStatements', label: 'bare pg, first design (3 statements)', server: barePgService, port: 0 },
+    {
+      key: 'barePgServiceStatements',
+      label: 'bare pg, first design (3 statements)',
+      server: barePgService,
+      port: 0,
+    },
     {
       key: 'rawRepositoryLookup',
       label: 'raw pg, repository lookup',
@@ -804,11 +821,29 @@ async function main(): Promise<void> {
     )
   ).rows;
   // The statement returns events as JSON (dates as text), as PostgreSQL's json_agg gives them.
-  const day = (d: unknown) => (d instanceof Date ? d.toISOString().slice(0, 10) : (d as string | null));
-  const eventJson = (e: Record<string, unknown>) => ({ id: e.id, certificateId: e.certificate_id, kind: e.kind, occurredOn: day(e.occurred_on), extended: e.extended, fraud: e.fraud, banUntil: day(e.ban_until), reason: e.reason, cardEdition: e.card_edition, createdAt: String(e.created_at) });
+  const day = (d: unknown) =>
+    d instanceof Date ? d.toISOString().slice(0, 10) : (d as string | null);
+  const eventJson = (e: Record<string, unknown>) => ({
+    id: e.id,
+    certificateId: e.certificate_id,
+    kind: e.kind,
+    occurredOn: day(e.occurred_on),
+    extended: e.extended,
+    fraud: e.fraud,
+    banUntil: day(e.ban_until),
+    reason: e.reason,
+    cardEdition: e.card_edition,
+    createdAt: String(e.created_at),
+  });
   const cannedConnection: DatabaseConnection = {
     executeQuery: async <R>(q: CompiledQuery) => ({
-      rows: (q.sql.includes('as name_ok') ? cannedCertificates.map((r) => ({ ...r, name_ok: true, events: cannedEvents.filter((e) => e.certificate_id === r.id).map(eventJson) })) : []) as R[],
+      rows: (q.sql.includes('as name_ok')
+        ? cannedCertificates.map((r) => ({
+            ...r,
+            name_ok: true,
+            events: cannedEvents.filter((e) => e.certificate_id === r.id).map(eventJson),
+          }))
+        : []) as R[],
       numAffectedRows: 1n,
     }),
     streamQuery: () => {
@@ -885,7 +920,10 @@ async function main(): Promise<void> {
   };
   const plans = {
     // The service's one statement: the certificates under the number, with their events and whether the name matches.
-    appStatement: await explained(textOf(/as name_ok/), [sampleCertificate.name, sampleCertificate.number]),
+    appStatement: await explained(textOf(/as name_ok/), [
+      sampleCertificate.name,
+      sampleCertificate.number,
+    ]),
     barePgLookup: await explained(
       'select c.id, c.number, c.kind, c.operation_item_code, c.issued_on, c.valid_until, p.name, p.id_number from certificate c join person p on p.id = c.person_id where c.number = $1',
       [sampleCertificate.number],

@@ -22,8 +22,19 @@ describe.skipIf(!hasChromium)('public certificate verification in the browser', 
   it('an exam authority issues a certificate; anyone checks it both ways and sees masked data', async () => {
     const exam = demoAccounts.find((a) => a.username === 'exam')!;
     const worker = demoAccounts.find((a) => a.username === 'worker')!;
-    const personId = (await server.handle.db.selectFrom('externalRef').select('entityId').where('entityType', '=', 'persons').where('ref', '=', worker.personRef!).executeTakeFirstOrThrow()).entityId;
-    const person = await server.handle.db.selectFrom('person').select(['name', 'idNumber']).where('id', '=', personId).executeTakeFirstOrThrow();
+    const personId = (
+      await server.handle.db
+        .selectFrom('externalRef')
+        .select('entityId')
+        .where('entityType', '=', 'persons')
+        .where('ref', '=', worker.personRef!)
+        .executeTakeFirstOrThrow()
+    ).entityId;
+    const person = await server.handle.db
+      .selectFrom('person')
+      .select(['name', 'idNumber'])
+      .where('id', '=', personId)
+      .executeTakeFirstOrThrow();
 
     const staff = await browser.newPage();
     await staff.goto(server.url);
@@ -32,14 +43,31 @@ describe.skipIf(!hasChromium)('public certificate verification in the browser', 
     await staff.getByRole('button', { name: /登\s*录|Log in/ }).click();
     await staff.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 20_000 });
     const issued = await staff.evaluate(async (personId) => {
-      await fetch('/api/certificates/keys/rotate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      const res = await fetch('/api/certificates', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personId, kind: 'special_operation', operationItemCode: '9.8', issuedOn: '2026-11-02' }) });
+      await fetch('/api/certificates/keys/rotate', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const res = await fetch('/api/certificates', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          personId,
+          kind: 'special_operation',
+          operationItemCode: '9.8',
+          issuedOn: '2026-11-02',
+        }),
+      });
       return { status: res.status, body: await res.json() };
     }, personId);
     expect(issued.status, JSON.stringify(issued.body)).toBe(201);
     await staff.close();
 
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     const page = await phone.newPage();
     await page.goto(`${server.url}/login`);
     await page.getByRole('link', { name: /证书核验|Check a certificate/ }).click();
@@ -60,13 +88,23 @@ describe.skipIf(!hasChromium)('public certificate verification in the browser', 
     const byQr = page.locator('[data-testid="verify-qr-form"]');
     await byQr.getByLabel(/二维码内容|QR content/).fill(issued.body.qrPayload);
     await byQr.getByRole('button').click();
-    await expect.poll(() => page.locator('[data-testid="verify-result"]').getAttribute('data-found'), { timeout: 20_000 }).toBe('true');
-    await expect.poll(() => page.locator('[data-testid="verify-result"]').innerText()).toMatch(/签名有效|signature valid/);
+    await expect
+      .poll(() => page.locator('[data-testid="verify-result"]').getAttribute('data-found'), {
+        timeout: 20_000,
+      })
+      .toBe('true');
+    await expect
+      .poll(() => page.locator('[data-testid="verify-result"]').innerText())
+      .toMatch(/签名有效|signature valid/);
     // One character changed in the signature: refused.
     const tampered = `${issued.body.qrPayload.slice(0, -2)}${issued.body.qrPayload.endsWith('AA') ? 'BB' : 'AA'}`;
     await byQr.getByLabel(/二维码内容|QR content/).fill(tampered);
     await byQr.getByRole('button').click();
-    await expect.poll(() => page.locator('[data-testid="verify-result"]').getAttribute('data-found'), { timeout: 20_000 }).toBe('false');
+    await expect
+      .poll(() => page.locator('[data-testid="verify-result"]').getAttribute('data-found'), {
+        timeout: 20_000,
+      })
+      .toBe('false');
     await page.screenshot({ path: join(artifacts, 'verify-qr-tampered.png'), fullPage: true });
     await phone.close();
   }, 120_000);

@@ -45,7 +45,10 @@ describe.skipIf(!hasChromium)('face enrollment and verification with a camera in
     await page.getByRole('button', { name: /登\s*录/ }).click();
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     const me = await page.evaluate(async () => (await fetch('/api/auth/me')).json());
-    const staff = await page.evaluate(async (id: string) => (await fetch(`/api/organizations/${id}/staff`)).json(), me.organizationId);
+    const staff = await page.evaluate(
+      async (id: string) => (await fetch(`/api/organizations/${id}/staff`)).json(),
+      me.organizationId,
+    );
     const teacher = staff.items.find((s: { duty: string }) => s.duty === 'teacher');
     await page.goto(`${server.url}/persons/${teacher.personId}`);
     await page.getByRole('tab', { name: '人脸' }).click();
@@ -54,20 +57,35 @@ describe.skipIf(!hasChromium)('face enrollment and verification with a camera in
     const capture = page.getByRole('button', { name: /拍\s*照/ });
     await expect.poll(() => capture.isEnabled(), { timeout: 20_000 }).toBe(true);
     // The capture-side check runs the same library in the page, with the models served from the package.
-    await expect.poll(() => page.getByText('检测到一张人脸，可以拍照').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByText('检测到一张人脸，可以拍照').count(), { timeout: 60_000 })
+      .toBeGreaterThan(0);
     await page.screenshot({ path: join(artifacts, 'face-capture.png') });
     await capture.click();
-    await expect.poll(() => page.getByText('人脸已采集').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByText('人脸已采集').count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
 
     await page.getByRole('button', { name: /人脸核验/ }).click();
-    await expect.poll(() => page.getByRole('button', { name: /拍\s*照/ }).isEnabled(), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(() => page.getByRole('button', { name: /拍\s*照/ }).isEnabled(), { timeout: 20_000 })
+      .toBe(true);
     await page.getByRole('button', { name: /拍\s*照/ }).click();
-    await expect.poll(() => page.getByText('人脸比对通过').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByText('人脸比对通过').count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     await page.screenshot({ path: join(artifacts, 'face-verified.png'), fullPage: true });
 
-    const log = await page.evaluate(async (id: string) => (await fetch(`/api/persons/${id}/face/verifications`)).json(), teacher.personId);
+    const log = await page.evaluate(
+      async (id: string) => (await fetch(`/api/persons/${id}/face/verifications`)).json(),
+      teacher.personId,
+    );
     expect(log.templates).toBe(1);
-    expect(log.items[0]).toMatchObject({ decision: 'match', source: 'platform', context: 'manual' });
+    expect(log.items[0]).toMatchObject({
+      decision: 'match',
+      source: 'platform',
+      context: 'manual',
+    });
     // The log reads in words, not codes.
     const row = page.locator('.ant-table-row').filter({ hasText: '平台比对' }).first();
     await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('人工核验');
@@ -76,11 +94,24 @@ describe.skipIf(!hasChromium)('face enrollment and verification with a camera in
     // Deleting face data, then enrolling again from a photo file instead of the camera.
     await page.getByRole('button', { name: /删除人脸数据/ }).click();
     await page.getByRole('button', { name: /确\s*定|OK/ }).click();
-    await expect.poll(() => page.getByText('人脸数据已删除').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByText('人脸数据已删除').count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
     const photo = join(mkdtempSync(join(tmpdir(), 'zx-photo-')), 'photo.jpg');
     writeFileSync(photo, encodeJpeg(sampleFace(2, 3), 92));
     await page.locator('input[type=file]').setInputFiles(photo);
-    await expect.poll(async () => (await page.evaluate(async (id: string) => (await fetch(`/api/persons/${id}/face/verifications`)).json(), teacher.personId)).templates, { timeout: 30_000 }).toBe(1);
+    await expect
+      .poll(
+        async () =>
+          (
+            await page.evaluate(
+              async (id: string) => (await fetch(`/api/persons/${id}/face/verifications`)).json(),
+              teacher.personId,
+            )
+          ).templates,
+        { timeout: 30_000 },
+      )
+      .toBe(1);
     await context.close();
   });
 });

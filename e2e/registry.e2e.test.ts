@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifacts, hasChromium, launchChromium, startDemoServer } from './browser.js';
 import { demoAccounts } from '../src/demo/demo.seed.js';
+import { artifacts, hasChromium, launchChromium, startDemoServer } from './browser.js';
 
 /**
  * The registry as a regulator and an institution see it in real Chromium: each sees only its scope,
@@ -47,7 +47,9 @@ describe.skipIf(!hasChromium)('registry in the browser', () => {
   it('shows the demo accounts on the first screen', async () => {
     const page = await browser.newPage();
     await page.goto(server.url);
-    await expect.poll(() => page.getByText('county').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByText('county').count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
     await page.screenshot({ path: join(artifacts, 'login.png'), fullPage: true });
     await page.close();
   });
@@ -61,8 +63,13 @@ describe.skipIf(!hasChromium)('registry in the browser', () => {
     expect(me.scope.kind).toBe('region');
     const api = await organizationsViaApi(page);
     expect(api.total).toBeGreaterThan(5);
-    const city = await server.handle.db.selectFrom('organization').select(['name', 'regionCode']).execute();
-    const inCounty = city.filter((o) => o.regionCode.startsWith(me.scope.regionCode)).map((o) => o.name);
+    const city = await server.handle.db
+      .selectFrom('organization')
+      .select(['name', 'regionCode'])
+      .execute();
+    const inCounty = city
+      .filter((o) => o.regionCode.startsWith(me.scope.regionCode))
+      .map((o) => o.name);
     expect(city.length).toBeGreaterThan(inCounty.length);
     expect(api.total).toBe(inCounty.length);
     const shown = await organizationNamesOnScreen(page);
@@ -74,7 +81,11 @@ describe.skipIf(!hasChromium)('registry in the browser', () => {
 
   it('an institution sees only itself, also on a phone', async () => {
     const account = demoAccounts.find((a) => a.username === 'school')!;
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     const page = await context.newPage();
     await login(page, account.username, account.password);
     const api = await organizationsViaApi(page);
@@ -82,11 +93,15 @@ describe.skipIf(!hasChromium)('registry in the browser', () => {
     const me = await page.evaluate(async () => (await fetch('/api/auth/me')).json());
     expect(api.names).toEqual([me.organizationName]);
     await page.goto(`${server.url}/organizations/${me.organizationId}`);
-    await expect.poll(() => page.getByText(me.organizationName).count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByText(me.organizationName).count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
     const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(scrollWidth).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(artifacts, 'institution-phone.png'), fullPage: true });
-    const other = await page.evaluate(async () => (await fetch('/api/organizations/00000000-0000-0000-0000-000000000000')).status);
+    const other = await page.evaluate(
+      async () => (await fetch('/api/organizations/00000000-0000-0000-0000-000000000000')).status,
+    );
     expect(other).toBe(404);
     await context.close();
   });

@@ -7,24 +7,30 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import helmet, { type HelmetOptions } from 'helmet';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { authRoutes } from './platform/auth/auth.routes.js';
-import { authPlugin } from './platform/http/auth-plugin.js';
-import { installErrorHandler, sendError } from './platform/http/error-handler.js';
-import type { App, AppDeps } from './platform/http/routing.js';
-import { systemRoutes } from './platform/http/system.routes.js';
-import { registryRoutes } from './modules/registry/registry.routes.js';
-import { policyRoutes } from './modules/policy/policy.routes.js';
 import { bundleRoutes } from './bundle/bundle.routes.js';
 import { demoRoutes } from './demo/demo.routes.js';
 import { certificatesRoutes } from './modules/certificates/certificates.routes.js';
 import { examsRoutes } from './modules/exams/exams.routes.js';
 import { facesRoutes } from './modules/faces/faces.routes.js';
-import { attendanceRoutes } from './modules/training/attendance.routes.js';
+import { policyRoutes } from './modules/policy/policy.routes.js';
+import { registryRoutes } from './modules/registry/registry.routes.js';
 import { archiveRoutes } from './modules/training/archive.routes.js';
+import { attendanceRoutes } from './modules/training/attendance.routes.js';
 import { classesRoutes } from './modules/training/classes.routes.js';
 import { onlineRoutes } from './modules/training/online.routes.js';
+import { authRoutes } from './platform/auth/auth.routes.js';
+import { authPlugin } from './platform/http/auth-plugin.js';
+import { installErrorHandler, sendError } from './platform/http/error-handler.js';
+import type { App, AppDeps } from './platform/http/routing.js';
+import { systemRoutes } from './platform/http/system.routes.js';
 
 export type { AppDeps } from './platform/http/routing.js';
 
@@ -43,7 +49,15 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   installErrorHandler(app);
 
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
     done();
   });
   // The same headers on every answer, so helmet runs once, here, and each request gets a copy of what it
@@ -72,8 +86,17 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: '真训 ZhenXun API', version: deps.version, description: '安全生产培训考试全流程监管平台' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'zx_session' }, token: { type: 'http', scheme: 'bearer' } } },
+      info: {
+        title: '真训 ZhenXun API',
+        version: deps.version,
+        description: '安全生产培训考试全流程监管平台',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'zx_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
       security: [{ session: [] }, { token: [] }],
     },
     transform: jsonSchemaTransform,
@@ -99,11 +122,20 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   const webDist = deps.webDist;
   const hasWeb = webDist !== undefined && existsSync(join(webDist, 'index.html'));
   if (hasWeb) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: webDist,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
-    const isApi = path.startsWith('/api/') || path.startsWith('/schemas/') || path.startsWith('/models/') || path === '/openapi.json';
+    const isApi =
+      path.startsWith('/api/') ||
+      path.startsWith('/schemas/') ||
+      path.startsWith('/models/') ||
+      path === '/openapi.json';
     if (!isApi && hasWeb && request.method === 'GET') {
       // Client-side routes (/organizations/…) are the SPA's: hand it index.html.
       return reply.type('text/html').sendFile('index.html');

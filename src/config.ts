@@ -52,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** The one variable the certificate service needs, read without exiting on unrelated bad variables. */
 export function certificateKeySecret(env: NodeJS.ProcessEnv = process.env): string {
   const parsed = EnvSchema.shape.CERT_KEY_SECRET.safeParse(env.CERT_KEY_SECRET);
-  if (!parsed.success) throw new Error(`CERT_KEY_SECRET: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success)
+    throw new Error(`CERT_KEY_SECRET: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 }

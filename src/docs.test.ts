@@ -16,7 +16,8 @@ describe('README', () => {
   });
 
   it('mentions only npm scripts that exist', () => {
-    for (const [, name] of readme.matchAll(/npm run ([\w:-]+)/g)) expect(scripts, name).toContain(name);
+    for (const [, name] of readme.matchAll(/npm run ([\w:-]+)/g))
+      expect(scripts, name).toContain(name);
   });
 
   it('states a Node.js version that every installed package accepts', () => {
@@ -24,7 +25,9 @@ describe('README', () => {
     expect(stated, 'README names no Node.js version').toBeTruthy();
     const minimum = `${stated}.0`;
     expect(semver.satisfies(minimum, JSON.parse(read('package.json')).engines.node)).toBe(true);
-    const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { engines?: unknown }> };
+    const lock = JSON.parse(read('package-lock.json')) as {
+      packages: Record<string, { engines?: unknown }>;
+    };
     const refusing = Object.entries(lock.packages)
       .filter(([, p]) => {
         const node = (p.engines as { node?: unknown } | undefined)?.node;

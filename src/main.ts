@@ -3,13 +3,13 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { runExport, runImport } from './bundle/bundle.cli.js';
 import { loadConfig } from './config.js';
-import { seedDemoCity, databaseIsEmpty } from './demo/demo.seed.js';
-import { runArchiveVerify } from './modules/training/archive.cli.js';
+import { databaseIsEmpty, seedDemoCity } from './demo/demo.seed.js';
 import { loadRegionTree } from './modules/registry/registry.service.js';
+import { runArchiveVerify } from './modules/training/archive.cli.js';
 import { verifyAuditChain } from './platform/audit/audit.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js';
-import { version } from './version.js';
 import { flushLogger, serverLogger } from './platform/http/logger.js';
+import { version } from './version.js';
 
 const usage = `zhenxun — 真训 安全生产培训考试全流程监管平台
 
@@ -76,7 +76,9 @@ async function serve(): Promise<void> {
   // A session of thousands of candidates opens thousands of connections at once; Node's default
   // backlog (511) would reset some of them.
   await app.listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
-  process.stdout.write(`真训 ZhenXun ${version} — http://localhost:${config.PORT} (${handle.mode})\n`);
+  process.stdout.write(
+    `真训 ZhenXun ${version} — http://localhost:${config.PORT} (${handle.mode})\n`,
+  );
 }
 
 export async function runCli(argv: string[]): Promise<void> {
@@ -103,7 +105,9 @@ export async function runCli(argv: string[]): Promise<void> {
       const seed = i >= 0 ? Number(args[i + 1]) : loadConfig().DEMO_SEED;
       code = await withDb(async (h) => {
         if (!(await databaseIsEmpty(h.db))) {
-          process.stderr.write('database already has organizations; the demo city is only loaded into an empty database\n');
+          process.stderr.write(
+            'database already has organizations; the demo city is only loaded into an empty database\n',
+          );
           return 1;
         }
         const summary = await seedDemoCity(h.db, seed);
@@ -139,7 +143,9 @@ export async function runCli(argv: string[]): Promise<void> {
           return 0;
         }
         const b = result.firstBroken!;
-        process.stderr.write(`audit log BROKEN at seq ${b.seq} (${b.reason}): ${b.action} ${b.entityType} ${b.entityId ?? ''}\n`);
+        process.stderr.write(
+          `audit log BROKEN at seq ${b.seq} (${b.reason}): ${b.action} ${b.entityType} ${b.entityId ?? ''}\n`,
+        );
         return 1;
       });
       break;
@@ -148,7 +154,9 @@ export async function runCli(argv: string[]): Promise<void> {
       break;
     case 'archive':
       if (args[0] !== 'verify' || !args[1]) {
-        process.stderr.write('usage: zhenxun archive verify CLASS   (the class id or class code)\n');
+        process.stderr.write(
+          'usage: zhenxun archive verify CLASS   (the class id or class code)\n',
+        );
         code = 2;
         break;
       }

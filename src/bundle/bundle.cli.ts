@@ -14,13 +14,17 @@ export async function runImport(db: Executor, file: string): Promise<number> {
   }
   try {
     const result = await importBundle(db, 'system:cli', input);
-    process.stdout.write(`imported ${file}: created ${JSON.stringify(result.created)}, linked ${JSON.stringify(result.linked)}\n`);
+    process.stdout.write(
+      `imported ${file}: created ${JSON.stringify(result.created)}, linked ${JSON.stringify(result.linked)}\n`,
+    );
     return 0;
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     process.stderr.write(`${e.message}\n`);
     for (const d of e.details) {
-      process.stderr.write(`  ${d.section ?? ''}${d.index !== null && d.index !== undefined ? `[${d.index}]` : ''} ${d.ref ?? '-'} ${d.field}: ${d.message}\n`);
+      process.stderr.write(
+        `  ${d.section ?? ''}${d.index !== null && d.index !== undefined ? `[${d.index}]` : ''} ${d.ref ?? '-'} ${d.field}: ${d.message}\n`,
+      );
     }
     return 1;
   }

@@ -1,7 +1,18 @@
 import { z } from 'zod';
-import { certificateEventKinds, certificateKinds } from '../modules/certificates/certificates.contract.js';
+import {
+  certificateEventKinds,
+  certificateKinds,
+} from '../modules/certificates/certificates.contract.js';
 import { questionKinds } from '../modules/exams/exams.contract.js';
-import { duties, educationLevels, FacilitiesSchema, industries, organizationKinds, organizationStatuses, posts } from '../modules/registry/registry.contract.js';
+import {
+  duties,
+  educationLevels,
+  FacilitiesSchema,
+  industries,
+  organizationKinds,
+  organizationStatuses,
+  posts,
+} from '../modules/registry/registry.contract.js';
 
 /**
  * Exchange bundle v1 (CONTRACTS.md "Data exchange bundle", docs/bundle.md). Sections are optional
@@ -86,11 +97,26 @@ export const BundleSyllabusSchema = z
   .strict();
 
 export const BundleRoomSchema = z
-  .object({ ref: Ref, organizationRef: Ref, name: z.string().min(1).max(100), kind: z.enum(['theory', 'practical', 'exam']), capacity: z.number().int().min(0).nullable().optional(), areaM2: z.number().min(0).nullable().optional() })
+  .object({
+    ref: Ref,
+    organizationRef: Ref,
+    name: z.string().min(1).max(100),
+    kind: z.enum(['theory', 'practical', 'exam']),
+    capacity: z.number().int().min(0).nullable().optional(),
+    areaM2: z.number().min(0).nullable().optional(),
+  })
   .strict();
 
 /** A terminal or camera; its API token is never in a bundle (the institution issues a new one). */
-export const BundleDeviceSchema = z.object({ ref: Ref, roomRef: Ref, kind: z.enum(['face_terminal', 'camera']), serial: z.string().min(1).max(100), name: z.string().min(1).max(100) }).strict();
+export const BundleDeviceSchema = z
+  .object({
+    ref: Ref,
+    roomRef: Ref,
+    kind: z.enum(['face_terminal', 'camera']),
+    serial: z.string().min(1).max(100),
+    name: z.string().min(1).max(100),
+  })
+  .strict();
 
 export const BundleClassSchema = z
   .object({
@@ -108,7 +134,16 @@ export const BundleClassSchema = z
   .strict();
 
 export const BundleLessonSchema = z
-  .object({ ref: Ref, classRef: Ref, mode: z.enum(['theory', 'practical', 'online']), topic: z.string().min(1).max(200), teacherRef: Ref, roomRef: Ref.nullable().optional(), startsAt: DateTime, endsAt: DateTime })
+  .object({
+    ref: Ref,
+    classRef: Ref,
+    mode: z.enum(['theory', 'practical', 'online']),
+    topic: z.string().min(1).max(200),
+    teacherRef: Ref,
+    roomRef: Ref.nullable().optional(),
+    startsAt: DateTime,
+    endsAt: DateTime,
+  })
   .strict();
 
 /** A terminal's attendance event; its ref is the device event id (idempotency key). */
@@ -125,14 +160,38 @@ export const BundleAttendanceSchema = z
   })
   .strict();
 
-export const BundleMakeupSchema = z.object({ ref: Ref, lessonRef: Ref, personRef: Ref, startsAt: DateTime, endsAt: DateTime, reason: z.string().min(4).max(500) }).strict();
+export const BundleMakeupSchema = z
+  .object({
+    ref: Ref,
+    lessonRef: Ref,
+    personRef: Ref,
+    startsAt: DateTime,
+    endsAt: DateTime,
+    reason: z.string().min(4).max(500),
+  })
+  .strict();
 
 export const BundleRecordingSchema = z
-  .object({ ref: Ref, deviceRef: Ref, startsAt: DateTime, endsAt: DateTime, sha256: z.string().regex(/^[0-9a-f]{64}$/), storageUri: z.string().min(1).max(1000), sizeBytes: z.number().int().min(0).nullable().optional() })
+  .object({
+    ref: Ref,
+    deviceRef: Ref,
+    startsAt: DateTime,
+    endsAt: DateTime,
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    storageUri: z.string().min(1).max(1000),
+    sizeBytes: z.number().int().min(0).nullable().optional(),
+  })
   .strict();
 
 export const BundleOnlineCourseSchema = z
-  .object({ ref: Ref, classRef: Ref, title: z.string().min(1).max(200), mediaKind: z.enum(['video', 'document']), mediaUrl: z.string().min(1).max(1000), durationSeconds: z.number().int().min(1) })
+  .object({
+    ref: Ref,
+    classRef: Ref,
+    title: z.string().min(1).max(200),
+    mediaKind: z.enum(['video', 'document']),
+    mediaUrl: z.string().min(1).max(1000),
+    durationSeconds: z.number().int().min(1),
+  })
   .strict();
 
 /** An online learning session with its face checks and the segments the server accepted or refused. */
@@ -146,9 +205,31 @@ export const BundleOnlineSessionSchema = z
     positionSeconds: z.number().min(0).optional(),
     endedAt: DateTime.nullable().optional(),
     endReason: z.string().max(100).nullable().optional(),
-    faceChecks: z.array(z.object({ checkedAt: DateTime, passed: z.boolean(), decision: z.string().max(20), score: z.number().nullable().optional() }).strict()).optional(),
+    faceChecks: z
+      .array(
+        z
+          .object({
+            checkedAt: DateTime,
+            passed: z.boolean(),
+            decision: z.string().max(20),
+            score: z.number().nullable().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     segments: z
-      .array(z.object({ startsAt: DateTime, endsAt: DateTime, positionFrom: z.number().min(0), positionTo: z.number().min(0), verified: z.boolean(), reason: z.string().max(100).nullable().optional() }).strict())
+      .array(
+        z
+          .object({
+            startsAt: DateTime,
+            endsAt: DateTime,
+            positionFrom: z.number().min(0),
+            positionTo: z.number().min(0),
+            verified: z.boolean(),
+            reason: z.string().max(100).nullable().optional(),
+          })
+          .strict(),
+      )
       .optional(),
   })
   .strict();
@@ -184,7 +265,16 @@ export const BundleBlueprintSchema = z
     durationMinutes: z.number().int().min(1).max(1440),
     passMark: z.number().int().min(0).max(1000),
     parts: z
-      .array(z.object({ kind: z.enum(questionKinds), knowledgePoint: z.string().min(1).max(200).nullable(), count: z.number().int().min(1).max(1000), pointsEach: z.number().positive().max(1000) }).strict())
+      .array(
+        z
+          .object({
+            kind: z.enum(questionKinds),
+            knowledgePoint: z.string().min(1).max(200).nullable(),
+            count: z.number().int().min(1).max(1000),
+            pointsEach: z.number().positive().max(1000),
+          })
+          .strict(),
+      )
       .min(1)
       .max(50),
   })
@@ -272,7 +362,11 @@ export const BundleTheoryAttemptSchema = z
     autoSubmitted: z.boolean().optional(),
     score: Score.nullable().optional(),
     /** One per paper position answered; `choice` indexes the options as shown. */
-    answers: z.array(z.object({ position: z.number().int().min(0), choice: Choice, savedAt: DateTime }).strict()).optional(),
+    answers: z
+      .array(
+        z.object({ position: z.number().int().min(0), choice: Choice, savedAt: DateTime }).strict(),
+      )
+      .optional(),
   })
   .strict();
 
@@ -361,7 +455,10 @@ export const BundleSchema = z
     format: z.literal('zhenxun.bundle'),
     version: z.literal(1),
     generatedAt: z.iso.datetime({ offset: true }).optional(),
-    source: z.object({ system: z.string().max(200).optional(), note: z.string().max(2000).optional() }).strict().optional(),
+    source: z
+      .object({ system: z.string().max(200).optional(), note: z.string().max(2000).optional() })
+      .strict()
+      .optional(),
     organizations: z.array(BundleOrganizationSchema).optional(),
     persons: z.array(BundlePersonSchema).optional(),
     staff: z.array(BundleStaffSchema).optional(),
@@ -399,14 +496,40 @@ export type BundleClass = z.infer<typeof BundleClassSchema>;
 
 /** The sections in dependency order: a section refers only to sections before it. */
 export const registrySections = ['organizations', 'persons', 'staff', 'employments'] as const;
-export const trainingSections = ['syllabi', 'rooms', 'devices', 'classes', 'lessons', 'attendance', 'makeups', 'recordings', 'onlineCourses', 'onlineSessions'] as const;
-export const examSections = ['questions', 'blueprints', 'examPlans', 'examSessions', 'examRegistrations', 'theoryAttempts', 'practicalScores', 'patrolEvents'] as const;
+export const trainingSections = [
+  'syllabi',
+  'rooms',
+  'devices',
+  'classes',
+  'lessons',
+  'attendance',
+  'makeups',
+  'recordings',
+  'onlineCourses',
+  'onlineSessions',
+] as const;
+export const examSections = [
+  'questions',
+  'blueprints',
+  'examPlans',
+  'examSessions',
+  'examRegistrations',
+  'theoryAttempts',
+  'practicalScores',
+  'patrolEvents',
+] as const;
 export const certificateSections = ['authorityKeys', 'certificates', 'certificateEvents'] as const;
-export const bundleSections = [...registrySections, ...trainingSections, ...examSections, ...certificateSections] as const;
+export const bundleSections = [
+  ...registrySections,
+  ...trainingSections,
+  ...examSections,
+  ...certificateSections,
+] as const;
 export type TrainingSection = (typeof trainingSections)[number];
 export type BundleSection = (typeof bundleSections)[number];
 /** Sections whose records are keyed by a natural key instead of an author's ref (an authority key by its kid). */
-export const keyOf = (section: BundleSection, record: { ref?: string; kid?: string }): string => (section === 'authorityKeys' ? record.kid! : record.ref!);
+export const keyOf = (section: BundleSection, record: { ref?: string; kid?: string }): string =>
+  section === 'authorityKeys' ? record.kid! : record.ref!;
 
 export const BundleErrorSchema = z.object({
   section: z.string().nullable(),

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type {
+  NewEmploymentRow,
+  NewOrganizationRow,
+  NewPersonRow,
+  NewStaffAssignmentRow,
+} from '../modules/registry/registry.table.js';
 import type { Executor } from '../platform/db/database.js';
-import type { NewEmploymentRow, NewOrganizationRow, NewPersonRow, NewStaffAssignmentRow } from '../modules/registry/registry.table.js';
 
 const CHUNK = 1000;
 
@@ -8,10 +13,19 @@ async function chunked<T>(rows: T[], fn: (chunk: T[]) => Promise<unknown>): Prom
   for (let i = 0; i < rows.length; i += CHUNK) await fn(rows.slice(i, i + CHUNK));
 }
 
-export async function findRefs(db: Executor, entityType: string, refs: string[]): Promise<Map<string, string>> {
+export async function findRefs(
+  db: Executor,
+  entityType: string,
+  refs: string[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < refs.length; i += CHUNK) {
-    const rows = await db.selectFrom('externalRef').select(['ref', 'entityId']).where('entityType', '=', entityType).where('ref', 'in', refs.slice(i, i + CHUNK)).execute();
+    const rows = await db
+      .selectFrom('externalRef')
+      .select(['ref', 'entityId'])
+      .where('entityType', '=', entityType)
+      .where('ref', 'in', refs.slice(i, i + CHUNK))
+      .execute();
     for (const r of rows) out.set(r.ref, r.entityId);
   }
   return out;
@@ -26,7 +40,11 @@ export async function findExistingRegions(db: Executor, codes: string[]): Promis
 export async function findOrganizationsByCreditCode(db: Executor, codes: string[]) {
   const out = new Map<string, { id: string; kind: string; regionCode: string }>();
   for (let i = 0; i < codes.length; i += CHUNK) {
-    const rows = await db.selectFrom('organization').select(['id', 'kind', 'creditCode', 'regionCode']).where('creditCode', 'in', codes.slice(i, i + CHUNK)).execute();
+    const rows = await db
+      .selectFrom('organization')
+      .select(['id', 'kind', 'creditCode', 'regionCode'])
+      .where('creditCode', 'in', codes.slice(i, i + CHUNK))
+      .execute();
     for (const r of rows) out.set(r.creditCode, r);
   }
   return out;
@@ -35,7 +53,11 @@ export async function findOrganizationsByCreditCode(db: Executor, codes: string[
 export async function findOrganizationsByIds(db: Executor, ids: string[]) {
   const out = new Map<string, { id: string; kind: string; regionCode: string }>();
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const rows = await db.selectFrom('organization').select(['id', 'kind', 'regionCode']).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
+    const rows = await db
+      .selectFrom('organization')
+      .select(['id', 'kind', 'regionCode'])
+      .where('id', 'in', ids.slice(i, i + CHUNK))
+      .execute();
     for (const r of rows) out.set(r.id, r);
   }
   return out;
@@ -44,19 +66,31 @@ export async function findOrganizationsByIds(db: Executor, ids: string[]) {
 export async function findPersonsByIdNumber(db: Executor, idNumbers: string[]) {
   const out = new Map<string, { id: string; name: string }>();
   for (let i = 0; i < idNumbers.length; i += CHUNK) {
-    const rows = await db.selectFrom('person').select(['id', 'name', 'idNumber']).where('idNumber', 'in', idNumbers.slice(i, i + CHUNK)).execute();
+    const rows = await db
+      .selectFrom('person')
+      .select(['id', 'name', 'idNumber'])
+      .where('idNumber', 'in', idNumbers.slice(i, i + CHUNK))
+      .execute();
     for (const r of rows) out.set(r.idNumber, r);
   }
   return out;
 }
 
 /** Multi-row inserts with ids made here, so no reliance on the order RETURNING gives rows back. */
-export async function insertOrganizations(trx: Executor, rows: (NewOrganizationRow & { id: string })[]) {
+export async function insertOrganizations(
+  trx: Executor,
+  rows: (NewOrganizationRow & { id: string })[],
+) {
   await chunked(rows, (c) => trx.insertInto('organization').values(c).execute());
 }
 
 export async function setOperators(trx: Executor, pairs: { id: string; operatorId: string }[]) {
-  for (const p of pairs) await trx.updateTable('organization').set({ operatorId: p.operatorId }).where('id', '=', p.id).execute();
+  for (const p of pairs)
+    await trx
+      .updateTable('organization')
+      .set({ operatorId: p.operatorId })
+      .where('id', '=', p.id)
+      .execute();
 }
 
 export async function insertPersons(trx: Executor, rows: (NewPersonRow & { id: string })[]) {
@@ -67,11 +101,17 @@ export async function insertStaff(trx: Executor, rows: (NewStaffAssignmentRow & 
   await chunked(rows, (c) => trx.insertInto('staffAssignment').values(c).execute());
 }
 
-export async function insertEmployments(trx: Executor, rows: (NewEmploymentRow & { id: string })[]) {
+export async function insertEmployments(
+  trx: Executor,
+  rows: (NewEmploymentRow & { id: string })[],
+) {
   await chunked(rows, (c) => trx.insertInto('employment').values(c).execute());
 }
 
-export async function insertRefs(trx: Executor, rows: { entityType: string; ref: string; entityId: string; regionCode: string | null }[]) {
+export async function insertRefs(
+  trx: Executor,
+  rows: { entityType: string; ref: string; entityId: string; regionCode: string | null }[],
+) {
   await chunked(rows, (c) => trx.insertInto('externalRef').values(c).execute());
 }
 
@@ -92,28 +132,65 @@ export async function readRegistry(db: Executor, regionPrefix: string) {
   }
   // Trainees and teachers of the jurisdiction's classes, its candidates, invigilators, examiners and
   // certificate holders belong in its bundle even when employed elsewhere.
-  const [trainees, lessonTeachers, classHeads, candidates, sessions, examiners, holders] = await Promise.all([
-    db.selectFrom('classTrainee').select('personId').where('regionCode', 'like', like).execute(),
-    db.selectFrom('lesson').select('teacherId as personId').where('regionCode', 'like', like).execute(),
-    db.selectFrom('trainingClass').select('headTeacherId as personId').where('regionCode', 'like', like).execute(),
-    db.selectFrom('examRegistration').select('personId').where('regionCode', 'like', like).execute(),
-    db.selectFrom('examSession').select(['invigilatorIds', 'examinerIds']).where('regionCode', 'like', like).execute(),
-    db
-      .selectFrom('practicalScore as p')
-      .innerJoin('examRegistration as r', 'r.id', 'p.registrationId')
-      .select('p.examinerPersonId as personId')
-      .where('r.regionCode', 'like', like)
-      .where('p.examinerPersonId', 'is not', null)
-      .execute(),
-    db.selectFrom('certificate').select('personId').where('regionCode', 'like', like).execute(),
-  ]);
-  const sessionStaff = sessions.flatMap((s) => [...s.invigilatorIds, ...s.examinerIds].map((personId) => ({ personId })));
+  const [trainees, lessonTeachers, classHeads, candidates, sessions, examiners, holders] =
+    await Promise.all([
+      db.selectFrom('classTrainee').select('personId').where('regionCode', 'like', like).execute(),
+      db
+        .selectFrom('lesson')
+        .select('teacherId as personId')
+        .where('regionCode', 'like', like)
+        .execute(),
+      db
+        .selectFrom('trainingClass')
+        .select('headTeacherId as personId')
+        .where('regionCode', 'like', like)
+        .execute(),
+      db
+        .selectFrom('examRegistration')
+        .select('personId')
+        .where('regionCode', 'like', like)
+        .execute(),
+      db
+        .selectFrom('examSession')
+        .select(['invigilatorIds', 'examinerIds'])
+        .where('regionCode', 'like', like)
+        .execute(),
+      db
+        .selectFrom('practicalScore as p')
+        .innerJoin('examRegistration as r', 'r.id', 'p.registrationId')
+        .select('p.examinerPersonId as personId')
+        .where('r.regionCode', 'like', like)
+        .where('p.examinerPersonId', 'is not', null)
+        .execute(),
+      db.selectFrom('certificate').select('personId').where('regionCode', 'like', like).execute(),
+    ]);
+  const sessionStaff = sessions.flatMap((s) =>
+    [...s.invigilatorIds, ...s.examinerIds].map((personId) => ({ personId })),
+  );
   const personIds = [
-    ...new Set([...staff, ...employments, ...trainees, ...lessonTeachers, ...classHeads, ...candidates, ...sessionStaff, ...(examiners as { personId: string }[]), ...holders].map((r) => r.personId)),
+    ...new Set(
+      [
+        ...staff,
+        ...employments,
+        ...trainees,
+        ...lessonTeachers,
+        ...classHeads,
+        ...candidates,
+        ...sessionStaff,
+        ...(examiners as { personId: string }[]),
+        ...holders,
+      ].map((r) => r.personId),
+    ),
   ];
   const persons = [];
   for (let i = 0; i < personIds.length; i += CHUNK) {
-    persons.push(...(await db.selectFrom('person').selectAll().where('id', 'in', personIds.slice(i, i + CHUNK)).execute()));
+    persons.push(
+      ...(await db
+        .selectFrom('person')
+        .selectAll()
+        .where('id', 'in', personIds.slice(i, i + CHUNK))
+        .execute()),
+    );
   }
   return { organizations, persons, staff, employments, refs };
 }

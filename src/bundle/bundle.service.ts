@@ -1,20 +1,53 @@
-import { type Actor, regionInScope } from '../platform/auth/actor.js';
+import { findOperationItem } from '../catalog/operations.js';
+import {
+  normalizeIdNumber,
+  parseIdNumber,
+  validateCreditCode,
+  validateIdNumber,
+} from '../modules/registry/identifiers.rules.js';
+import { highRiskIndustries } from '../modules/registry/registry.contract.js';
+import { dutyAllowedFor } from '../modules/registry/staffing.rules.js';
 import { recordAudit } from '../platform/audit/audit.js';
+import { type Actor, regionInScope } from '../platform/auth/actor.js';
 import { type Executor, transaction } from '../platform/db/database.js';
 import { DomainError } from '../platform/errors.js';
-import { findOperationItem } from '../catalog/operations.js';
-import { highRiskIndustries } from '../modules/registry/registry.contract.js';
-import { normalizeIdNumber, parseIdNumber, validateCreditCode, validateIdNumber } from '../modules/registry/identifiers.rules.js';
-import { dutyAllowedFor } from '../modules/registry/staffing.rules.js';
-import { type Bundle, type BundleError, type BundleOrganization, type BundlePerson, BundleSchema, type BundleSection, bundleSections, keyOf } from './bundle.contract.js';
+import {
+  type Bundle,
+  type BundleError,
+  type BundleOrganization,
+  type BundlePerson,
+  BundleSchema,
+  type BundleSection,
+  bundleSections,
+  keyOf,
+} from './bundle.contract.js';
 import * as repo from './bundle.repository.js';
-import { certificateOrganizationRefs, certificatePersonRefs, exportCertificateSections, importCertificateSections, validateCertificateSections } from './certificate-sections.js';
-import { examOrganizationRefs, examPersonRefs, exportExamSections, importExamSections, type SectionContext, validateExamSections } from './exam-sections.js';
-import { exportTrainingSections, importTrainingSections, validateTrainingSections } from './training-sections.js';
+import {
+  certificateOrganizationRefs,
+  certificatePersonRefs,
+  exportCertificateSections,
+  importCertificateSections,
+  validateCertificateSections,
+} from './certificate-sections.js';
+import {
+  examOrganizationRefs,
+  examPersonRefs,
+  exportExamSections,
+  importExamSections,
+  type SectionContext,
+  validateExamSections,
+} from './exam-sections.js';
+import {
+  exportTrainingSections,
+  importTrainingSections,
+  validateTrainingSections,
+} from './training-sections.js';
 
 type Caller = Actor | string;
 
-export type ValidationResult = { ok: true; bundle: Bundle; plan: ImportPlan } | { ok: false; errors: BundleError[] };
+export type ValidationResult =
+  | { ok: true; bundle: Bundle; plan: ImportPlan }
+  | { ok: false; errors: BundleError[] };
 
 /** What an import will do with each record: insert it, or link it to the row already there. */
 interface ImportPlan {
@@ -24,7 +57,14 @@ interface ImportPlan {
   orgInfo: Map<string, { kind: string; regionCode: string }>;
 }
 
-function err(section: string | null, index: number | null, ref: string | null, field: string, code: string, message: string): BundleError {
+function err(
+  section: string | null,
+  index: number | null,
+  ref: string | null,
+  field: string,
+  code: string,
+  message: string,
+): BundleError {
   return { section, index, ref, field, code, message };
 }
 
@@ -32,7 +72,11 @@ function err(section: string | null, index: number | null, ref: string | null, f
  * Checks a whole bundle before anything is written and returns every problem, each naming the record
  * (section, index, ref) and the field. Never writes.
  */
-export async function validateBundle(db: Executor, input: unknown, caller: Caller = 'system:cli'): Promise<ValidationResult> {
+export async function validateBundle(
+  db: Executor,
+  input: unknown,
+  caller: Caller = 'system:cli',
+): Promise<ValidationResult> {
   const parsed = BundleSchema.safeParse(input);
   if (!parsed.success) {
     const raw = (input ?? {}) as Record<string, unknown>;
@@ -41,10 +85,19 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
       errors: parsed.error.issues.map((i) => {
         const [section, index, ...rest] = i.path;
         const isRecord = typeof section === 'string' && typeof index === 'number';
-        const record = isRecord ? ((raw[section] as { ref?: unknown; kid?: unknown }[] | undefined)?.[index] ?? null) : null;
+        const record = isRecord
+          ? ((raw[section] as { ref?: unknown; kid?: unknown }[] | undefined)?.[index] ?? null)
+          : null;
         const own = record ? (section === 'authorityKeys' ? record.kid : record.ref) : null;
         const ref = typeof own === 'string' ? own : null;
-        return err(isRecord ? section : null, isRecord ? index : null, ref, (isRecord ? rest : i.path).join('.') || '(root)', 'schema', i.message);
+        return err(
+          isRecord ? section : null,
+          isRecord ? index : null,
+          ref,
+          (isRecord ? rest : i.path).join('.') || '(root)',
+          'schema',
+          i.message,
+        );
       }),
     };
   }
@@ -62,30 +115,72 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
     const field = section === 'authorityKeys' ? 'kid' : 'ref';
     records.forEach((r, i) => {
       const ref = keyOf(section, r);
-      if (seen.has(ref)) errors.push(err(section, i, ref, field, 'duplicate_ref', `${field}「${ref}」在 ${section} 中重复`));
+      if (seen.has(ref))
+        errors.push(
+          err(section, i, ref, field, 'duplicate_ref', `${field}「${ref}」在 ${section} 中重复`),
+        );
       seen.add(ref);
     });
     // Authority keys have no author's ref: the validation links them by kid.
-    existing[section] = section === 'authorityKeys' ? new Map() : await repo.findRefs(db, section, [...seen]);
+    existing[section] =
+      section === 'authorityKeys' ? new Map() : await repo.findRefs(db, section, [...seen]);
   }
 
   // Organizations: checksums, regions, scope, duplicates, existing rows.
   const regions = await repo.findExistingRegions(db, [...new Set(orgs.map((o) => o.regionCode))]);
-  const byCredit = await repo.findOrganizationsByCreditCode(db, orgs.map((o) => o.creditCode.toUpperCase()));
+  const byCredit = await repo.findOrganizationsByCreditCode(
+    db,
+    orgs.map((o) => o.creditCode.toUpperCase()),
+  );
   const orgInfo = new Map<string, { kind: string; regionCode: string }>();
   const creditSeen = new Map<string, string>();
   orgs.forEach((o, i) => {
     const code = o.creditCode.toUpperCase();
     const v = validateCreditCode(code);
-    if (!v.ok) errors.push(err('organizations', i, o.ref, 'creditCode', `credit_code_${v.reason}`, v.message));
-    if (creditSeen.has(code)) errors.push(err('organizations', i, o.ref, 'creditCode', 'duplicate_credit_code', `统一社会信用代码与「${creditSeen.get(code)}」重复`));
+    if (!v.ok)
+      errors.push(
+        err('organizations', i, o.ref, 'creditCode', `credit_code_${v.reason}`, v.message),
+      );
+    if (creditSeen.has(code))
+      errors.push(
+        err(
+          'organizations',
+          i,
+          o.ref,
+          'creditCode',
+          'duplicate_credit_code',
+          `统一社会信用代码与「${creditSeen.get(code)}」重复`,
+        ),
+      );
     creditSeen.set(code, o.ref);
-    if (!regions.has(o.regionCode)) errors.push(err('organizations', i, o.ref, 'regionCode', 'unknown_region', `行政区划 ${o.regionCode} 不存在`));
+    if (!regions.has(o.regionCode))
+      errors.push(
+        err(
+          'organizations',
+          i,
+          o.ref,
+          'regionCode',
+          'unknown_region',
+          `行政区划 ${o.regionCode} 不存在`,
+        ),
+      );
     if (typeof caller !== 'string' && !regionInScope(caller.scope, o.regionCode)) {
-      errors.push(err('organizations', i, o.ref, 'regionCode', 'out_of_scope', `行政区划 ${o.regionCode} 不在导入者辖区内`));
+      errors.push(
+        err(
+          'organizations',
+          i,
+          o.ref,
+          'regionCode',
+          'out_of_scope',
+          `行政区划 ${o.regionCode} 不在导入者辖区内`,
+        ),
+      );
     }
     const inDb = byCredit.get(code);
-    if (inDb && inDb.kind !== o.kind) errors.push(err('organizations', i, o.ref, 'kind', 'kind_mismatch', `该信用代码已登记为 ${inDb.kind}`));
+    if (inDb && inDb.kind !== o.kind)
+      errors.push(
+        err('organizations', i, o.ref, 'kind', 'kind_mismatch', `该信用代码已登记为 ${inDb.kind}`),
+      );
     if (inDb && !existing.organizations.has(o.ref)) existing.organizations.set(o.ref, inDb.id);
     orgInfo.set(o.ref, { kind: o.kind, regionCode: o.regionCode });
   });
@@ -102,9 +197,28 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
     if (o) orgInfo.set(ref, { kind: o.kind, regionCode: o.regionCode });
   }
   orgs.forEach((o, i) => {
-    if (o.operatorRef && !orgInfo.has(o.operatorRef)) errors.push(err('organizations', i, o.ref, 'operatorRef', 'dangling_ref', `operatorRef「${o.operatorRef}」不存在`));
+    if (o.operatorRef && !orgInfo.has(o.operatorRef))
+      errors.push(
+        err(
+          'organizations',
+          i,
+          o.ref,
+          'operatorRef',
+          'dangling_ref',
+          `operatorRef「${o.operatorRef}」不存在`,
+        ),
+      );
     if ((o.status === 'suspended' || o.status === 'exited') && !o.statusDecision) {
-      errors.push(err('organizations', i, o.ref, 'statusDecision', 'decision_required', '停业整顿或退出须附决定'));
+      errors.push(
+        err(
+          'organizations',
+          i,
+          o.ref,
+          'statusDecision',
+          'decision_required',
+          '停业整顿或退出须附决定',
+        ),
+      );
     }
   });
 
@@ -115,35 +229,120 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
   persons.forEach((p, i) => {
     const idNumber = normalized[i];
     const v = validateIdNumber(idNumber);
-    if (!v.ok) errors.push(err('persons', i, p.ref, 'idNumber', `id_number_${v.reason}`, v.message));
-    if (idSeen.has(idNumber)) errors.push(err('persons', i, p.ref, 'idNumber', 'duplicate_id_number', `身份证号码与「${idSeen.get(idNumber)}」重复`));
+    if (!v.ok)
+      errors.push(err('persons', i, p.ref, 'idNumber', `id_number_${v.reason}`, v.message));
+    if (idSeen.has(idNumber))
+      errors.push(
+        err(
+          'persons',
+          i,
+          p.ref,
+          'idNumber',
+          'duplicate_id_number',
+          `身份证号码与「${idSeen.get(idNumber)}」重复`,
+        ),
+      );
     idSeen.set(idNumber, p.ref);
     const inDb = byIdNumber.get(idNumber);
-    if (inDb && inDb.name !== p.name.trim()) errors.push(err('persons', i, p.ref, 'name', 'name_mismatch', '与已建档人员的姓名不一致'));
+    if (inDb && inDb.name !== p.name.trim())
+      errors.push(err('persons', i, p.ref, 'name', 'name_mismatch', '与已建档人员的姓名不一致'));
     if (inDb && !existing.persons.has(p.ref)) existing.persons.set(p.ref, inDb.id);
   });
   const personRefsInFile = new Set(persons.map((p) => p.ref));
-  const personRefsUsed = [...staff, ...employments].map((r) => r.personRef).concat(trainingPersonRefs(bundle), examPersonRefs(bundle), certificatePersonRefs(bundle));
-  const dbPersonRefs = await repo.findRefs(db, 'persons', [...new Set(personRefsUsed)].filter((r) => !personRefsInFile.has(r)));
+  const personRefsUsed = [...staff, ...employments]
+    .map((r) => r.personRef)
+    .concat(trainingPersonRefs(bundle), examPersonRefs(bundle), certificatePersonRefs(bundle));
+  const dbPersonRefs = await repo.findRefs(
+    db,
+    'persons',
+    [...new Set(personRefsUsed)].filter((r) => !personRefsInFile.has(r)),
+  );
 
-  const checkLink = (section: BundleSection, i: number, r: { ref: string; personRef: string; organizationRef: string; startDate: string; endDate?: string | null }) => {
-    if (!personRefsInFile.has(r.personRef) && !dbPersonRefs.has(r.personRef)) errors.push(err(section, i, r.ref, 'personRef', 'dangling_ref', `personRef「${r.personRef}」不存在`));
-    if (!orgInfo.has(r.organizationRef)) errors.push(err(section, i, r.ref, 'organizationRef', 'dangling_ref', `organizationRef「${r.organizationRef}」不存在`));
-    if (r.endDate && r.endDate < r.startDate) errors.push(err(section, i, r.ref, 'endDate', 'end_before_start', '结束日期早于开始日期'));
+  const checkLink = (
+    section: BundleSection,
+    i: number,
+    r: {
+      ref: string;
+      personRef: string;
+      organizationRef: string;
+      startDate: string;
+      endDate?: string | null;
+    },
+  ) => {
+    if (!personRefsInFile.has(r.personRef) && !dbPersonRefs.has(r.personRef))
+      errors.push(
+        err(section, i, r.ref, 'personRef', 'dangling_ref', `personRef「${r.personRef}」不存在`),
+      );
+    if (!orgInfo.has(r.organizationRef))
+      errors.push(
+        err(
+          section,
+          i,
+          r.ref,
+          'organizationRef',
+          'dangling_ref',
+          `organizationRef「${r.organizationRef}」不存在`,
+        ),
+      );
+    if (r.endDate && r.endDate < r.startDate)
+      errors.push(err(section, i, r.ref, 'endDate', 'end_before_start', '结束日期早于开始日期'));
     return orgInfo.get(r.organizationRef);
   };
   staff.forEach((s, i) => {
     const org = checkLink('staff', i, s);
-    if (org && !dutyAllowedFor(org.kind, s.duty)) errors.push(err('staff', i, s.ref, 'duty', 'duty_not_allowed', `职务 ${s.duty} 不适用于 ${org.kind}`));
+    if (org && !dutyAllowedFor(org.kind, s.duty))
+      errors.push(
+        err('staff', i, s.ref, 'duty', 'duty_not_allowed', `职务 ${s.duty} 不适用于 ${org.kind}`),
+      );
     (s.operationItems ?? []).forEach((code, j) => {
-      if (!findOperationItem(code)) errors.push(err('staff', i, s.ref, `operationItems.${j}`, 'unknown_item', `作业项目 ${code} 不在目录中`));
+      if (!findOperationItem(code))
+        errors.push(
+          err(
+            'staff',
+            i,
+            s.ref,
+            `operationItems.${j}`,
+            'unknown_item',
+            `作业项目 ${code} 不在目录中`,
+          ),
+        );
     });
   });
   employments.forEach((e, i) => {
     const org = checkLink('employments', i, e);
-    if (org && org.kind !== 'enterprise') errors.push(err('employments', i, e.ref, 'organizationRef', 'not_enterprise', '岗位聘用只登记在生产经营单位'));
-    if (e.post === 'special_operator' && !e.operationItemCode) errors.push(err('employments', i, e.ref, 'operationItemCode', 'item_required', '特种作业人员须填写作业项目'));
-    if (e.operationItemCode && !findOperationItem(e.operationItemCode)) errors.push(err('employments', i, e.ref, 'operationItemCode', 'unknown_item', `作业项目 ${e.operationItemCode} 不在目录中`));
+    if (org && org.kind !== 'enterprise')
+      errors.push(
+        err(
+          'employments',
+          i,
+          e.ref,
+          'organizationRef',
+          'not_enterprise',
+          '岗位聘用只登记在生产经营单位',
+        ),
+      );
+    if (e.post === 'special_operator' && !e.operationItemCode)
+      errors.push(
+        err(
+          'employments',
+          i,
+          e.ref,
+          'operationItemCode',
+          'item_required',
+          '特种作业人员须填写作业项目',
+        ),
+      );
+    if (e.operationItemCode && !findOperationItem(e.operationItemCode))
+      errors.push(
+        err(
+          'employments',
+          i,
+          e.ref,
+          'operationItemCode',
+          'unknown_item',
+          `作业项目 ${e.operationItemCode} 不在目录中`,
+        ),
+      );
   });
 
   const personKnown = (ref: string) => personRefsInFile.has(ref) || dbPersonRefs.has(ref);
@@ -158,14 +357,18 @@ export async function validateBundle(db: Executor, input: unknown, caller: Calle
   await validateExamSections(db, bundle, ctx, (e) => errors.push(e));
   await validateCertificateSections(db, bundle, ctx, (e) => errors.push(e));
 
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, bundle, plan: { existing, orgInfo } };
+  return errors.length > 0
+    ? { ok: false, errors }
+    : { ok: true, bundle, plan: { existing, orgInfo } };
 }
 
 function trainingPersonRefs(b: Bundle): string[] {
   return [
     ...(b.classes ?? []).flatMap((c) => [c.headTeacherRef, ...(c.traineeRefs ?? [])]),
     ...(b.lessons ?? []).map((l) => l.teacherRef),
-    ...[...(b.attendance ?? []), ...(b.makeups ?? []), ...(b.onlineSessions ?? [])].map((r) => r.personRef),
+    ...[...(b.attendance ?? []), ...(b.makeups ?? []), ...(b.onlineSessions ?? [])].map(
+      (r) => r.personRef,
+    ),
   ];
 }
 
@@ -179,24 +382,49 @@ export interface ImportResult {
  * Records whose ref was imported before, or whose credit code / ID number is already registered, are
  * linked rather than duplicated, so importing the same file twice changes nothing.
  */
-export async function importBundle(db: Executor, caller: Caller, input: unknown, requestId?: string, now = new Date()): Promise<ImportResult> {
+export async function importBundle(
+  db: Executor,
+  caller: Caller,
+  input: unknown,
+  requestId?: string,
+  now = new Date(),
+): Promise<ImportResult> {
   return transaction(db, async (trx) => {
     const v = await validateBundle(trx, input, caller);
     if (!v.ok) {
       throw new DomainError(
         'validation_failed',
         `数据包有 ${v.errors.length} 处错误，未导入任何记录`,
-        v.errors.map((e) => ({ path: [e.section, e.index, e.field].filter((x) => x !== null).join('.'), ...e })),
+        v.errors.map((e) => ({
+          path: [e.section, e.index, e.field].filter((x) => x !== null).join('.'),
+          ...e,
+        })),
       );
     }
     const { bundle, plan } = v;
     const ids = new Map<string, string>();
-    const refRows: { entityType: string; ref: string; entityId: string; regionCode: string | null }[] = [];
-    const created = Object.fromEntries(bundleSections.map((s) => [s, 0])) as Record<BundleSection, number>;
-    const linked = Object.fromEntries(bundleSections.map((s) => [s, 0])) as Record<BundleSection, number>;
+    const refRows: {
+      entityType: string;
+      ref: string;
+      entityId: string;
+      regionCode: string | null;
+    }[] = [];
+    const created = Object.fromEntries(bundleSections.map((s) => [s, 0])) as Record<
+      BundleSection,
+      number
+    >;
+    const linked = Object.fromEntries(bundleSections.map((s) => [s, 0])) as Record<
+      BundleSection,
+      number
+    >;
     const key = (section: BundleSection, ref: string) => `${section}\u0000${ref}`;
     /** The id a record gets: the linked row's, else `opts.id` (a certificate keeps its QR's) or a new one. */
-    const take = (section: BundleSection, ref: string, regionCode: string | null, opts: { id?: string; keepRef?: boolean } = {}): { id: string; isNew: boolean } => {
+    const take = (
+      section: BundleSection,
+      ref: string,
+      regionCode: string | null,
+      opts: { id?: string; keepRef?: boolean } = {},
+    ): { id: string; isNew: boolean } => {
       const existingId = plan.existing[section].get(ref);
       if (existingId) {
         ids.set(key(section, ref), existingId);
@@ -205,11 +433,13 @@ export async function importBundle(db: Executor, caller: Caller, input: unknown,
       }
       const id = opts.id ?? repo.newId();
       ids.set(key(section, ref), id);
-      if (opts.keepRef !== false) refRows.push({ entityType: section, ref, entityId: id, regionCode });
+      if (opts.keepRef !== false)
+        refRows.push({ entityType: section, ref, entityId: id, regionCode });
       created[section]++;
       return { id, isNew: true };
     };
-    const alreadyRefd = async (section: BundleSection) => repo.findRefs(trx, section, [...plan.existing[section].keys()]);
+    const alreadyRefd = async (section: BundleSection) =>
+      repo.findRefs(trx, section, [...plan.existing[section].keys()]);
 
     const orgRows = [];
     const operators: { id: string; operatorRef: string }[] = [];
@@ -242,7 +472,13 @@ export async function importBundle(db: Executor, caller: Caller, input: unknown,
       for (const [r, id] of found) ids.set(key('organizations', r), id);
     };
     await orgIdOf(operators.map((o) => o.operatorRef));
-    await repo.setOperators(trx, operators.map((o) => ({ id: o.id, operatorId: ids.get(key('organizations', o.operatorRef))! })));
+    await repo.setOperators(
+      trx,
+      operators.map((o) => ({
+        id: o.id,
+        operatorId: ids.get(key('organizations', o.operatorRef))!,
+      })),
+    );
 
     const personRows = [];
     for (const p of bundle.persons ?? []) {
@@ -250,14 +486,26 @@ export async function importBundle(db: Executor, caller: Caller, input: unknown,
       if (!isNew) continue;
       const idNumber = normalizeIdNumber(p.idNumber);
       const parsed = parseIdNumber(idNumber);
-      personRows.push({ id, idNumber, name: p.name.trim(), birthDate: parsed.birthDate, gender: parsed.gender, education: p.education ?? null, phone: p.phone ?? null, regionCode: parsed.regionCode6 });
+      personRows.push({
+        id,
+        idNumber,
+        name: p.name.trim(),
+        birthDate: parsed.birthDate,
+        gender: parsed.gender,
+        education: p.education ?? null,
+        phone: p.phone ?? null,
+        regionCode: parsed.regionCode6,
+      });
     }
     await repo.insertPersons(trx, personRows);
 
     const links = [...(bundle.staff ?? []), ...(bundle.employments ?? [])];
     await orgIdOf([...new Set(links.map((l) => l.organizationRef))]);
-    const missingPersons = [...new Set(links.map((l) => l.personRef))].filter((r) => !ids.has(key('persons', r)));
-    for (const [r, id] of await repo.findRefs(trx, 'persons', missingPersons)) ids.set(key('persons', r), id);
+    const missingPersons = [...new Set(links.map((l) => l.personRef))].filter(
+      (r) => !ids.has(key('persons', r)),
+    );
+    for (const [r, id] of await repo.findRefs(trx, 'persons', missingPersons))
+      ids.set(key('persons', r), id);
     const regionOfOrg = (ref: string) => plan.orgInfo.get(ref)!.regionCode;
 
     const staffRows = [];
@@ -314,7 +562,8 @@ export async function importBundle(db: Executor, caller: Caller, input: unknown,
       if (section === 'authorityKeys') continue;
       const known = await alreadyRefd(section);
       for (const [ref, id] of plan.existing[section]) {
-        if (!known.has(ref)) refRows.push({ entityType: section, ref, entityId: id, regionCode: null });
+        if (!known.has(ref))
+          refRows.push({ entityType: section, ref, entityId: id, regionCode: null });
       }
     }
     await repo.insertRefs(trx, refRows);
@@ -337,13 +586,24 @@ export async function importBundle(db: Executor, caller: Caller, input: unknown,
 }
 
 /** A bundle of everything in the caller's jurisdiction ('system:…' callers: everything), in ref order. */
-export async function exportBundle(db: Executor, caller: Caller, now = new Date()): Promise<Bundle> {
-  const prefix = typeof caller === 'string' ? '' : caller.scope.kind === 'region' ? caller.scope.regionCode : null;
+export async function exportBundle(
+  db: Executor,
+  caller: Caller,
+  now = new Date(),
+): Promise<Bundle> {
+  const prefix =
+    typeof caller === 'string'
+      ? ''
+      : caller.scope.kind === 'region'
+        ? caller.scope.regionCode
+        : null;
   if (prefix === null) throw new DomainError('forbidden', '只有监管部门可以导出辖区数据包');
   const data = await repo.readRegistry(db, prefix);
   const refOf = new Map(data.refs.map((r) => [`${r.entityType}\u0000${r.entityId}`, r.ref]));
-  const ref = (section: BundleSection, id: string) => refOf.get(`${section}\u0000${id}`) ?? `${section}:${id}`;
-  const byRef = <T extends { ref: string }>(rows: T[]) => rows.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+  const ref = (section: BundleSection, id: string) =>
+    refOf.get(`${section}\u0000${id}`) ?? `${section}:${id}`;
+  const byRef = <T extends { ref: string }>(rows: T[]) =>
+    rows.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   const orgRefById = new Map(data.organizations.map((o) => [o.id, ref('organizations', o.id)]));
   return {
     format: 'zhenxun.bundle',
@@ -364,12 +624,22 @@ export async function exportBundle(db: Executor, caller: Caller, now = new Date(
         contactPhone: o.contactPhone,
         status: o.status,
         statusDecision: o.statusDecision,
-        operatorRef: o.operatorId ? (orgRefById.get(o.operatorId) ?? ref('organizations', o.operatorId)) : null,
+        operatorRef: o.operatorId
+          ? (orgRefById.get(o.operatorId) ?? ref('organizations', o.operatorId))
+          : null,
         employeeCount: o.employeeCount,
         facilities: (o.facilities as BundleOrganization['facilities']) ?? null,
       })),
     ),
-    persons: byRef(data.persons.map((p) => ({ ref: ref('persons', p.id), idNumber: p.idNumber, name: p.name, education: (p.education as BundlePerson['education']) ?? null, phone: p.phone }))),
+    persons: byRef(
+      data.persons.map((p) => ({
+        ref: ref('persons', p.id),
+        idNumber: p.idNumber,
+        name: p.name,
+        education: (p.education as BundlePerson['education']) ?? null,
+        phone: p.phone,
+      })),
+    ),
     staff: byRef(
       data.staff.map((s) => ({
         ref: ref('staff', s.id),
@@ -402,6 +672,10 @@ export async function exportBundle(db: Executor, caller: Caller, now = new Date(
 }
 
 /** ids of records imported under the given refs (the demo loader links its accounts this way). */
-export function idsForRefs(db: Executor, section: BundleSection, refs: string[]): Promise<Map<string, string>> {
+export function idsForRefs(
+  db: Executor,
+  section: BundleSection,
+  refs: string[],
+): Promise<Map<string, string>> {
   return repo.findRefs(db, section, refs);
 }

@@ -12,7 +12,14 @@ import * as repo from './bundle.repository.js';
  * ref, an impossible span, an offline lesson without a room, a class kind its item does not have.
  */
 
-type Err = (section: string, index: number, ref: string, field: string, code: string, message: string) => void;
+type Err = (
+  section: string,
+  index: number,
+  ref: string,
+  field: string,
+  code: string,
+  message: string,
+) => void;
 
 interface Known {
   /** ref → where it points, for records in the file and those already imported. */
@@ -22,8 +29,17 @@ interface Known {
 
 const span = (a: string, b: string) => Date.parse(b) > Date.parse(a);
 
-async function refsInDb(db: Executor, section: BundleSection, wanted: Iterable<string>, inFile: Set<string>) {
-  return repo.findRefs(db, section, [...new Set(wanted)].filter((r) => !inFile.has(r)));
+async function refsInDb(
+  db: Executor,
+  section: BundleSection,
+  wanted: Iterable<string>,
+  inFile: Set<string>,
+) {
+  return repo.findRefs(
+    db,
+    section,
+    [...new Set(wanted)].filter((r) => !inFile.has(r)),
+  );
 }
 
 /** Validates the training sections; `orgInfo` and the person refs come from the registry validation. */
@@ -34,7 +50,8 @@ export async function validateTrainingSections(
   personKnown: (ref: string) => boolean,
   push: (e: BundleError) => void,
 ): Promise<void> {
-  const err: Err = (section, index, ref, field, code, message) => push({ section, index, ref, field, code, message });
+  const err: Err = (section, index, ref, field, code, message) =>
+    push({ section, index, ref, field, code, message });
   const rooms = b.rooms ?? [];
   const devices = b.devices ?? [];
   const classes = b.classes ?? [];
@@ -46,55 +63,134 @@ export async function validateTrainingSections(
   const lessonRefs = refsOf(lessons);
   const courseRefs = refsOf(b.onlineCourses ?? []);
 
-  const dbRooms = await refsInDb(db, 'rooms', devices.map((d) => d.roomRef).concat(lessons.flatMap((l) => (l.roomRef ? [l.roomRef] : []))), roomRefs);
-  const dbDevices = await refsInDb(db, 'devices', [...(b.attendance ?? []), ...(b.recordings ?? [])].map((r) => r.deviceRef), deviceRefs);
-  const dbDeviceKinds = new Map((dbDevices.size ? await db.selectFrom('device').select(['id', 'kind']).where('id', 'in', [...dbDevices.values()]).execute() : []).map((d) => [d.id, d.kind]));
-  const dbClasses = await refsInDb(db, 'classes', lessons.map((l) => l.classRef).concat((b.onlineCourses ?? []).map((c) => c.classRef)), classRefs);
-  const dbLessons = await refsInDb(db, 'lessons', (b.makeups ?? []).map((m) => m.lessonRef), lessonRefs);
-  const dbCourses = await refsInDb(db, 'onlineCourses', (b.onlineSessions ?? []).map((s) => s.courseRef), courseRefs);
+  const dbRooms = await refsInDb(
+    db,
+    'rooms',
+    devices.map((d) => d.roomRef).concat(lessons.flatMap((l) => (l.roomRef ? [l.roomRef] : []))),
+    roomRefs,
+  );
+  const dbDevices = await refsInDb(
+    db,
+    'devices',
+    [...(b.attendance ?? []), ...(b.recordings ?? [])].map((r) => r.deviceRef),
+    deviceRefs,
+  );
+  const dbDeviceKinds = new Map(
+    (dbDevices.size
+      ? await db
+          .selectFrom('device')
+          .select(['id', 'kind'])
+          .where('id', 'in', [...dbDevices.values()])
+          .execute()
+      : []
+    ).map((d) => [d.id, d.kind]),
+  );
+  const dbClasses = await refsInDb(
+    db,
+    'classes',
+    lessons.map((l) => l.classRef).concat((b.onlineCourses ?? []).map((c) => c.classRef)),
+    classRefs,
+  );
+  const dbLessons = await refsInDb(
+    db,
+    'lessons',
+    (b.makeups ?? []).map((m) => m.lessonRef),
+    lessonRefs,
+  );
+  const dbCourses = await refsInDb(
+    db,
+    'onlineCourses',
+    (b.onlineSessions ?? []).map((s) => s.courseRef),
+    courseRefs,
+  );
   const known: Known = { rooms: new Map(), devices: new Map() };
   for (const d of devices) known.devices.set(d.ref, { kind: d.kind });
-  for (const [ref, id] of dbDevices) known.devices.set(ref, { kind: dbDeviceKinds.get(id) ?? 'unknown' });
+  for (const [ref, id] of dbDevices)
+    known.devices.set(ref, { kind: dbDeviceKinds.get(id) ?? 'unknown' });
 
   const person = (section: string, i: number, ref: string, field: string, personRef: string) => {
-    if (!personKnown(personRef)) err(section, i, ref, field, 'dangling_ref', `${field}「${personRef}」不存在`);
+    if (!personKnown(personRef))
+      err(section, i, ref, field, 'dangling_ref', `${field}「${personRef}」不存在`);
   };
-  const exists = (section: string, i: number, ref: string, field: string, target: string, inFile: Set<string>, inDb: Map<string, string>) => {
-    if (!inFile.has(target) && !inDb.has(target)) err(section, i, ref, field, 'dangling_ref', `${field}「${target}」不存在`);
+  const exists = (
+    section: string,
+    i: number,
+    ref: string,
+    field: string,
+    target: string,
+    inFile: Set<string>,
+    inDb: Map<string, string>,
+  ) => {
+    if (!inFile.has(target) && !inDb.has(target))
+      err(section, i, ref, field, 'dangling_ref', `${field}「${target}」不存在`);
   };
 
-  const regions = new Set((await db.selectFrom('region').select('code').where('code', 'in', [...new Set((b.syllabi ?? []).map((x) => x.regionCode)), '']).execute()).map((r) => r.code));
+  const regions = new Set(
+    (
+      await db
+        .selectFrom('region')
+        .select('code')
+        .where('code', 'in', [...new Set((b.syllabi ?? []).map((x) => x.regionCode)), ''])
+        .execute()
+    ).map((r) => r.code),
+  );
   (b.syllabi ?? []).forEach((x, i) => {
-    if (!regions.has(x.regionCode)) err('syllabi', i, x.ref, 'regionCode', 'unknown_region', `行政区划 ${x.regionCode} 不存在`);
+    if (!regions.has(x.regionCode))
+      err('syllabi', i, x.ref, 'regionCode', 'unknown_region', `行政区划 ${x.regionCode} 不存在`);
     const s = syllabusFor(x.operationItemCode, x.kind);
     if ('refused' in s) err('syllabi', i, x.ref, 'kind', 'no_syllabus', s.refused);
   });
   rooms.forEach((r, i) => {
     const org = orgInfo.get(r.organizationRef);
-    if (!org) err('rooms', i, r.ref, 'organizationRef', 'dangling_ref', `organizationRef「${r.organizationRef}」不存在`);
-    else if (org.kind !== 'training_institution' && org.kind !== 'exam_site') err('rooms', i, r.ref, 'organizationRef', 'not_institution', '教室只登记在培训机构或考点');
+    if (!org)
+      err(
+        'rooms',
+        i,
+        r.ref,
+        'organizationRef',
+        'dangling_ref',
+        `organizationRef「${r.organizationRef}」不存在`,
+      );
+    else if (org.kind !== 'training_institution' && org.kind !== 'exam_site')
+      err('rooms', i, r.ref, 'organizationRef', 'not_institution', '教室只登记在培训机构或考点');
   });
-  for (const [i, d] of devices.entries()) exists('devices', i, d.ref, 'roomRef', d.roomRef, roomRefs, dbRooms);
+  for (const [i, d] of devices.entries())
+    exists('devices', i, d.ref, 'roomRef', d.roomRef, roomRefs, dbRooms);
   const codes = new Set<string>();
   classes.forEach((c, i) => {
     const org = orgInfo.get(c.organizationRef);
-    if (!org) err('classes', i, c.ref, 'organizationRef', 'dangling_ref', `organizationRef「${c.organizationRef}」不存在`);
-    else if (org.kind !== 'training_institution') err('classes', i, c.ref, 'organizationRef', 'not_institution', '培训班只属于培训机构');
+    if (!org)
+      err(
+        'classes',
+        i,
+        c.ref,
+        'organizationRef',
+        'dangling_ref',
+        `organizationRef「${c.organizationRef}」不存在`,
+      );
+    else if (org.kind !== 'training_institution')
+      err('classes', i, c.ref, 'organizationRef', 'not_institution', '培训班只属于培训机构');
     const s = syllabusFor(c.operationItemCode, c.kind);
     if ('refused' in s) err('classes', i, c.ref, 'kind', 'no_syllabus', s.refused);
-    if (c.endDate < c.startDate) err('classes', i, c.ref, 'endDate', 'end_before_start', '结业日期早于开班日期');
+    if (c.endDate < c.startDate)
+      err('classes', i, c.ref, 'endDate', 'end_before_start', '结业日期早于开班日期');
     const code = `${c.organizationRef}\u0000${c.code}`;
-    if (codes.has(code)) err('classes', i, c.ref, 'code', 'duplicate_code', `期号 ${c.code} 在同一机构重复`);
+    if (codes.has(code))
+      err('classes', i, c.ref, 'code', 'duplicate_code', `期号 ${c.code} 在同一机构重复`);
     codes.add(code);
     person('classes', i, c.ref, 'headTeacherRef', c.headTeacherRef);
-    for (const [j, t] of (c.traineeRefs ?? []).entries()) person('classes', i, c.ref, `traineeRefs.${j}`, t);
-    if (new Set(c.traineeRefs ?? []).size !== (c.traineeRefs ?? []).length) err('classes', i, c.ref, 'traineeRefs', 'duplicate_trainee', '同一学员在本班重复');
+    for (const [j, t] of (c.traineeRefs ?? []).entries())
+      person('classes', i, c.ref, `traineeRefs.${j}`, t);
+    if (new Set(c.traineeRefs ?? []).size !== (c.traineeRefs ?? []).length)
+      err('classes', i, c.ref, 'traineeRefs', 'duplicate_trainee', '同一学员在本班重复');
   });
   lessons.forEach((l, i) => {
     exists('lessons', i, l.ref, 'classRef', l.classRef, classRefs, dbClasses);
     person('lessons', i, l.ref, 'teacherRef', l.teacherRef);
-    if (!span(l.startsAt, l.endsAt)) err('lessons', i, l.ref, 'endsAt', 'end_before_start', '下课时间须晚于上课时间');
-    if (l.mode === 'online' && l.roomRef) err('lessons', i, l.ref, 'roomRef', 'online_in_room', '线上课程不占用教室');
+    if (!span(l.startsAt, l.endsAt))
+      err('lessons', i, l.ref, 'endsAt', 'end_before_start', '下课时间须晚于上课时间');
+    if (l.mode === 'online' && l.roomRef)
+      err('lessons', i, l.ref, 'roomRef', 'online_in_room', '线上课程不占用教室');
     if (l.mode !== 'online') {
       if (!l.roomRef) err('lessons', i, l.ref, 'roomRef', 'room_required', '线下课程须指定教室');
       else exists('lessons', i, l.ref, 'roomRef', l.roomRef, roomRefs, dbRooms);
@@ -103,7 +199,15 @@ export async function validateTrainingSections(
   const device = (section: string, i: number, ref: string, deviceRef: string, kind: string) => {
     const d = known.devices.get(deviceRef);
     if (!d) err(section, i, ref, 'deviceRef', 'dangling_ref', `deviceRef「${deviceRef}」不存在`);
-    else if (d.kind !== kind) err(section, i, ref, 'deviceRef', 'wrong_device_kind', kind === 'camera' ? '录像须来自摄像头' : '考勤须来自人脸识别终端');
+    else if (d.kind !== kind)
+      err(
+        section,
+        i,
+        ref,
+        'deviceRef',
+        'wrong_device_kind',
+        kind === 'camera' ? '录像须来自摄像头' : '考勤须来自人脸识别终端',
+      );
   };
   (b.attendance ?? []).forEach((a, i) => {
     device('attendance', i, a.ref, a.deviceRef, 'face_terminal');
@@ -112,50 +216,102 @@ export async function validateTrainingSections(
   (b.makeups ?? []).forEach((m, i) => {
     exists('makeups', i, m.ref, 'lessonRef', m.lessonRef, lessonRefs, dbLessons);
     person('makeups', i, m.ref, 'personRef', m.personRef);
-    if (!span(m.startsAt, m.endsAt)) err('makeups', i, m.ref, 'endsAt', 'end_before_start', '结束时间须晚于开始时间');
+    if (!span(m.startsAt, m.endsAt))
+      err('makeups', i, m.ref, 'endsAt', 'end_before_start', '结束时间须晚于开始时间');
   });
   (b.recordings ?? []).forEach((r, i) => {
     device('recordings', i, r.ref, r.deviceRef, 'camera');
-    if (!span(r.startsAt, r.endsAt)) err('recordings', i, r.ref, 'endsAt', 'end_before_start', '录像结束时间须晚于开始时间');
+    if (!span(r.startsAt, r.endsAt))
+      err('recordings', i, r.ref, 'endsAt', 'end_before_start', '录像结束时间须晚于开始时间');
   });
-  for (const [i, c] of (b.onlineCourses ?? []).entries()) exists('onlineCourses', i, c.ref, 'classRef', c.classRef, classRefs, dbClasses);
+  for (const [i, c] of (b.onlineCourses ?? []).entries())
+    exists('onlineCourses', i, c.ref, 'classRef', c.classRef, classRefs, dbClasses);
   const openSessions = new Set<string>();
   (b.onlineSessions ?? []).forEach((s, i) => {
     exists('onlineSessions', i, s.ref, 'courseRef', s.courseRef, courseRefs, dbCourses);
     person('onlineSessions', i, s.ref, 'personRef', s.personRef);
     if (!s.endedAt) {
-      if (openSessions.has(s.personRef)) err('onlineSessions', i, s.ref, 'endedAt', 'two_active_sessions', '同一学员只能有一个进行中的学习会话');
+      if (openSessions.has(s.personRef))
+        err(
+          'onlineSessions',
+          i,
+          s.ref,
+          'endedAt',
+          'two_active_sessions',
+          '同一学员只能有一个进行中的学习会话',
+        );
       openSessions.add(s.personRef);
     }
     (s.segments ?? []).forEach((g, j) => {
-      if (!span(g.startsAt, g.endsAt)) err('onlineSessions', i, s.ref, `segments.${j}.endsAt`, 'end_before_start', '结束时间须晚于开始时间');
+      if (!span(g.startsAt, g.endsAt))
+        err(
+          'onlineSessions',
+          i,
+          s.ref,
+          `segments.${j}.endsAt`,
+          'end_before_start',
+          '结束时间须晚于开始时间',
+        );
     });
   });
 }
 
-type Take = (section: BundleSection, ref: string, regionCode: string | null) => { id: string; isNew: boolean };
+type Take = (
+  section: BundleSection,
+  ref: string,
+  regionCode: string | null,
+) => { id: string; isNew: boolean };
 type IdOf = (section: BundleSection, ref: string) => Promise<string>;
 
 /** Writes the training sections inside the import transaction, after the registry sections. */
-export async function importTrainingSections(trx: Executor, b: Bundle, take: Take, idOf: IdOf, now: Date): Promise<void> {
+export async function importTrainingSections(
+  trx: Executor,
+  b: Bundle,
+  take: Take,
+  idOf: IdOf,
+  now: Date,
+): Promise<void> {
   const orgRegion = new Map<string, string>();
   const regionOfOrg = async (orgId: string) => {
     let r = orgRegion.get(orgId);
     if (!r) {
-      r = (await trx.selectFrom('organization').select('regionCode').where('id', '=', orgId).executeTakeFirstOrThrow()).regionCode;
+      r = (
+        await trx
+          .selectFrom('organization')
+          .select('regionCode')
+          .where('id', '=', orgId)
+          .executeTakeFirstOrThrow()
+      ).regionCode;
       orgRegion.set(orgId, r);
     }
     return r;
   };
-  const rowOf = async <T extends 'room' | 'device' | 'trainingClass' | 'lesson' | 'onlineCourse'>(table: T, id: string) =>
-    trx.selectFrom(table as 'room').select(['organizationId', 'regionCode']).where('id', '=', id).executeTakeFirstOrThrow();
+  const rowOf = async <T extends 'room' | 'device' | 'trainingClass' | 'lesson' | 'onlineCourse'>(
+    table: T,
+    id: string,
+  ) =>
+    trx
+      .selectFrom(table as 'room')
+      .select(['organizationId', 'regionCode'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
 
   for (const x of b.syllabi ?? []) {
     const { id, isNew } = take('syllabi', x.ref, x.regionCode);
     if (isNew) {
       await trx
         .insertInto('syllabusVersion')
-        .values({ id, regionCode: x.regionCode, operationItemCode: x.operationItemCode, kind: x.kind, theoryHours: x.theoryHours, practicalHours: x.practicalHours, effectiveFrom: x.effectiveFrom, source: x.source, createdBy: null })
+        .values({
+          id,
+          regionCode: x.regionCode,
+          operationItemCode: x.operationItemCode,
+          kind: x.kind,
+          theoryHours: x.theoryHours,
+          practicalHours: x.practicalHours,
+          effectiveFrom: x.effectiveFrom,
+          source: x.source,
+          createdBy: null,
+        })
         .execute();
     }
   }
@@ -163,14 +319,33 @@ export async function importTrainingSections(trx: Executor, b: Bundle, take: Tak
     const organizationId = await idOf('organizations', r.organizationRef);
     const regionCode = await regionOfOrg(organizationId);
     const { id, isNew } = take('rooms', r.ref, regionCode);
-    if (isNew) await trx.insertInto('room').values({ id, organizationId, regionCode, name: r.name, kind: r.kind, capacity: r.capacity ?? null, areaM2: r.areaM2 ?? null }).execute();
+    if (isNew)
+      await trx
+        .insertInto('room')
+        .values({
+          id,
+          organizationId,
+          regionCode,
+          name: r.name,
+          kind: r.kind,
+          capacity: r.capacity ?? null,
+          areaM2: r.areaM2 ?? null,
+        })
+        .execute();
   }
-  const deviceRows = new Map<string, { organizationId: string; regionCode: string; roomId: string }>();
+  const deviceRows = new Map<
+    string,
+    { organizationId: string; regionCode: string; roomId: string }
+  >();
   const deviceOf = async (ref: string) => {
     const id = await idOf('devices', ref);
     let d = deviceRows.get(id);
     if (!d) {
-      d = await trx.selectFrom('device').select(['organizationId', 'regionCode', 'roomId']).where('id', '=', id).executeTakeFirstOrThrow();
+      d = await trx
+        .selectFrom('device')
+        .select(['organizationId', 'regionCode', 'roomId'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       deviceRows.set(id, d);
     }
     return { id, ...d };
@@ -179,7 +354,20 @@ export async function importTrainingSections(trx: Executor, b: Bundle, take: Tak
     const roomId = await idOf('rooms', d.roomRef);
     const room = await rowOf('room', roomId);
     const { id, isNew } = take('devices', d.ref, room.regionCode);
-    if (isNew) await trx.insertInto('device').values({ id, organizationId: room.organizationId, regionCode: room.regionCode, roomId, kind: d.kind, serial: d.serial, name: d.name, tokenId: null }).execute();
+    if (isNew)
+      await trx
+        .insertInto('device')
+        .values({
+          id,
+          organizationId: room.organizationId,
+          regionCode: room.regionCode,
+          roomId,
+          kind: d.kind,
+          serial: d.serial,
+          name: d.name,
+          tokenId: null,
+        })
+        .execute();
   }
   for (const c of b.classes ?? []) {
     const organizationId = await idOf('organizations', c.organizationRef);
@@ -206,7 +394,13 @@ export async function importTrainingSections(trx: Executor, b: Bundle, take: Tak
       })
       .execute();
     const trainees = [];
-    for (const t of c.traineeRefs ?? []) trainees.push({ classId: id, personId: await idOf('persons', t), organizationId, regionCode });
+    for (const t of c.traineeRefs ?? [])
+      trainees.push({
+        classId: id,
+        personId: await idOf('persons', t),
+        organizationId,
+        regionCode,
+      });
     if (trainees.length) await trx.insertInto('classTrainee').values(trainees).execute();
   }
   const lessonRows = [];
@@ -251,16 +445,32 @@ export async function importTrainingSections(trx: Executor, b: Bundle, take: Tak
       photoRef: a.photoRef ?? null,
     });
   }
-  for (const c of chunks(attendanceRows)) await trx.insertInto('attendanceEvent').values(c).execute();
+  for (const c of chunks(attendanceRows))
+    await trx.insertInto('attendanceEvent').values(c).execute();
 
   for (const m of b.makeups ?? []) {
     const lessonId = await idOf('lessons', m.lessonRef);
-    const lesson = await trx.selectFrom('lesson').select(['classId', 'organizationId', 'regionCode']).where('id', '=', lessonId).executeTakeFirstOrThrow();
+    const lesson = await trx
+      .selectFrom('lesson')
+      .select(['classId', 'organizationId', 'regionCode'])
+      .where('id', '=', lessonId)
+      .executeTakeFirstOrThrow();
     const { id, isNew } = take('makeups', m.ref, lesson.regionCode);
     if (isNew) {
       await trx
         .insertInto('attendanceMakeup')
-        .values({ id, lessonId, classId: lesson.classId, personId: await idOf('persons', m.personRef), organizationId: lesson.organizationId, regionCode: lesson.regionCode, startsAt: m.startsAt, endsAt: m.endsAt, reason: m.reason, enteredBy: null })
+        .values({
+          id,
+          lessonId,
+          classId: lesson.classId,
+          personId: await idOf('persons', m.personRef),
+          organizationId: lesson.organizationId,
+          regionCode: lesson.regionCode,
+          startsAt: m.startsAt,
+          endsAt: m.endsAt,
+          reason: m.reason,
+          enteredBy: null,
+        })
         .execute();
     }
   }
@@ -269,7 +479,20 @@ export async function importTrainingSections(trx: Executor, b: Bundle, take: Tak
     const d = await deviceOf(r.deviceRef);
     const { id, isNew } = take('recordings', r.ref, d.regionCode);
     if (!isNew) continue;
-    recordingRows.push({ id, organizationId: d.organizationId, regionCode: d.regionCode, roomId: d.roomId, deviceId: d.id, deviceRecordingId: r.ref, startsAt: r.startsAt, endsAt: r.endsAt, sha256: r.sha256, storageUri: r.storageUri, sizeBytes: r.sizeBytes ?? null, receivedAt: now });
+    recordingRows.push({
+      id,
+      organizationId: d.organizationId,
+      regionCode: d.regionCode,
+      roomId: d.roomId,
+      deviceId: d.id,
+      deviceRecordingId: r.ref,
+      startsAt: r.startsAt,
+      endsAt: r.endsAt,
+      sha256: r.sha256,
+      storageUri: r.storageUri,
+      sizeBytes: r.sizeBytes ?? null,
+      receivedAt: now,
+    });
   }
   for (const c of chunks(recordingRows)) await trx.insertInto('recording').values(c).execute();
 
@@ -280,17 +503,35 @@ export async function importTrainingSections(trx: Executor, b: Bundle, take: Tak
     if (isNew) {
       await trx
         .insertInto('onlineCourse')
-        .values({ id, classId, organizationId: cls.organizationId, regionCode: cls.regionCode, title: c.title, mediaKind: c.mediaKind, mediaUrl: c.mediaUrl, durationSeconds: c.durationSeconds })
+        .values({
+          id,
+          classId,
+          organizationId: cls.organizationId,
+          regionCode: cls.regionCode,
+          title: c.title,
+          mediaKind: c.mediaKind,
+          mediaUrl: c.mediaUrl,
+          durationSeconds: c.durationSeconds,
+        })
         .execute();
     }
   }
   for (const s of b.onlineSessions ?? []) {
     const courseId = await idOf('onlineCourses', s.courseRef);
-    const course = await trx.selectFrom('onlineCourse').select(['classId', 'organizationId', 'regionCode']).where('id', '=', courseId).executeTakeFirstOrThrow();
+    const course = await trx
+      .selectFrom('onlineCourse')
+      .select(['classId', 'organizationId', 'regionCode'])
+      .where('id', '=', courseId)
+      .executeTakeFirstOrThrow();
     const { id, isNew } = take('onlineSessions', s.ref, course.regionCode);
     if (!isNew) continue;
     const personId = await idOf('persons', s.personRef);
-    const lastPassed = (s.faceChecks ?? []).filter((c) => c.passed).map((c) => c.checkedAt).sort().at(-1) ?? null;
+    const lastPassed =
+      (s.faceChecks ?? [])
+        .filter((c) => c.passed)
+        .map((c) => c.checkedAt)
+        .sort()
+        .at(-1) ?? null;
     await trx
       .insertInto('onlineSession')
       .values({
@@ -308,7 +549,15 @@ export async function importTrainingSections(trx: Executor, b: Bundle, take: Tak
         endReason: s.endReason ?? null,
       })
       .execute();
-    const checks = (s.faceChecks ?? []).map((c) => ({ sessionId: id, personId, checkedAt: c.checkedAt, passed: c.passed, decision: c.decision, score: c.score ?? null, faceVerificationId: null }));
+    const checks = (s.faceChecks ?? []).map((c) => ({
+      sessionId: id,
+      personId,
+      checkedAt: c.checkedAt,
+      passed: c.passed,
+      decision: c.decision,
+      score: c.score ?? null,
+      faceVerificationId: null,
+    }));
     if (checks.length) await trx.insertInto('onlineFaceCheck').values(checks).execute();
     const segments = (s.segments ?? []).map((g) => ({
       sessionId: id,
@@ -335,24 +584,55 @@ function chunks<T>(rows: T[], size = 1000): T[][] {
 const iso = (d: Date | string) => new Date(d).toISOString().replace('Z', '+00:00');
 
 /** The training sections of an export under a region prefix, in ref order. */
-export async function exportTrainingSections(db: Executor, prefix: string, ref: (section: BundleSection, id: string) => string): Promise<Partial<Bundle>> {
+export async function exportTrainingSections(
+  db: Executor,
+  prefix: string,
+  ref: (section: BundleSection, id: string) => string,
+): Promise<Partial<Bundle>> {
   const like = `${prefix}%`;
-  const syllabi = await db.selectFrom('syllabusVersion').selectAll().where('regionCode', 'like', like).execute();
-  const [rooms, devices, classes, trainees, lessons, attendance, makeups, recordings, courses, sessions, checks, segments] = await Promise.all([
+  const syllabi = await db
+    .selectFrom('syllabusVersion')
+    .selectAll()
+    .where('regionCode', 'like', like)
+    .execute();
+  const [
+    rooms,
+    devices,
+    classes,
+    trainees,
+    lessons,
+    attendance,
+    makeups,
+    recordings,
+    courses,
+    sessions,
+    checks,
+    segments,
+  ] = await Promise.all([
     db.selectFrom('room').selectAll().where('regionCode', 'like', like).execute(),
     db.selectFrom('device').selectAll().where('regionCode', 'like', like).execute(),
     db.selectFrom('trainingClass').selectAll().where('regionCode', 'like', like).execute(),
-    db.selectFrom('classTrainee').select(['classId', 'personId']).where('regionCode', 'like', like).execute(),
+    db
+      .selectFrom('classTrainee')
+      .select(['classId', 'personId'])
+      .where('regionCode', 'like', like)
+      .execute(),
     db.selectFrom('lesson').selectAll().where('regionCode', 'like', like).execute(),
     db.selectFrom('attendanceEvent').selectAll().where('regionCode', 'like', like).execute(),
     db.selectFrom('attendanceMakeup').selectAll().where('regionCode', 'like', like).execute(),
     db.selectFrom('recording').selectAll().where('regionCode', 'like', like).execute(),
     db.selectFrom('onlineCourse').selectAll().where('regionCode', 'like', like).execute(),
     db.selectFrom('onlineSession').selectAll().where('regionCode', 'like', like).execute(),
-    db.selectFrom('onlineFaceCheck as c').innerJoin('onlineSession as s', 's.id', 'c.sessionId').select(['c.sessionId', 'c.checkedAt', 'c.passed', 'c.decision', 'c.score']).where('s.regionCode', 'like', like).execute(),
+    db
+      .selectFrom('onlineFaceCheck as c')
+      .innerJoin('onlineSession as s', 's.id', 'c.sessionId')
+      .select(['c.sessionId', 'c.checkedAt', 'c.passed', 'c.decision', 'c.score'])
+      .where('s.regionCode', 'like', like)
+      .execute(),
     db.selectFrom('onlineSegment').selectAll().where('regionCode', 'like', like).execute(),
   ]);
-  const byRef = <T extends { ref: string }>(rows: T[]) => rows.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+  const byRef = <T extends { ref: string }>(rows: T[]) =>
+    rows.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   const group = <T, K>(rows: T[], key: (r: T) => K) => {
     const m = new Map<K, T[]>();
     for (const r of rows) m.set(key(r), [...(m.get(key(r)) ?? []), r]);
@@ -363,10 +643,36 @@ export async function exportTrainingSections(db: Executor, prefix: string, ref: 
   const segmentsOf = group(segments, (s) => s.sessionId);
   return {
     syllabi: byRef(
-      syllabi.map((x) => ({ ref: ref('syllabi', x.id), regionCode: x.regionCode, operationItemCode: x.operationItemCode, kind: x.kind, theoryHours: x.theoryHours, practicalHours: x.practicalHours, effectiveFrom: x.effectiveFrom, source: x.source })),
+      syllabi.map((x) => ({
+        ref: ref('syllabi', x.id),
+        regionCode: x.regionCode,
+        operationItemCode: x.operationItemCode,
+        kind: x.kind,
+        theoryHours: x.theoryHours,
+        practicalHours: x.practicalHours,
+        effectiveFrom: x.effectiveFrom,
+        source: x.source,
+      })),
     ),
-    rooms: byRef(rooms.map((r) => ({ ref: ref('rooms', r.id), organizationRef: ref('organizations', r.organizationId), name: r.name, kind: r.kind, capacity: r.capacity, areaM2: r.areaM2 }))),
-    devices: byRef(devices.map((d) => ({ ref: ref('devices', d.id), roomRef: ref('rooms', d.roomId), kind: d.kind, serial: d.serial, name: d.name }))),
+    rooms: byRef(
+      rooms.map((r) => ({
+        ref: ref('rooms', r.id),
+        organizationRef: ref('organizations', r.organizationId),
+        name: r.name,
+        kind: r.kind,
+        capacity: r.capacity,
+        areaM2: r.areaM2,
+      })),
+    ),
+    devices: byRef(
+      devices.map((d) => ({
+        ref: ref('devices', d.id),
+        roomRef: ref('rooms', d.roomId),
+        kind: d.kind,
+        serial: d.serial,
+        name: d.name,
+      })),
+    ),
     classes: byRef(
       classes.map((c) => ({
         ref: ref('classes', c.id),
@@ -405,9 +711,37 @@ export async function exportTrainingSections(db: Executor, prefix: string, ref: 
         photoRef: a.photoRef,
       })),
     ),
-    makeups: byRef(makeups.map((m) => ({ ref: ref('makeups', m.id), lessonRef: ref('lessons', m.lessonId), personRef: ref('persons', m.personId), startsAt: iso(m.startsAt), endsAt: iso(m.endsAt), reason: m.reason }))),
-    recordings: byRef(recordings.map((r) => ({ ref: ref('recordings', r.id), deviceRef: ref('devices', r.deviceId), startsAt: iso(r.startsAt), endsAt: iso(r.endsAt), sha256: r.sha256, storageUri: r.storageUri, sizeBytes: r.sizeBytes }))),
-    onlineCourses: byRef(courses.map((c) => ({ ref: ref('onlineCourses', c.id), classRef: ref('classes', c.classId), title: c.title, mediaKind: c.mediaKind, mediaUrl: c.mediaUrl, durationSeconds: c.durationSeconds }))),
+    makeups: byRef(
+      makeups.map((m) => ({
+        ref: ref('makeups', m.id),
+        lessonRef: ref('lessons', m.lessonId),
+        personRef: ref('persons', m.personId),
+        startsAt: iso(m.startsAt),
+        endsAt: iso(m.endsAt),
+        reason: m.reason,
+      })),
+    ),
+    recordings: byRef(
+      recordings.map((r) => ({
+        ref: ref('recordings', r.id),
+        deviceRef: ref('devices', r.deviceId),
+        startsAt: iso(r.startsAt),
+        endsAt: iso(r.endsAt),
+        sha256: r.sha256,
+        storageUri: r.storageUri,
+        sizeBytes: r.sizeBytes,
+      })),
+    ),
+    onlineCourses: byRef(
+      courses.map((c) => ({
+        ref: ref('onlineCourses', c.id),
+        classRef: ref('classes', c.classId),
+        title: c.title,
+        mediaKind: c.mediaKind,
+        mediaUrl: c.mediaUrl,
+        durationSeconds: c.durationSeconds,
+      })),
+    ),
     onlineSessions: byRef(
       sessions.map((s) => ({
         ref: ref('onlineSessions', s.id),
@@ -418,9 +752,23 @@ export async function exportTrainingSections(db: Executor, prefix: string, ref: 
         positionSeconds: s.positionSeconds,
         endedAt: s.endedAt ? iso(s.endedAt) : null,
         endReason: s.endReason,
-        faceChecks: (checksOf.get(s.id) ?? []).map((c) => ({ checkedAt: iso(c.checkedAt), passed: c.passed, decision: c.decision, score: c.score })).sort((a, b) => a.checkedAt.localeCompare(b.checkedAt)),
+        faceChecks: (checksOf.get(s.id) ?? [])
+          .map((c) => ({
+            checkedAt: iso(c.checkedAt),
+            passed: c.passed,
+            decision: c.decision,
+            score: c.score,
+          }))
+          .sort((a, b) => a.checkedAt.localeCompare(b.checkedAt)),
         segments: (segmentsOf.get(s.id) ?? [])
-          .map((g) => ({ startsAt: iso(g.startsAt), endsAt: iso(g.endsAt), positionFrom: g.positionFrom, positionTo: g.positionTo, verified: g.verified, reason: g.reason }))
+          .map((g) => ({
+            startsAt: iso(g.startsAt),
+            endsAt: iso(g.endsAt),
+            positionFrom: g.positionFrom,
+            positionTo: g.positionTo,
+            verified: g.verified,
+            reason: g.reason,
+          }))
           .sort((a, b) => a.startsAt.localeCompare(b.startsAt)),
       })),
     ),

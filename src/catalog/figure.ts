@@ -5,7 +5,13 @@
  * parameter a regulator sets; pending_19 — a 30号令 figure continued from 2026-06-01 until checked
  * against 应急管理部令第19号.
  */
-export const figureStatuses = ['confirmed', 'secondary', 'seed', 'unconfirmed', 'pending_19'] as const;
+export const figureStatuses = [
+  'confirmed',
+  'secondary',
+  'seed',
+  'unconfirmed',
+  'pending_19',
+] as const;
 export type FigureStatus = (typeof figureStatuses)[number];
 
 export interface Figure<T> {
@@ -16,7 +22,12 @@ export interface Figure<T> {
   note?: string;
 }
 
-export function fig<T>(value: T, source: string, status: FigureStatus, extra: { unit?: string; note?: string } = {}): Figure<T> {
+export function fig<T>(
+  value: T,
+  source: string,
+  status: FigureStatus,
+  extra: { unit?: string; note?: string } = {},
+): Figure<T> {
   return { value, source, status, ...extra };
 }
 
@@ -26,7 +37,8 @@ export const SOURCES = {
   anwei2012: '国务院安委会《关于进一步加强安全培训工作的决定》(安委〔2012〕10号)',
   aq8011: 'AQ 8011-2023《安全生产培训机构基本条件》(2024-07-01起强制执行)',
   exam104: '《安全生产资格考试与证书管理暂行办法》(安监总培训〔2013〕104号)',
-  seed004: '山东省应急管理厅《关于做好安全生产培训考核专项执法和督导检查发现问题对照检查的通知》(泰安市应急管理局2024-10-15转发；seed 004)',
+  seed004:
+    '山东省应急管理厅《关于做好安全生产培训考核专项执法和督导检查发现问题对照检查的通知》(泰安市应急管理局2024-10-15转发；seed 004)',
   seed003: '济宁市/山东省全员安全培训政策 (seed 003)',
   merge2018: '安监总人事〔2018〕18号 (电工作业项目合并)',
   order44: '《安全生产培训管理办法》(原安监总局令第44号)',

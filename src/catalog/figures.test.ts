@@ -14,16 +14,23 @@ describe('regulation catalog', () => {
   });
 
   it('has syllabus hours for every active operation item', () => {
-    for (const item of listOperationItems()) expect(initialSyllabus(item.code), item.code).toBeDefined();
+    for (const item of listOperationItems())
+      expect(initialSyllabus(item.code), item.code).toBeDefined();
   });
 
   it('keeps merged electrical items resolvable for old certificates but not offered for new training', () => {
-    const retired = listOperationItems({ includeRetired: true }).filter((i) => i.status === 'retired');
+    const retired = listOperationItems({ includeRetired: true }).filter(
+      (i) => i.status === 'retired',
+    );
     expect(retired.map((i) => i.name)).toEqual(['电力电缆作业', '继电保护作业', '电气试验作业']);
     for (const r of retired) {
       expect(findOperationItem(r.code)?.retiredBy).toBeTruthy();
       expect(listOperationItems().some((i) => i.code === r.code)).toBe(false);
     }
-    expect(listOperationItems().filter((i) => i.categoryCode === '9').every((i) => i.requiresHighSchool)).toBe(true);
+    expect(
+      listOperationItems()
+        .filter((i) => i.categoryCode === '9')
+        .every((i) => i.requiresHighSchool),
+    ).toBe(true);
   });
 });

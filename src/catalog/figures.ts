@@ -13,17 +13,25 @@ export const enterpriseHours = {
   managerInitialHighRisk: fig(48, `${SOURCES.order3} 第九条第二款`, 'confirmed', { unit: '学时' }),
   managerAnnualGeneral: fig(12, `${SOURCES.order3} 第九条`, 'confirmed', { unit: '学时' }),
   managerAnnualHighRisk: fig(16, `${SOURCES.order3} 第九条第二款`, 'confirmed', { unit: '学时' }),
-  managerCertifyWithinMonths: fig(6, `${SOURCES.order3}; 安全生产法`, 'confirmed', { unit: '月', note: '高危行业主要负责人/安全管理人员在岗6个月内取得合格证' }),
+  managerCertifyWithinMonths: fig(6, `${SOURCES.order3}; 安全生产法`, 'confirmed', {
+    unit: '月',
+    note: '高危行业主要负责人/安全管理人员在岗6个月内取得合格证',
+  }),
   newHireGeneral: fig(24, `${SOURCES.order3} 第十三条`, 'confirmed', { unit: '学时' }),
   newHireConstruction: fig(32, SOURCES.anwei2012, 'confirmed', { unit: '学时' }),
   newHireHighRisk: fig(72, `${SOURCES.order3} 第十三条第二款`, 'confirmed', { unit: '学时' }),
   employeeAnnualGeneral: fig(8, SOURCES.anwei2012, 'confirmed', { unit: '学时' }),
   employeeAnnualHighRisk: fig(20, SOURCES.anwei2012, 'confirmed', { unit: '学时' }),
-  returnAfterAbsenceYears: fig(1, `${SOURCES.order3} 第十五条`, 'confirmed', { unit: '年', note: '调岗或离岗一年以上重新上岗：车间、班组级再教育' }),
+  returnAfterAbsenceYears: fig(1, `${SOURCES.order3} 第十五条`, 'confirmed', {
+    unit: '年',
+    note: '调岗或离岗一年以上重新上岗：车间、班组级再教育',
+  }),
   inHouseTrainerPermilleGeneral: fig(3, SOURCES.seed003, 'seed', { unit: '‰' }),
   inHouseTrainerPermilleHighRisk: fig(5, SOURCES.seed003, 'seed', { unit: '‰' }),
   inHouseTrainerMinHighRisk: fig(3, SOURCES.seed003, 'seed', { unit: '人' }),
-  apprenticeshipMonths: fig(2, '《安全生产培训管理办法》(44号令 2012年文本)', 'confirmed', { unit: '月' }),
+  apprenticeshipMonths: fig(2, '《安全生产培训管理办法》(44号令 2012年文本)', 'confirmed', {
+    unit: '月',
+  }),
 } satisfies Record<string, Figure<number>>;
 
 /** Special-operation rules, 30号令 (RULES.md §A). */
@@ -39,7 +47,10 @@ export const specialOperation = {
   extendedReviewEveryYears: fig(6, `${SOURCES.order30} 第二十一条`, 'confirmed', { unit: '年' }),
   reviewTrainingHours: fig(8, `${SOURCES.order30} 第二十三条`, 'confirmed', { unit: '学时' }),
   banAfterRevocationYears: fig(3, `${SOURCES.order30} 第四十条`, 'confirmed', { unit: '年' }),
-  awayFromPostMonths: fig(6, `${SOURCES.order30} 第三十一条`, 'confirmed', { unit: '月', note: '离开特种作业岗位6个月以上，重新进行实际操作考试' }),
+  awayFromPostMonths: fig(6, `${SOURCES.order30} 第三十一条`, 'confirmed', {
+    unit: '月',
+    note: '离开特种作业岗位6个月以上，重新进行实际操作考试',
+  }),
 } satisfies Record<string, Figure<number>>;
 
 /** Exams, 安监总培训〔2013〕104号 (RULES.md §D). */
@@ -55,7 +66,11 @@ export const exams = {
   issueWithinWorkingDays: fig(10, SOURCES.exam104, 'confirmed', { unit: '工作日' }),
 } satisfies Record<string, Figure<number>>;
 
-export const certificateNumberRule = fig('T + 居民身份证号码', `${SOURCES.order30} (实施口径)`, 'secondary');
+export const certificateNumberRule = fig(
+  'T + 居民身份证号码',
+  `${SOURCES.order30} (实施口径)`,
+  'secondary',
+);
 
 /**
  * Syllabus hours per operation item (initial training). The published 培训大纲 per item were not
@@ -67,8 +82,15 @@ export interface SyllabusHours {
   practical: Figure<number>;
 }
 const unconfirmedSyllabus = (theory: number, practical: number): SyllabusHours => ({
-  theory: fig(theory, '特种作业安全技术培训大纲 (text not available; default)', 'unconfirmed', { unit: '学时' }),
-  practical: fig(practical, '特种作业安全技术培训大纲 (text not available; default)', 'unconfirmed', { unit: '学时' }),
+  theory: fig(theory, '特种作业安全技术培训大纲 (text not available; default)', 'unconfirmed', {
+    unit: '学时',
+  }),
+  practical: fig(
+    practical,
+    '特种作业安全技术培训大纲 (text not available; default)',
+    'unconfirmed',
+    { unit: '学时' },
+  ),
 });
 const byCategory: Record<string, SyllabusHours> = {
   '1': unconfirmedSyllabus(48, 32),
@@ -94,19 +116,34 @@ const noPractical = fig(0, 'theory-only training', 'confirmed', { unit: '学时'
  * special operations have initial training and 复审 training (30号令 第二十三条, theory); the
  * 合格证 of principals and safety managers have initial and annual re-training (3号令 第九条).
  */
-export function syllabusFor(code: string, kind: 'initial' | 'refresher' | 'review'): SyllabusHours | { refused: string } {
+export function syllabusFor(
+  code: string,
+  kind: 'initial' | 'refresher' | 'review',
+): SyllabusHours | { refused: string } {
   const competency = competencyCategories.find((c) => c.code === code);
   if (competency) {
     const high = competency.highRisk;
-    if (kind === 'initial') return { theory: high ? enterpriseHours.managerInitialHighRisk : enterpriseHours.managerInitialGeneral, practical: noPractical };
-    if (kind === 'refresher') return { theory: high ? enterpriseHours.managerAnnualHighRisk : enterpriseHours.managerAnnualGeneral, practical: noPractical };
+    if (kind === 'initial')
+      return {
+        theory: high
+          ? enterpriseHours.managerInitialHighRisk
+          : enterpriseHours.managerInitialGeneral,
+        practical: noPractical,
+      };
+    if (kind === 'refresher')
+      return {
+        theory: high ? enterpriseHours.managerAnnualHighRisk : enterpriseHours.managerAnnualGeneral,
+        practical: noPractical,
+      };
     return { refused: '安全生产知识和管理能力考核合格证没有复审培训，应选择再培训（refresher）' };
   }
   const item = findOperationItem(code);
   if (!item) return { refused: `未知的作业类别或合格证类别：${code}` };
   if (item.status === 'retired') return { refused: `${item.name} 已被合并或取消，不再开班` };
-  if (kind === 'review') return { theory: specialOperation.reviewTrainingHours, practical: noPractical };
-  if (kind === 'refresher') return { refused: '特种作业没有年度再培训，复审培训应选择复审（review）' };
+  if (kind === 'review')
+    return { theory: specialOperation.reviewTrainingHours, practical: noPractical };
+  if (kind === 'refresher')
+    return { refused: '特种作业没有年度再培训，复审培训应选择复审（review）' };
   const s = initialSyllabus(code);
   return s ?? { refused: `${item.name} 没有培训大纲` };
 }
@@ -118,10 +155,15 @@ export function listCatalogFigures(): { group: string; key: string; figure: Figu
     ['special_operation', specialOperation],
     ['exams', exams],
   ];
-  const out = groups.flatMap(([group, figures]) => Object.entries(figures).map(([key, figure]) => ({ group, key, figure })));
+  const out = groups.flatMap(([group, figures]) =>
+    Object.entries(figures).map(([key, figure]) => ({ group, key, figure })),
+  );
   out.push({ group: 'certificates', key: 'certificateNumberRule', figure: certificateNumberRule });
   for (const [category, s] of Object.entries(byCategory)) {
-    out.push({ group: 'syllabus', key: `category${category}.initialTheory`, figure: s.theory }, { group: 'syllabus', key: `category${category}.initialPractical`, figure: s.practical });
+    out.push(
+      { group: 'syllabus', key: `category${category}.initialTheory`, figure: s.theory },
+      { group: 'syllabus', key: `category${category}.initialPractical`, figure: s.practical },
+    );
   }
   return out;
 }

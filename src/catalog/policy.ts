@@ -59,54 +59,153 @@ export interface PolicyProfile {
 const national30: PolicyFigureMap = {
   offlineMinutesPerHour: fig(45, SOURCES.aq8011, 'confirmed', { unit: 'min' }),
   onlineMinutesPerHour: fig(30, SOURCES.aq8011, 'confirmed', { unit: 'min' }),
-  onlineTheoryShareMax: fig(0.7, `${SOURCES.aq8011}: 线下理论学时不得低于大纲理论学时的30%`, 'confirmed'),
-  practicalHoursPerDayMax: fig(null, 'no national figure found (rules-research.md §5 row 18)', 'unconfirmed', { unit: '学时/天' }),
+  onlineTheoryShareMax: fig(
+    0.7,
+    `${SOURCES.aq8011}: 线下理论学时不得低于大纲理论学时的30%`,
+    'confirmed',
+  ),
+  practicalHoursPerDayMax: fig(
+    null,
+    'no national figure found (rules-research.md §5 row 18)',
+    'unconfirmed',
+    { unit: '学时/天' },
+  ),
   institutionManagersMin: fig(3, SOURCES.aq8011, 'confirmed', { unit: '人' }),
   institutionManagersFullTime: fig(false, SOURCES.aq8011, 'confirmed'),
   managerEducationMin: fig('associate', `${SOURCES.aq8011}: 管理人员大专及以上学历`, 'confirmed'),
-  institutionTeachersMin: fig(null, 'AQ 8011 第5章 teacher counts not read (rules-research.md §5)', 'unconfirmed', { unit: '人' }),
+  institutionTeachersMin: fig(
+    null,
+    'AQ 8011 第5章 teacher counts not read (rules-research.md §5)',
+    'unconfirmed',
+    { unit: '人' },
+  ),
   teacherPracticeYearsMin: fig(5, SOURCES.aq8011, 'confirmed', { unit: '年' }),
-  practicalTeacherNeedsItemCertificate: fig(false, 'national text not read; Shandong applies it (seed 004)', 'unconfirmed'),
-  managersAndTeachersSeparate: fig(false, 'national text not read; Shandong applies it (seed 004)', 'unconfirmed'),
+  practicalTeacherNeedsItemCertificate: fig(
+    false,
+    'national text not read; Shandong applies it (seed 004)',
+    'unconfirmed',
+  ),
+  managersAndTeachersSeparate: fig(
+    false,
+    'national text not read; Shandong applies it (seed 004)',
+    'unconfirmed',
+  ),
   laborContractRequired: fig(true, SOURCES.aq8011, 'confirmed'),
   classroomCapacityMin: fig(60, SOURCES.aq8011, 'confirmed', { unit: '人' }),
   classroomAreaPerTraineeM2: fig(1.5, SOURCES.aq8011, 'confirmed', { unit: '㎡/人' }),
   premisesLeaseYearsMin: fig(3, SOURCES.aq8011, 'confirmed', { unit: '年' }),
-  exitsMin: fig(null, 'national figure not found; GB 55036/55037 apply case by case', 'unconfirmed', { unit: '个' }),
+  exitsMin: fig(
+    null,
+    'national figure not found; GB 55036/55037 apply case by case',
+    'unconfirmed',
+    { unit: '个' },
+  ),
   faceAttendanceRequired: fig(true, `${SOURCES.aq8011} 4.6.1 考勤`, 'secondary'),
-  camerasPerRoomMin: fig(1, `${SOURCES.aq8011} 4.6.2 监控: networked cameras record all offline training`, 'secondary', { unit: '个/室' }),
+  camerasPerRoomMin: fig(
+    1,
+    `${SOURCES.aq8011} 4.6.2 监控: networked cameras record all offline training`,
+    'secondary',
+    { unit: '个/室' },
+  ),
   archiveRoomRequired: fig(true, `${SOURCES.aq8011} 4.7 培训档案`, 'secondary'),
-  attendanceSignInsPerDayMin: fig(2, 'seed 004: 每天仅签到一次 is a finding', 'seed', { unit: '次/天' }),
-  faceCheckIntervalMinutes: fig(15, 'implementation habit; RULES.md "Unconfirmed"', 'unconfirmed', { unit: 'min' }),
-  uncoveredTimeCounts: fig(false, 'seed 004: 培训班人数与视频录像完全不符 → hours without video are not proven', 'seed'),
-  videoRetentionYears: fig(3, `${SOURCES.exam104} (exam video ≥ 3 years), used for training until a source says otherwise`, 'secondary', { unit: '年' }),
-  faceMatchThreshold: fig(0.7, 'measured on the sample faces shipped with @vladmandic/human: FAR 0.26%, cross-photo FRR 25% (docs/faces.md)', 'unconfirmed', { note: 'a platform default chosen against 替考; a regulator may tune it' }),
+  attendanceSignInsPerDayMin: fig(2, 'seed 004: 每天仅签到一次 is a finding', 'seed', {
+    unit: '次/天',
+  }),
+  faceCheckIntervalMinutes: fig(15, 'implementation habit; RULES.md "Unconfirmed"', 'unconfirmed', {
+    unit: 'min',
+  }),
+  uncoveredTimeCounts: fig(
+    false,
+    'seed 004: 培训班人数与视频录像完全不符 → hours without video are not proven',
+    'seed',
+  ),
+  videoRetentionYears: fig(
+    3,
+    `${SOURCES.exam104} (exam video ≥ 3 years), used for training until a source says otherwise`,
+    'secondary',
+    { unit: '年' },
+  ),
+  faceMatchThreshold: fig(
+    0.7,
+    'measured on the sample faces shipped with @vladmandic/human: FAR 0.26%, cross-photo FRR 25% (docs/faces.md)',
+    'unconfirmed',
+    { note: 'a platform default chosen against 替考; a regulator may tune it' },
+  ),
   faceAntispoofMin: fig(0.3, 'measured: genuine crops score ≥ 0.31 (docs/faces.md)', 'unconfirmed'),
   faceLivenessMin: fig(0.3, 'measured default (docs/faces.md)', 'unconfirmed'),
 };
 
 /** The 30号令 figures continue from 2026-06-01, marked until checked against 19号令 (RULES.md "Design consequences" 3). */
 const national19Pending = Object.fromEntries(
-  Object.entries(national30).map(([k, f]) => [k, { ...f, status: (f.status === 'unconfirmed' ? 'unconfirmed' : 'pending_19') as FigureStatus, note: 'pending verification against 应急管理部令第19号' }]),
+  Object.entries(national30).map(([k, f]) => [
+    k,
+    {
+      ...f,
+      status: (f.status === 'unconfirmed' ? 'unconfirmed' : 'pending_19') as FigureStatus,
+      note: 'pending verification against 应急管理部令第19号',
+    },
+  ]),
 ) as PolicyFigureMap;
 
 const shandong2024: Partial<PolicyFigureMap> = {
-  onlineMinutesPerHour: fig(45, `${SOURCES.seed004}: 单课程实际培训时长不足45分钟 is a finding`, 'seed', { unit: 'min' }),
-  onlineTheoryShareMax: fig(0.4, `${SOURCES.seed004}: 线上培训学时超出规定的理论总学时的40% is a finding`, 'seed'),
-  practicalHoursPerDayMax: fig(8, `${SOURCES.seed004}: 实操培训学时每天超过8学时 is a finding`, 'seed', { unit: '学时/天' }),
+  onlineMinutesPerHour: fig(
+    45,
+    `${SOURCES.seed004}: 单课程实际培训时长不足45分钟 is a finding`,
+    'seed',
+    { unit: 'min' },
+  ),
+  onlineTheoryShareMax: fig(
+    0.4,
+    `${SOURCES.seed004}: 线上培训学时超出规定的理论总学时的40% is a finding`,
+    'seed',
+  ),
+  practicalHoursPerDayMax: fig(
+    8,
+    `${SOURCES.seed004}: 实操培训学时每天超过8学时 is a finding`,
+    'seed',
+    { unit: '学时/天' },
+  ),
   institutionManagersMin: fig(5, `${SOURCES.seed004}: 专职管理人员不足5人`, 'seed', { unit: '人' }),
   institutionManagersFullTime: fig(true, SOURCES.seed004, 'seed'),
   institutionTeachersMin: fig(3, `${SOURCES.seed004}: 专兼职教师不足3人`, 'seed', { unit: '人' }),
-  practicalTeacherNeedsItemCertificate: fig(true, `${SOURCES.seed004}: 未取得相应授课特种作业类别工种的特种作业操作证`, 'seed'),
+  practicalTeacherNeedsItemCertificate: fig(
+    true,
+    `${SOURCES.seed004}: 未取得相应授课特种作业类别工种的特种作业操作证`,
+    'seed',
+  ),
   managersAndTeachersSeparate: fig(true, `${SOURCES.seed004}: 专职管理人员与专职教师混用`, 'seed'),
   exitsMin: fig(2, `${SOURCES.seed004}: 仅有1个进出口`, 'seed', { unit: '个' }),
-  camerasPerRoomMin: fig(2, `${SOURCES.seed004}: 仅设置一处摄像头，无法实现全覆盖`, 'seed', { unit: '个/室' }),
+  camerasPerRoomMin: fig(2, `${SOURCES.seed004}: 仅设置一处摄像头，无法实现全覆盖`, 'seed', {
+    unit: '个/室',
+  }),
 };
 
 export const builtinPolicyProfiles: readonly PolicyProfile[] = [
-  { id: 'national-30', regionCode: '', version: '30号令/AQ 8011-2023', effectiveFrom: '2010-07-01', effectiveTo: '2026-05-31', source: `${SOURCES.order30}; ${SOURCES.aq8011}`, figures: national30 },
-  { id: 'national-19-pending', regionCode: '', version: '19号令 (pending)', effectiveFrom: '2026-06-01', source: '应急管理部令第19号 (2026-06-01施行): figures of 30号令 until verified', figures: national19Pending },
-  { id: 'shandong-2024', regionCode: '37', version: '鲁应急 2024-10', effectiveFrom: '2024-10-12', source: SOURCES.seed004, figures: shandong2024 },
+  {
+    id: 'national-30',
+    regionCode: '',
+    version: '30号令/AQ 8011-2023',
+    effectiveFrom: '2010-07-01',
+    effectiveTo: '2026-05-31',
+    source: `${SOURCES.order30}; ${SOURCES.aq8011}`,
+    figures: national30,
+  },
+  {
+    id: 'national-19-pending',
+    regionCode: '',
+    version: '19号令 (pending)',
+    effectiveFrom: '2026-06-01',
+    source: '应急管理部令第19号 (2026-06-01施行): figures of 30号令 until verified',
+    figures: national19Pending,
+  },
+  {
+    id: 'shandong-2024',
+    regionCode: '37',
+    version: '鲁应急 2024-10',
+    effectiveFrom: '2024-10-12',
+    source: SOURCES.seed004,
+    figures: shandong2024,
+  },
 ];
 
 export type ResolvedFigure<T> = Figure<T> & { fromProfile: string };
@@ -124,10 +223,19 @@ function inForce(p: PolicyProfile, date: string): boolean {
  * over it; within one jurisdiction a later effective date supersedes. Pure: callers pass every
  * profile (built-in and stored).
  */
-export function resolvePolicy(profiles: readonly PolicyProfile[], regionCode: string, date: string): ResolvedPolicy {
+export function resolvePolicy(
+  profiles: readonly PolicyProfile[],
+  regionCode: string,
+  date: string,
+): ResolvedPolicy {
   const applicable = profiles
     .filter((p) => regionCode.startsWith(p.regionCode) && inForce(p, date))
-    .sort((a, b) => a.regionCode.length - b.regionCode.length || a.effectiveFrom.localeCompare(b.effectiveFrom) || a.id.localeCompare(b.id));
+    .sort(
+      (a, b) =>
+        a.regionCode.length - b.regionCode.length ||
+        a.effectiveFrom.localeCompare(b.effectiveFrom) ||
+        a.id.localeCompare(b.id),
+    );
   const figures: Partial<Record<PolicyKey, ResolvedFigure<unknown>>> = {};
   for (const p of applicable) {
     for (const [key, f] of Object.entries(p.figures) as [PolicyKey, Figure<unknown>][]) {
@@ -135,21 +243,37 @@ export function resolvePolicy(profiles: readonly PolicyProfile[], regionCode: st
     }
   }
   const missing = (Object.keys(national30) as PolicyKey[]).filter((k) => !figures[k]);
-  if (missing.length > 0) throw new Error(`no national policy in force on ${date} for ${missing.join(', ')}`);
-  return { figures: figures as ResolvedPolicy['figures'], applied: applicable.map((p) => ({ id: p.id, regionCode: p.regionCode, version: p.version })) };
+  if (missing.length > 0)
+    throw new Error(`no national policy in force on ${date} for ${missing.join(', ')}`);
+  return {
+    figures: figures as ResolvedPolicy['figures'],
+    applied: applicable.map((p) => ({ id: p.id, regionCode: p.regionCode, version: p.version })),
+  };
 }
 
-export function getPolicy(regionCode: string, date: string, extraProfiles: readonly PolicyProfile[] = []): ResolvedPolicy {
+export function getPolicy(
+  regionCode: string,
+  date: string,
+  extraProfiles: readonly PolicyProfile[] = [],
+): ResolvedPolicy {
   return resolvePolicy([...builtinPolicyProfiles, ...extraProfiles], regionCode, date);
 }
 
 /** Plain values of a resolved policy, for rules that only need the numbers. */
 export function policyValues(policy: ResolvedPolicy): PolicyFigures {
-  return Object.fromEntries(Object.entries(policy.figures).map(([k, f]) => [k, f.value])) as unknown as PolicyFigures;
+  return Object.fromEntries(
+    Object.entries(policy.figures).map(([k, f]) => [k, f.value]),
+  ) as unknown as PolicyFigures;
 }
 
 const figureOf = <T extends z.ZodTypeAny>(value: T) =>
-  z.object({ value, unit: z.string().max(20).optional(), source: z.string().min(2).max(500), status: z.enum(figureStatuses), note: z.string().max(500).optional() });
+  z.object({
+    value,
+    unit: z.string().max(20).optional(),
+    source: z.string().min(2).max(500),
+    status: z.enum(figureStatuses),
+    note: z.string().max(500).optional(),
+  });
 
 const count = z.number().int().min(0).max(1000);
 const share = z.number().min(0).max(1);
@@ -171,7 +295,17 @@ export const PolicyProfileSchema = z.object({
       practicalHoursPerDayMax: figureOf(count.nullable()),
       institutionManagersMin: figureOf(count),
       institutionManagersFullTime: figureOf(z.boolean()),
-      managerEducationMin: figureOf(z.enum(['junior_high', 'high_school', 'secondary_vocational', 'associate', 'bachelor', 'master', 'doctor'])),
+      managerEducationMin: figureOf(
+        z.enum([
+          'junior_high',
+          'high_school',
+          'secondary_vocational',
+          'associate',
+          'bachelor',
+          'master',
+          'doctor',
+        ]),
+      ),
       institutionTeachersMin: figureOf(count.nullable()),
       teacherPracticeYearsMin: figureOf(count),
       practicalTeacherNeedsItemCertificate: figureOf(z.boolean()),

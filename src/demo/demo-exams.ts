@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { idsForRefs } from '../bundle/bundle.service.js';
-import type { Actor } from '../platform/auth/actor.js';
-import { actorOfUser, createUser } from '../platform/auth/auth.service.js';
-import { type Executor, transaction } from '../platform/db/database.js';
-import { DomainError } from '../platform/errors.js';
 import { exams } from '../catalog/figures.js';
 import { findOperationItem } from '../catalog/operations.js';
 import { practicalStandard } from '../catalog/practical.js';
@@ -14,6 +10,10 @@ import { encodeJpeg, type RgbImage } from '../modules/faces/face-engine.js';
 import { enrollFace } from '../modules/faces/faces.service.js';
 import { sampleFace } from '../modules/faces/faces.test-images.js';
 import { adjust } from '../modules/faces/image-ops.js';
+import type { Actor } from '../platform/auth/actor.js';
+import { actorOfUser, createUser } from '../platform/auth/auth.service.js';
+import { type Executor, transaction } from '../platform/db/database.js';
+import { DomainError } from '../platform/errors.js';
 
 /** The day the demo examiners' certificates were issued (fixed: the demo is deterministic). */
 const EXAMINER_CERTIFIED_ON = '2024-03-15';

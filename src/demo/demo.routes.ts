@@ -11,13 +11,27 @@ export async function demoRoutes(app: App, deps: AppDeps): Promise<void> {
         summary: '演示账号（仅当演示数据存在时返回）',
         response: {
           200: z.object({
-            items: z.array(z.object({ username: z.string(), password: z.string(), role: z.string(), displayName: z.string(), description: z.string() })),
+            items: z.array(
+              z.object({
+                username: z.string(),
+                password: z.string(),
+                role: z.string(),
+                displayName: z.string(),
+                description: z.string(),
+              }),
+            ),
           }),
         },
       },
     },
     async () => ({
-      items: (await listExistingDemoAccounts(deps.db)).map((a) => ({ username: a.username, password: a.password, role: a.role, displayName: a.displayName, description: a.description })),
+      items: (await listExistingDemoAccounts(deps.db)).map((a) => ({
+        username: a.username,
+        password: a.password,
+        role: a.role,
+        displayName: a.displayName,
+        description: a.description,
+      })),
     }),
   );
 }

@@ -1,17 +1,19 @@
-import { importBundle, idsForRefs } from '../bundle/bundle.service.js';
+import { idsForRefs, importBundle } from '../bundle/bundle.service.js';
+import { loadRegionTree } from '../modules/registry/registry.service.js';
+import { recordAudit } from '../platform/audit/audit.js';
 import { createUser } from '../platform/auth/auth.service.js';
 import type { Role } from '../platform/auth/roles.js';
-import { recordAudit } from '../platform/audit/audit.js';
 import { type Executor, transaction } from '../platform/db/database.js';
-import { loadRegionTree } from '../modules/registry/registry.service.js';
 import { sealDemoArchives } from './demo-archives.js';
-import { certifyDemoExaminers, runDemoExamSession } from './demo-exams.js';
 import { type DemoAccount, generateDemoCity } from './demo-city.js';
+import { certifyDemoExaminers, runDemoExamSession } from './demo-exams.js';
 
 export const DEFAULT_DEMO_SEED = 20241012;
 
 /** The demo accounts (the same for every seed): shown on the login screen while they exist. */
-export const demoAccounts: readonly DemoAccount[] = generateDemoCity(DEFAULT_DEMO_SEED, { persons: 0 }).accounts;
+export const demoAccounts: readonly DemoAccount[] = generateDemoCity(DEFAULT_DEMO_SEED, {
+  persons: 0,
+}).accounts;
 
 export async function databaseIsEmpty(db: Executor): Promise<boolean> {
   const row = await db.selectFrom('organization').select('id').limit(1).executeTakeFirst();
@@ -26,9 +28,20 @@ export async function seedDemoCity(db: Executor, seed = DEFAULT_DEMO_SEED) {
   const regions = await loadRegionTree(db, 'system:demo');
   const { bundle, accounts } = generateDemoCity(seed);
   const imported = await importBundle(db, 'system:demo', bundle);
-  const orgIds = await idsForRefs(db, 'organizations', accounts.flatMap((a) => (a.organizationRef ? [a.organizationRef] : [])));
-  const personIds = await idsForRefs(db, 'persons', accounts.flatMap((a) => (a.personRef ? [a.personRef] : [])));
-  const users = new Map<string, { userId: string; organizationId: string | null; displayName: string }>();
+  const orgIds = await idsForRefs(
+    db,
+    'organizations',
+    accounts.flatMap((a) => (a.organizationRef ? [a.organizationRef] : [])),
+  );
+  const personIds = await idsForRefs(
+    db,
+    'persons',
+    accounts.flatMap((a) => (a.personRef ? [a.personRef] : [])),
+  );
+  const users = new Map<
+    string,
+    { userId: string; organizationId: string | null; displayName: string }
+  >();
   await transaction(db, async (trx) => {
     for (const a of accounts) {
       const organizationId = a.organizationRef ? (orgIds.get(a.organizationRef) ?? null) : null;
@@ -42,7 +55,12 @@ export async function seedDemoCity(db: Executor, seed = DEFAULT_DEMO_SEED) {
       });
       users.set(a.username, { userId, organizationId, displayName: a.displayName });
     }
-    await recordAudit(trx, { actor: 'system:demo', action: 'demo.seed', entityType: 'demo', summary: `demo city seed ${seed}: ${accounts.length} accounts` });
+    await recordAudit(trx, {
+      actor: 'system:demo',
+      action: 'demo.seed',
+      entityType: 'demo',
+      summary: `demo city seed ${seed}: ${accounts.length} accounts`,
+    });
   });
   await sealDemoArchives(db, users);
   await certifyDemoExaminers(db, users.get('exam'));
@@ -52,7 +70,11 @@ export async function seedDemoCity(db: Executor, seed = DEFAULT_DEMO_SEED) {
 
 export async function listExistingDemoAccounts(db: Executor): Promise<DemoAccount[]> {
   const usernames = demoAccounts.map((a) => a.username);
-  const existing = await db.selectFrom('appUser').select('username').where('username', 'in', usernames).execute();
+  const existing = await db
+    .selectFrom('appUser')
+    .select('username')
+    .where('username', 'in', usernames)
+    .execute();
   const present = new Set(existing.map((r) => r.username));
   return demoAccounts.filter((a) => present.has(a.username));
 }

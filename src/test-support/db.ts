@@ -1,18 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type DatabaseHandle, type DatabaseMode, migrateToLatest, openDatabase } from '../platform/db/database.js';
 import { loadRegionTree } from '../modules/registry/registry.service.js';
+import {
+  type DatabaseHandle,
+  type DatabaseMode,
+  migrateToLatest,
+  openDatabase,
+} from '../platform/db/database.js';
 
 /**
  * The databases the integration suite runs on: always an embedded PGlite, and a real PostgreSQL
  * too when TEST_DATABASE_URL is set (CI sets it). Use with describe.each(testDatabaseModes).
  */
-export const testDatabaseModes: DatabaseMode[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgresql'] : ['pglite'];
+export const testDatabaseModes: DatabaseMode[] = process.env.TEST_DATABASE_URL
+  ? ['pglite', 'postgresql']
+  : ['pglite'];
 
 export interface TestDatabase extends DatabaseHandle {}
 
 /** A fresh, migrated database per call: in-memory PGlite, or a new database on the test server. */
-export async function createTestDatabase(mode: DatabaseMode = 'pglite', opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  mode: DatabaseMode = 'pglite',
+  opts: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   let handle: DatabaseHandle;
   let drop: (() => Promise<void>) | undefined;
   if (mode === 'pglite') {

@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../platform/db/database.js';
+import { makeCreditCode, makeIdNumber } from '../modules/registry/identifiers.rules.js';
+import type {
+  Duty,
+  OrganizationKind,
+  OrganizationStatus,
+  Post,
+} from '../modules/registry/registry.contract.js';
 import { createUser } from '../platform/auth/auth.service.js';
 import type { Role } from '../platform/auth/roles.js';
-import { makeCreditCode, makeIdNumber } from '../modules/registry/identifiers.rules.js';
+import type { Db } from '../platform/db/database.js';
 import type { App } from '../platform/http/routing.js';
-import type { Duty, OrganizationKind, OrganizationStatus, Post } from '../modules/registry/registry.contract.js';
 
 /**
  * Factories create their own parents and unique values (no shared seeded users), so test files
@@ -15,7 +20,16 @@ const next = () => ++serial + Number.parseInt(randomBytes(2).toString('hex'), 16
 
 export async function buildOrganization(
   db: Db,
-  o: { kind: OrganizationKind; regionCode?: string; name?: string; industry?: string | null; highRisk?: boolean; facilities?: unknown; operatorId?: string | null; status?: OrganizationStatus },
+  o: {
+    kind: OrganizationKind;
+    regionCode?: string;
+    name?: string;
+    industry?: string | null;
+    highRisk?: boolean;
+    facilities?: unknown;
+    operatorId?: string | null;
+    status?: OrganizationStatus;
+  },
 ) {
   const regionCode = o.regionCode ?? '370902';
   const region6 = regionCode.padEnd(6, '0').slice(0, 6);
@@ -25,7 +39,12 @@ export async function buildOrganization(
     .values({
       kind: o.kind,
       name: o.name ?? `测试${o.kind}${n}`,
-      creditCode: makeCreditCode({ authority: '9', orgType: '1', regionCode6: region6, serial9: String(n).padStart(9, '0').slice(-9) }),
+      creditCode: makeCreditCode({
+        authority: '9',
+        orgType: '1',
+        regionCode6: region6,
+        serial9: String(n).padStart(9, '0').slice(-9),
+      }),
       regionCode,
       industry: o.industry ?? null,
       highRisk: o.highRisk ?? false,
@@ -37,22 +56,43 @@ export async function buildOrganization(
     .executeTakeFirstOrThrow();
 }
 
-export async function buildPerson(db: Db, o: { name?: string; birthDate?: string; education?: string } = {}) {
+export async function buildPerson(
+  db: Db,
+  o: { name?: string; birthDate?: string; education?: string } = {},
+) {
   const n = next();
   // Distinct birth dates and sequences keep ID numbers unique across many factory calls.
-  const birthDate = o.birthDate ?? `${1960 + (Math.floor(n / 336) % 40)}-${String(1 + (Math.floor(n / 28) % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
+  const birthDate =
+    o.birthDate ??
+    `${1960 + (Math.floor(n / 336) % 40)}-${String(1 + (Math.floor(n / 28) % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
   const idNumber = makeIdNumber({ regionCode6: '370902', birthDate, sequence: n % 1000 });
   const gender = Number(idNumber[16]) % 2 === 1 ? 'male' : 'female';
   return db
     .insertInto('person')
-    .values({ idNumber, name: o.name ?? `测试人${n}`, birthDate, gender, education: o.education ?? 'bachelor', regionCode: '370902' })
+    .values({
+      idNumber,
+      name: o.name ?? `测试人${n}`,
+      birthDate,
+      gender,
+      education: o.education ?? 'bachelor',
+      regionCode: '370902',
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
 export async function buildStaff(
   db: Db,
-  o: { personId: string; organizationId: string; regionCode: string; duty: Duty; fullTime?: boolean; practiceYears?: number; operationItems?: string[]; startDate?: string },
+  o: {
+    personId: string;
+    organizationId: string;
+    regionCode: string;
+    duty: Duty;
+    fullTime?: boolean;
+    practiceYears?: number;
+    operationItems?: string[];
+    startDate?: string;
+  },
 ) {
   return db
     .insertInto('staffAssignment')
@@ -71,28 +111,64 @@ export async function buildStaff(
     .executeTakeFirstOrThrow();
 }
 
-export async function buildEmployment(db: Db, o: { personId: string; organizationId: string; regionCode: string; post: Post; operationItemCode?: string | null; startDate?: string }) {
+export async function buildEmployment(
+  db: Db,
+  o: {
+    personId: string;
+    organizationId: string;
+    regionCode: string;
+    post: Post;
+    operationItemCode?: string | null;
+    startDate?: string;
+  },
+) {
   return db
     .insertInto('employment')
-    .values({ personId: o.personId, organizationId: o.organizationId, regionCode: o.regionCode, post: o.post, operationItemCode: o.operationItemCode ?? null, startDate: o.startDate ?? '2021-03-01' })
+    .values({
+      personId: o.personId,
+      organizationId: o.organizationId,
+      regionCode: o.regionCode,
+      post: o.post,
+      operationItemCode: o.operationItemCode ?? null,
+      startDate: o.startDate ?? '2021-03-01',
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
 export const TEST_PASSWORD = 'test-password-1';
 
-export async function buildUser(db: Db, o: { roles: Role[]; organizationId?: string | null; personId?: string | null }) {
+export async function buildUser(
+  db: Db,
+  o: { roles: Role[]; organizationId?: string | null; personId?: string | null },
+) {
   const username = `u${next()}`;
   const userId = await db.transaction().execute((trx) =>
-    createUser(trx, 'system:test', { username, password: TEST_PASSWORD, displayName: username, roles: o.roles, organizationId: o.organizationId ?? null, personId: o.personId ?? null }),
+    createUser(trx, 'system:test', {
+      username,
+      password: TEST_PASSWORD,
+      displayName: username,
+      roles: o.roles,
+      organizationId: o.organizationId ?? null,
+      personId: o.personId ?? null,
+    }),
   );
   return { userId, username, password: TEST_PASSWORD };
 }
 
 /** Logs in through the real endpoint and returns the Cookie header value for app.inject. */
-export async function loginCookie(app: App, username: string, password = TEST_PASSWORD): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
-  if (res.statusCode !== 200) throw new Error(`login failed for ${username}: ${res.statusCode} ${res.body}`);
+export async function loginCookie(
+  app: App,
+  username: string,
+  password = TEST_PASSWORD,
+): Promise<string> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { username, password },
+  });
+  if (res.statusCode !== 200)
+    throw new Error(`login failed for ${username}: ${res.statusCode} ${res.body}`);
   const cookie = res.cookies.find((c) => c.name === 'zx_session');
   if (!cookie) throw new Error('no session cookie');
   return `zx_session=${cookie.value}`;

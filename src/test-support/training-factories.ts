@@ -1,21 +1,42 @@
-import type { Db } from '../platform/db/database.js';
 import type { ClassKind, LessonMode } from '../modules/training/classes.table.js';
+import type { Db } from '../platform/db/database.js';
 
 /**
  * Rows for training tests, written directly (a state to start from, not the use-case under test).
  * Times are ISO strings or Dates; a class's region is its institution's.
  */
-export async function buildRoom(db: Db, o: { organizationId: string; regionCode: string; name?: string; kind?: 'theory' | 'practical' }) {
+export async function buildRoom(
+  db: Db,
+  o: { organizationId: string; regionCode: string; name?: string; kind?: 'theory' | 'practical' },
+) {
   return db
     .insertInto('room')
-    .values({ organizationId: o.organizationId, regionCode: o.regionCode, name: o.name ?? `教室${Math.random().toString(36).slice(2, 8)}`, kind: o.kind ?? 'theory', capacity: 80, areaM2: 130 })
+    .values({
+      organizationId: o.organizationId,
+      regionCode: o.regionCode,
+      name: o.name ?? `教室${Math.random().toString(36).slice(2, 8)}`,
+      kind: o.kind ?? 'theory',
+      capacity: 80,
+      areaM2: 130,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
 export async function buildClass(
   db: Db,
-  o: { organizationId: string; regionCode: string; headTeacherId: string; code?: string; operationItemCode?: string; kind?: ClassKind; startDate?: string; endDate?: string; theoryHours?: number; practicalHours?: number },
+  o: {
+    organizationId: string;
+    regionCode: string;
+    headTeacherId: string;
+    code?: string;
+    operationItemCode?: string;
+    kind?: ClassKind;
+    startDate?: string;
+    endDate?: string;
+    theoryHours?: number;
+    practicalHours?: number;
+  },
 ) {
   return db
     .insertInto('trainingClass')
@@ -36,14 +57,34 @@ export async function buildClass(
     .executeTakeFirstOrThrow();
 }
 
-export async function enrol(db: Db, cls: { id: string; organizationId: string; regionCode: string }, personId: string) {
-  return db.insertInto('classTrainee').values({ classId: cls.id, personId, organizationId: cls.organizationId, regionCode: cls.regionCode }).returningAll().executeTakeFirstOrThrow();
+export async function enrol(
+  db: Db,
+  cls: { id: string; organizationId: string; regionCode: string },
+  personId: string,
+) {
+  return db
+    .insertInto('classTrainee')
+    .values({
+      classId: cls.id,
+      personId,
+      organizationId: cls.organizationId,
+      regionCode: cls.regionCode,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function buildLesson(
   db: Db,
   cls: { id: string; organizationId: string; regionCode: string },
-  o: { mode?: LessonMode; teacherId: string; roomId?: string | null; startsAt: string | Date; endsAt: string | Date; topic?: string },
+  o: {
+    mode?: LessonMode;
+    teacherId: string;
+    roomId?: string | null;
+    startsAt: string | Date;
+    endsAt: string | Date;
+    topic?: string;
+  },
 ) {
   const mode = o.mode ?? 'theory';
   return db

@@ -5,7 +5,13 @@ export const certificateKinds = ['special_operation', 'competency'] as const;
 export type CertificateKind = (typeof certificateKinds)[number];
 
 /** Computed, never stored (certificates.rules.ts `certificateStatus`). */
-export const certificateStates = ['valid', 'review_due', 'expired', 'revoked', 'cancelled'] as const;
+export const certificateStates = [
+  'valid',
+  'review_due',
+  'expired',
+  'revoked',
+  'cancelled',
+] as const;
 export type CertificateState = (typeof certificateStates)[number];
 
 /**
@@ -14,11 +20,25 @@ export type CertificateState = (typeof certificateStates)[number];
  * retraining — the 合格证 holder's annual re-training (每年再培训) done,
  * revoke — 撤销 (fraud/false information bans re-application), cancel — 注销, replace — 补证 (same number, new card).
  */
-export const certificateEventKinds = ['review', 'retraining', 'revoke', 'cancel', 'replace'] as const;
+export const certificateEventKinds = [
+  'review',
+  'retraining',
+  'revoke',
+  'cancel',
+  'replace',
+] as const;
 export type CertificateEventKind = (typeof certificateEventKinds)[number];
 
 /** What a public query found; queries that found nothing feed the fake-certificate signal. */
-export const queryOutcomes = ['found', 'no_such_number', 'name_mismatch', 'bad_signature', 'unknown_key', 'malformed', 'no_such_certificate'] as const;
+export const queryOutcomes = [
+  'found',
+  'no_such_number',
+  'name_mismatch',
+  'bad_signature',
+  'unknown_key',
+  'malformed',
+  'no_such_certificate',
+] as const;
 export type QueryOutcome = (typeof queryOutcomes)[number];
 
 const DateOnly = z.iso.date();
@@ -38,9 +58,19 @@ export type CertificateIssue = z.infer<typeof CertificateIssueSchema>;
 
 export const CertificateEventCreateSchema = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('review'), occurredOn: DateOnly, extended: z.boolean().default(false), reason: Reason.optional() }),
+    z.object({
+      kind: z.literal('review'),
+      occurredOn: DateOnly,
+      extended: z.boolean().default(false),
+      reason: Reason.optional(),
+    }),
     z.object({ kind: z.literal('retraining'), occurredOn: DateOnly, reason: Reason.optional() }),
-    z.object({ kind: z.literal('revoke'), occurredOn: DateOnly, reason: Reason, fraud: z.boolean() }),
+    z.object({
+      kind: z.literal('revoke'),
+      occurredOn: DateOnly,
+      reason: Reason,
+      fraud: z.boolean(),
+    }),
     z.object({ kind: z.literal('cancel'), occurredOn: DateOnly, reason: Reason }),
     z.object({ kind: z.literal('replace'), occurredOn: DateOnly, reason: Reason }),
   ])
@@ -82,18 +112,32 @@ export const CertificateSummarySchema = z
 export type CertificateSummary = z.infer<typeof CertificateSummarySchema>;
 
 export const CertificateDetailSchema = CertificateSummarySchema.extend({
-  holder: z.object({ id: z.string(), name: z.string(), idNumber: z.string(), idNumberMasked: z.string() }),
+  holder: z.object({
+    id: z.string(),
+    name: z.string(),
+    idNumber: z.string(),
+    idNumberMasked: z.string(),
+  }),
   authority: z.object({ id: z.string(), name: z.string(), regionCode: z.string() }),
   kid: z.string(),
   cardEdition: z.number(),
   resultRef: z.string().nullable(),
   /** Window in which the review (or the 合格证 extension) can be recorded, when one is ahead. */
-  dueWindow: z.object({ kind: z.enum(['review', 'extension']), from: z.string(), to: z.string() }).nullable(),
+  dueWindow: z
+    .object({ kind: z.enum(['review', 'extension']), from: z.string(), to: z.string() })
+    .nullable(),
   /** 合格证: certificate years that ended, or are current, without a recorded re-training. */
   retrainingMissing: z.array(z.object({ year: z.number(), from: z.string(), to: z.string() })),
   /** 合格证: end of the current certificate year while its re-training is not recorded. */
   retrainingDue: z.string().nullable(),
-  revoked: z.object({ on: z.string(), reason: z.string().nullable(), fraud: z.boolean(), banUntil: z.string().nullable() }).nullable(),
+  revoked: z
+    .object({
+      on: z.string(),
+      reason: z.string().nullable(),
+      fraud: z.boolean(),
+      banUntil: z.string().nullable(),
+    })
+    .nullable(),
   events: z.array(CertificateEventSchema),
   /** The event kinds the caller may record now. */
   allowedEvents: z.array(z.enum(certificateEventKinds)),
@@ -109,7 +153,12 @@ export const CertificateListQuerySchema = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 });
 
-export const CertificateQrSchema = z.object({ payload: z.string(), svg: z.string(), cardEdition: z.number(), kid: z.string() });
+export const CertificateQrSchema = z.object({
+  payload: z.string(),
+  svg: z.string(),
+  cardEdition: z.number(),
+  kid: z.string(),
+});
 
 /** review 复审 (special operation), extension 延期 (合格证, at the end of its validity), retraining 年度再培训 (合格证). */
 export const reminderKinds = ['review', 'extension', 'retraining'] as const;
@@ -154,7 +203,10 @@ export const PublicCertificateSchema = z
   .meta({ id: 'PublicCertificate' });
 export type PublicCertificate = z.infer<typeof PublicCertificateSchema>;
 
-export const PublicVerifyQuerySchema = z.object({ number: z.string().trim().min(1).max(40), name: z.string().trim().min(1).max(50) });
+export const PublicVerifyQuerySchema = z.object({
+  number: z.string().trim().min(1).max(40),
+  name: z.string().trim().min(1).max(50),
+});
 
 export const PublicVerifyAnswerSchema = z
   .object({

@@ -19,14 +19,38 @@ function certificateVisible(eb: CertEb, scope: Scope) {
       const prefix = regionPrefix(scope);
       return eb.or([
         eb('certificate.regionCode', 'like', prefix),
-        eb.exists(eb.selectFrom('employment as e').select(sql`1`.as('one')).whereRef('e.personId', '=', 'certificate.personId').where('e.regionCode', 'like', prefix)),
-        eb.exists(eb.selectFrom('staffAssignment as s').select(sql`1`.as('one')).whereRef('s.personId', '=', 'certificate.personId').where('s.regionCode', 'like', prefix)),
+        eb.exists(
+          eb
+            .selectFrom('employment as e')
+            .select(sql`1`.as('one'))
+            .whereRef('e.personId', '=', 'certificate.personId')
+            .where('e.regionCode', 'like', prefix),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('staffAssignment as s')
+            .select(sql`1`.as('one'))
+            .whereRef('s.personId', '=', 'certificate.personId')
+            .where('s.regionCode', 'like', prefix),
+        ),
       ]);
     }
     case 'organization':
       return eb.or([
-        eb.exists(eb.selectFrom('employment as e').select(sql`1`.as('one')).whereRef('e.personId', '=', 'certificate.personId').where('e.organizationId', '=', scope.organizationId)),
-        eb.exists(eb.selectFrom('staffAssignment as s').select(sql`1`.as('one')).whereRef('s.personId', '=', 'certificate.personId').where('s.organizationId', '=', scope.organizationId)),
+        eb.exists(
+          eb
+            .selectFrom('employment as e')
+            .select(sql`1`.as('one'))
+            .whereRef('e.personId', '=', 'certificate.personId')
+            .where('e.organizationId', '=', scope.organizationId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('staffAssignment as s')
+            .select(sql`1`.as('one'))
+            .whereRef('s.personId', '=', 'certificate.personId')
+            .where('s.organizationId', '=', scope.organizationId),
+        ),
       ]);
     case 'person':
       return eb('certificate.personId', '=', scope.personId);
@@ -37,18 +61,44 @@ function certificateVisible(eb: CertEb, scope: Scope) {
 
 // ——— keys ———
 
-export function findActiveKey(trx: Executor, organizationId: string, opts: { lock?: boolean } = {}) {
-  let q = trx.selectFrom('authorityKey').selectAll().where('organizationId', '=', organizationId).where('retiredAt', 'is', null);
+export function findActiveKey(
+  trx: Executor,
+  organizationId: string,
+  opts: { lock?: boolean } = {},
+) {
+  let q = trx
+    .selectFrom('authorityKey')
+    .selectAll()
+    .where('organizationId', '=', organizationId)
+    .where('retiredAt', 'is', null);
   if (opts.lock) q = q.forUpdate();
   return q.executeTakeFirst();
 }
 
 export async function retireKeys(trx: Executor, organizationId: string, at: Date) {
-  await trx.updateTable('authorityKey').set({ retiredAt: at }).where('organizationId', '=', organizationId).where('retiredAt', 'is', null).execute();
+  await trx
+    .updateTable('authorityKey')
+    .set({ retiredAt: at })
+    .where('organizationId', '=', organizationId)
+    .where('retiredAt', 'is', null)
+    .execute();
 }
 
-export function insertKey(trx: Executor, row: { kid: string; organizationId: string; publicKey: string; privateKeyEnc: string; createdAt: Date }) {
-  return trx.insertInto('authorityKey').values(row).returning(['kid', 'publicKey', 'createdAt']).executeTakeFirstOrThrow();
+export function insertKey(
+  trx: Executor,
+  row: {
+    kid: string;
+    organizationId: string;
+    publicKey: string;
+    privateKeyEnc: string;
+    createdAt: Date;
+  },
+) {
+  return trx
+    .insertInto('authorityKey')
+    .values(row)
+    .returning(['kid', 'publicKey', 'createdAt'])
+    .executeTakeFirstOrThrow();
 }
 
 export function kidExists(trx: Executor, kid: string) {
@@ -59,7 +109,15 @@ export function listPublishedKeys(db: Executor) {
   return db
     .selectFrom('authorityKey as k')
     .innerJoin('organization as o', 'o.id', 'k.organizationId')
-    .select(['k.kid', 'k.publicKey', 'k.createdAt', 'k.retiredAt', 'o.id as authorityId', 'o.name as authorityName', 'o.regionCode'])
+    .select([
+      'k.kid',
+      'k.publicKey',
+      'k.createdAt',
+      'k.retiredAt',
+      'o.id as authorityId',
+      'o.name as authorityName',
+      'o.regionCode',
+    ])
     .orderBy('k.createdAt')
     .orderBy('k.kid')
     .execute();
@@ -120,7 +178,12 @@ export interface CertificateFilter {
   kind?: CertificateKind;
 }
 
-export async function listCertificates(db: Executor, scope: Scope, filter: CertificateFilter, page: { page: number; pageSize: number }) {
+export async function listCertificates(
+  db: Executor,
+  scope: Scope,
+  filter: CertificateFilter,
+  page: { page: number; pageSize: number },
+) {
   let base = certificatesWithHolder(db).where((eb) => certificateVisible(eb, scope));
   if (filter.personId) base = base.where('certificate.personId', '=', filter.personId);
   if (filter.kind) base = base.where('certificate.kind', '=', filter.kind);
@@ -128,10 +191,21 @@ export async function listCertificates(db: Executor, scope: Scope, filter: Certi
     const q = filter.q.trim().toUpperCase();
     if (/^[TC][\dX]{10,}$/.test(q)) base = base.where('certificate.number', '=', q);
     else if (/^\d{17}[\dX]$/.test(q)) base = base.where('person.idNumber', '=', q);
-    else base = base.where('person.name', 'like', `%${filter.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    else
+      base = base.where(
+        'person.name',
+        'like',
+        `%${filter.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      );
   }
   const [items, total] = await Promise.all([
-    base.select(certificateColumns).orderBy('certificate.issuedOn', 'desc').orderBy('certificate.id').limit(page.pageSize).offset((page.page - 1) * page.pageSize).execute(),
+    base
+      .select(certificateColumns)
+      .orderBy('certificate.issuedOn', 'desc')
+      .orderBy('certificate.id')
+      .limit(page.pageSize)
+      .offset((page.page - 1) * page.pageSize)
+      .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items, total: Number(total.n) };
@@ -143,7 +217,13 @@ export async function listCertificates(db: Executor, scope: Scope, filter: Certi
  * anniversary in [from + 1, to + 1] can have one; the rules decide which (window ≤ 366 days, so at
  * most two calendar years to try). Revoked or cancelled ones are left out.
  */
-export function listReminderCandidates(db: Executor, scope: Scope, today: string, from: string, to: string) {
+export function listReminderCandidates(
+  db: Executor,
+  scope: Scope,
+  today: string,
+  from: string,
+  to: string,
+) {
   return certificatesWithHolder(db)
     .select(certificateColumns)
     .where((eb) => certificateVisible(eb, scope))
@@ -156,7 +236,16 @@ export function listReminderCandidates(db: Executor, scope: Scope, today: string
               between ${from}::date + 1 and ${to}::date + 1)`,
     )
     .where((eb) =>
-      eb.not(eb.exists(eb.selectFrom('certificateEvent as x').select(sql`1`.as('one')).whereRef('x.certificateId', '=', 'certificate.id').where('x.kind', 'in', ['revoke', 'cancel']).where('x.occurredOn', '<=', today))),
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('certificateEvent as x')
+            .select(sql`1`.as('one'))
+            .whereRef('x.certificateId', '=', 'certificate.id')
+            .where('x.kind', 'in', ['revoke', 'cancel'])
+            .where('x.occurredOn', '<=', today),
+        ),
+      ),
     )
     .orderBy('certificate.issuedOn')
     .limit(5000)
@@ -165,7 +254,11 @@ export function listReminderCandidates(db: Executor, scope: Scope, today: string
 
 /** Unscoped: the public check by number (the service decides what to show). */
 export function findCertificatesByNumber(db: Executor, number: string) {
-  return certificatesWithHolder(db).select(certificateColumns).where('certificate.number', '=', number).orderBy('certificate.issuedOn', 'desc').execute();
+  return certificatesWithHolder(db)
+    .select(certificateColumns)
+    .where('certificate.number', '=', number)
+    .orderBy('certificate.issuedOn', 'desc')
+    .execute();
 }
 
 /**
@@ -174,7 +267,13 @@ export function findCertificatesByNumber(db: Executor, number: string) {
  * query log row is written by the caller, behind the answer (query-log.ts).
  */
 export async function verifyNumber(db: Executor, q: { number: string; name: string }) {
-  const query = sql<Omit<CertificateRow, 'authorityName'> & { authorityName: string; nameOk: boolean; events: EventJson[] }>`
+  const query = sql<
+    Omit<CertificateRow, 'authorityName'> & {
+      authorityName: string;
+      nameOk: boolean;
+      events: EventJson[];
+    }
+  >`
     select c.id, c.number, c.kind, c.person_id, c.operation_item_code, c.authority_id, c.region_code,
            c.issued_on, c.valid_until, c.kid, c.card_edition, c.result_ref,
            p.name as holder_name, p.id_number as holder_id_number, a.name as authority_name,
@@ -206,12 +305,25 @@ interface EventJson {
 
 /** Unscoped: the public check of a signed QR. */
 export function findCertificateForQr(db: Executor, id: string) {
-  return certificatesWithHolder(db).select(certificateColumns).where('certificate.id', '=', id).executeTakeFirst();
+  return certificatesWithHolder(db)
+    .select(certificateColumns)
+    .where('certificate.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Every certificate of a person in an item (to refuse a second one in force, and for the years in the item). */
-export function listCertificatesOfPersonItem(trx: Executor, personId: string, operationItemCode: string) {
-  return trx.selectFrom('certificate').select(['id', 'kind', 'issuedOn', 'validUntil', 'number']).where('personId', '=', personId).where('operationItemCode', '=', operationItemCode).orderBy('issuedOn').execute();
+export function listCertificatesOfPersonItem(
+  trx: Executor,
+  personId: string,
+  operationItemCode: string,
+) {
+  return trx
+    .selectFrom('certificate')
+    .select(['id', 'kind', 'issuedOn', 'validUntil', 'number'])
+    .where('personId', '=', personId)
+    .where('operationItemCode', '=', operationItemCode)
+    .orderBy('issuedOn')
+    .execute();
 }
 
 /** A revocation for fraud whose ban runs on that date. */
@@ -239,27 +351,45 @@ export async function maxCompetencySerial(trx: Executor, prefix: string): Promis
 }
 
 export async function lockNumberPrefix(trx: Executor, prefix: string) {
-  await sql`select pg_advisory_xact_lock(hashtext(${`zhenxun.certificate_number.${prefix}`}))`.execute(trx);
+  await sql`select pg_advisory_xact_lock(hashtext(${`zhenxun.certificate_number.${prefix}`}))`.execute(
+    trx,
+  );
 }
 
 export function findAuthorityOrganization(trx: Executor, id: string) {
-  return trx.selectFrom('organization').select(['id', 'kind', 'name', 'regionCode', 'status']).where('id', '=', id).executeTakeFirst();
+  return trx
+    .selectFrom('organization')
+    .select(['id', 'kind', 'name', 'regionCode', 'status'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export function findHolder(trx: Executor, personId: string) {
-  return trx.selectFrom('person').select(['id', 'name', 'idNumber']).where('id', '=', personId).executeTakeFirstOrThrow();
+  return trx
+    .selectFrom('person')
+    .select(['id', 'name', 'idNumber'])
+    .where('id', '=', personId)
+    .executeTakeFirstOrThrow();
 }
 
 export function insertCertificate(trx: Executor, row: NewCertificateRow) {
   return trx.insertInto('certificate').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updateCard(trx: Executor, id: string, card: { kid: string; qrPayload: string; cardEdition: number }) {
+export function updateCard(
+  trx: Executor,
+  id: string,
+  card: { kid: string; qrPayload: string; cardEdition: number },
+) {
   return trx.updateTable('certificate').set(card).where('id', '=', id).execute();
 }
 
 export function findCard(db: Executor, id: string) {
-  return db.selectFrom('certificate').select(['qrPayload', 'cardEdition', 'kid']).where('id', '=', id).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('certificate')
+    .select(['qrPayload', 'cardEdition', 'kid'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
 }
 
 // ——— events ———
@@ -268,7 +398,18 @@ export function listEvents(db: Executor, certificateIds: readonly string[]) {
   if (certificateIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('certificateEvent')
-    .select(['id', 'certificateId', 'kind', 'occurredOn', 'extended', 'fraud', 'banUntil', 'reason', 'cardEdition', 'createdAt'])
+    .select([
+      'id',
+      'certificateId',
+      'kind',
+      'occurredOn',
+      'extended',
+      'fraud',
+      'banUntil',
+      'reason',
+      'cardEdition',
+      'createdAt',
+    ])
     .where('certificateId', 'in', certificateIds)
     .orderBy('occurredOn')
     .orderBy('createdAt')
@@ -286,7 +427,12 @@ export function insertEvent(trx: Executor, row: NewCertificateEventRow) {
  * queries whose number belongs to its jurisdiction; those that show no region (forged QR codes,
  * malformed numbers) go to province-level (and national) regulators.
  */
-export async function fakeSignals(db: Executor, regionCode: string, since: Date, minQueries: number) {
+export async function fakeSignals(
+  db: Executor,
+  regionCode: string,
+  since: Date,
+  minQueries: number,
+) {
   const provinceLevel = regionCode.length <= 2;
   const rows = await db
     .selectFrom('verificationQuery')
@@ -303,7 +449,14 @@ export async function fakeSignals(db: Executor, regionCode: string, since: Date,
     ])
     .where('found', '=', false)
     .where('at', '>=', since)
-    .where((eb) => (provinceLevel ? eb.or([eb('numberRegion', 'like', regionPrefix({ regionCode })), eb('numberRegion', 'is', null)]) : eb('numberRegion', 'like', regionPrefix({ regionCode }))))
+    .where((eb) =>
+      provinceLevel
+        ? eb.or([
+            eb('numberRegion', 'like', regionPrefix({ regionCode })),
+            eb('numberRegion', 'is', null),
+          ])
+        : eb('numberRegion', 'like', regionPrefix({ regionCode })),
+    )
     .groupBy('ip')
     .having((eb) => eb.fn.countAll(), '>=', minQueries)
     .orderBy('queries', 'desc')

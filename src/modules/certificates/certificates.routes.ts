@@ -1,8 +1,13 @@
-import { queryLogOf } from './query-log.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { requireRoles } from '../../platform/http/auth-plugin.js';
-import { type App, type AppDeps, ErrorResponseSchema, errorResponses, IdParamsSchema } from '../../platform/http/routing.js';
+import {
+  type App,
+  type AppDeps,
+  ErrorResponseSchema,
+  errorResponses,
+  IdParamsSchema,
+} from '../../platform/http/routing.js';
 import {
   CertificateDetailSchema,
   CertificateEventCreateSchema,
@@ -22,6 +27,7 @@ import {
   ReminderSchema,
 } from './certificates.contract.js';
 import * as certificates from './certificates.service.js';
+import { queryLogOf } from './query-log.js';
 
 const tags = ['certificates'];
 const writeErrors = { ...errorResponses, 409: ErrorResponseSchema, 422: ErrorResponseSchema };
@@ -52,7 +58,9 @@ export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void>
     async (request, reply) => {
       const keys = await certificates.publishedKeys(db);
       const etag = `"${createHash('sha256').update(JSON.stringify(keys)).digest('base64url').slice(0, 22)}"`;
-      reply.header('cache-control', 'public, max-age=300, stale-while-revalidate=86400').header('etag', etag);
+      reply
+        .header('cache-control', 'public, max-age=300, stale-while-revalidate=86400')
+        .header('etag', etag);
       if (request.headers['if-none-match'] === etag) return reply.status(304).send(null);
       return { keys };
     },
@@ -70,7 +78,11 @@ export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void>
         summary: '证书公开查询（编号 + 姓名；只返回脱敏信息，姓名不符与查无此证答复相同）',
         security: [],
         querystring: PublicVerifyQuerySchema,
-        response: { 200: PublicVerifyAnswerSchema, 400: ErrorResponseSchema, 429: ErrorResponseSchema },
+        response: {
+          200: PublicVerifyAnswerSchema,
+          400: ErrorResponseSchema,
+          429: ErrorResponseSchema,
+        },
       },
     },
     async (request) => certificates.verifyByNumber(db, { ...request.query, ip: request.ip }, now()),
@@ -86,10 +98,15 @@ export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void>
         summary: '扫码核验：先验考试机构的 Ed25519 签名，再查登记状态（撤销、注销可见）',
         security: [],
         body: PublicVerifyQrBodySchema,
-        response: { 200: PublicVerifyQrAnswerSchema, 400: ErrorResponseSchema, 429: ErrorResponseSchema },
+        response: {
+          200: PublicVerifyQrAnswerSchema,
+          400: ErrorResponseSchema,
+          429: ErrorResponseSchema,
+        },
       },
     },
-    async (request) => certificates.verifyQr(db, { payload: request.body.payload, ip: request.ip }, now()),
+    async (request) =>
+      certificates.verifyQr(db, { payload: request.body.payload, ip: request.ip }, now()),
   );
 
   // ——— signed in ———
@@ -98,9 +115,16 @@ export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void>
     '/api/certificates/keys/rotate',
     {
       preHandler: requireRoles('exam_authority'),
-      schema: { tags, summary: '生成新的签名密钥（旧密钥停用但继续公布，已发证书照常核验）', response: { 201: z.object({ kid: z.string(), publicKey: z.string() }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: '生成新的签名密钥（旧密钥停用但继续公布，已发证书照常核验）',
+        response: { 201: z.object({ kid: z.string(), publicKey: z.string() }), ...errorResponses },
+      },
     },
-    async (request, reply) => reply.status(201).send(await certificates.rotateAuthorityKey(db, request.actor, now(), request.id)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await certificates.rotateAuthorityKey(db, request.actor, now(), request.id)),
   );
 
   app.post(
@@ -111,10 +135,26 @@ export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void>
         tags,
         summary: '签发证书（考试机构；考试模块上线后由考试合格成绩签发）',
         body: CertificateIssueSchema,
-        response: { 201: z.object({ id: z.string(), number: z.string(), kind: z.enum(certificateKinds), validUntil: z.string(), kid: z.string(), qrPayload: z.string() }), ...writeErrors },
+        response: {
+          201: z.object({
+            id: z.string(),
+            number: z.string(),
+            kind: z.enum(certificateKinds),
+            validUntil: z.string(),
+            kid: z.string(),
+            qrPayload: z.string(),
+          }),
+          ...writeErrors,
+        },
       },
     },
-    async (request, reply) => reply.status(201).send(await certificates.issueCertificate(db, request.actor, request.body, { now: now(), requestId: request.id })),
+    async (request, reply) =>
+      reply.status(201).send(
+        await certificates.issueCertificate(db, request.actor, request.body, {
+          now: now(),
+          requestId: request.id,
+        }),
+      ),
   );
 
   app.get(
@@ -125,7 +165,15 @@ export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void>
         tags,
         summary: '证书列表（考试机构/监管：辖区；单位：本单位人员；从业人员：本人）',
         querystring: CertificateListQuerySchema,
-        response: { 200: z.object({ items: z.array(CertificateSummarySchema), total: z.number(), page: z.number(), pageSize: z.number() }), ...errorResponses },
+        response: {
+          200: z.object({
+            items: z.array(CertificateSummarySchema),
+            total: z.number(),
+            page: z.number(),
+            pageSize: z.number(),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -145,7 +193,14 @@ export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void>
         response: { 200: z.object({ items: z.array(ReminderSchema) }), ...errorResponses },
       },
     },
-    async (request) => ({ items: await certificates.certificateReminders(db, request.actor, request.query.withinDays, now()) }),
+    async (request) => ({
+      items: await certificates.certificateReminders(
+        db,
+        request.actor,
+        request.query.withinDays,
+        now(),
+      ),
+    }),
   );
 
   app.get(
@@ -159,18 +214,36 @@ export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void>
         response: { 200: z.object({ items: z.array(FakeSignalSchema) }), ...errorResponses },
       },
     },
-    async (request) => ({ items: await certificates.fakeCertificateSignals(db, request.actor, request.query, now()) }),
+    async (request) => ({
+      items: await certificates.fakeCertificateSignals(db, request.actor, request.query, now()),
+    }),
   );
 
   app.get(
     '/api/certificates/:id',
-    { preHandler: requireRoles(), schema: { tags, summary: '证书详情（状态、复审期限、事项记录）', params: IdParamsSchema, response: { 200: CertificateDetailSchema, ...errorResponses } } },
+    {
+      preHandler: requireRoles(),
+      schema: {
+        tags,
+        summary: '证书详情（状态、复审期限、事项记录）',
+        params: IdParamsSchema,
+        response: { 200: CertificateDetailSchema, ...errorResponses },
+      },
+    },
     async (request) => certificates.getCertificate(db, request.actor, request.params.id, now()),
   );
 
   app.get(
     '/api/certificates/:id/qr',
-    { preHandler: requireRoles(), schema: { tags, summary: '证书二维码（签名载荷与 SVG）', params: IdParamsSchema, response: { 200: CertificateQrSchema, ...errorResponses } } },
+    {
+      preHandler: requireRoles(),
+      schema: {
+        tags,
+        summary: '证书二维码（签名载荷与 SVG）',
+        params: IdParamsSchema,
+        response: { 200: CertificateQrSchema, ...errorResponses },
+      },
+    },
     async (request) => certificates.getCertificateQr(db, request.actor, request.params.id),
   );
 
@@ -184,11 +257,30 @@ export async function certificatesRoutes(app: App, deps: AppDeps): Promise<void>
         params: IdParamsSchema,
         body: CertificateEventCreateSchema,
         response: {
-          201: z.object({ eventId: z.string(), state: z.enum(certificateStates), validUntil: z.string(), reviewDue: z.string().nullable(), banUntil: z.string().nullable(), cardEdition: z.number() }),
+          201: z.object({
+            eventId: z.string(),
+            state: z.enum(certificateStates),
+            validUntil: z.string(),
+            reviewDue: z.string().nullable(),
+            banUntil: z.string().nullable(),
+            cardEdition: z.number(),
+          }),
           ...writeErrors,
         },
       },
     },
-    async (request, reply) => reply.status(201).send(await certificates.recordCertificateEvent(db, request.actor, request.params.id, request.body, now(), request.id)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await certificates.recordCertificateEvent(
+            db,
+            request.actor,
+            request.params.id,
+            request.body,
+            now(),
+            request.id,
+          ),
+        ),
   );
 }

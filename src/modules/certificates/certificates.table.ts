@@ -1,5 +1,9 @@
 import type { ColumnType, Generated, Insertable } from 'kysely';
-import type { CertificateEventKind, CertificateKind, QueryOutcome } from './certificates.contract.js';
+import type {
+  CertificateEventKind,
+  CertificateKind,
+  QueryOutcome,
+} from './certificates.contract.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type DateString = ColumnType<string, string, string>;

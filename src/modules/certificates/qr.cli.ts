@@ -7,7 +7,11 @@ import { holderMatches, type PublishedKey, verifyQrPayload } from './qr.js';
  * no network. With --name and --id it also checks the QR was signed for the person in front of you.
  * Prints one JSON line; exit 0 genuine (and the holder matches when asked), 1 not, 2 usage.
  */
-export function runVerifyQr(args: string[], out: (line: string) => void = (l) => process.stdout.write(l), err: (line: string) => void = (l) => process.stderr.write(l)): number {
+export function runVerifyQr(
+  args: string[],
+  out: (line: string) => void = (l) => process.stdout.write(l),
+  err: (line: string) => void = (l) => process.stderr.write(l),
+): number {
   const opt = (name: string) => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
@@ -39,7 +43,14 @@ export function runVerifyQr(args: string[], out: (line: string) => void = (l) =>
   out(
     `${JSON.stringify({
       valid: true,
-      certificate: { id: claims.certificateId, kind: claims.kind, operationItemCode: claims.operationItemCode, issuedOn: claims.issuedOn, validUntil: claims.validUntil, cardEdition: claims.cardEdition },
+      certificate: {
+        id: claims.certificateId,
+        kind: claims.kind,
+        operationItemCode: claims.operationItemCode,
+        issuedOn: claims.issuedOn,
+        validUntil: claims.validUntil,
+        cardEdition: claims.cardEdition,
+      },
       authority: key.authority,
       kid: key.kid,
       keyRetiredAt: key.retiredAt,

@@ -4,11 +4,26 @@ import encodeQR from 'qr';
 import decodeQR from 'qr/decode.js';
 import { describe, expect, it } from 'vitest';
 import { competencyCategories, operationItems } from '../../catalog/operations.js';
-import { encodeClaims, holderHash, holderMatches, parsePayload, type PublishedKey, type QrClaims, rawPublicKey, verifyQrPayload } from './qr.js';
+import {
+  encodeClaims,
+  holderHash,
+  holderMatches,
+  type PublishedKey,
+  parsePayload,
+  type QrClaims,
+  rawPublicKey,
+  verifyQrPayload,
+} from './qr.js';
 
 function keyPair(kid: string, retiredAt: string | null = null) {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const published: PublishedKey = { kid, publicKey: rawPublicKey(publicKey), authority: { id: randomUUID(), name: '山东省应急管理厅', regionCode: '37' }, createdAt: '2026-01-01T00:00:00.000Z', retiredAt };
+  const published: PublishedKey = {
+    kid,
+    publicKey: rawPublicKey(publicKey),
+    authority: { id: randomUUID(), name: '山东省应急管理厅', regionCode: '37' },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    retiredAt,
+  };
   const signPayload = (claims: QrClaims) => {
     const body = encodeClaims(claims);
     return `${body}.${sign(null, Buffer.from(body), privateKey).toString('base64url')}`;
@@ -19,16 +34,31 @@ function keyPair(kid: string, retiredAt: string | null = null) {
 const idNumber = '370902198506151237';
 const claimsFor = (kid: string, over: Partial<QrClaims> = {}): QrClaims => {
   const certificateId = randomUUID();
-  return { certificateId, kind: 'special_operation', operationItemCode: '1.2', issuedOn: '2026-11-01', validUntil: '2032-10-31', cardEdition: 1, holderHash: holderHash(certificateId, '张三林', idNumber), kid, ...over };
+  return {
+    certificateId,
+    kind: 'special_operation',
+    operationItemCode: '1.2',
+    issuedOn: '2026-11-01',
+    validUntil: '2032-10-31',
+    cardEdition: 1,
+    holderHash: holderHash(certificateId, '张三林', idNumber),
+    kid,
+    ...over,
+  };
 };
 
 describe('certificate QR payload', () => {
   const a = keyPair('kidA0001');
 
   it('stays under 200 characters for every item and 合格证 category, and carries no personal data in clear', () => {
-    const codes = [...operationItems.map((i) => ({ code: i.code, kind: 'special_operation' as const })), ...competencyCategories.map((c) => ({ code: c.code, kind: 'competency' as const }))];
+    const codes = [
+      ...operationItems.map((i) => ({ code: i.code, kind: 'special_operation' as const })),
+      ...competencyCategories.map((c) => ({ code: c.code, kind: 'competency' as const })),
+    ];
     for (const { code, kind } of codes) {
-      const payload = a.signPayload(claimsFor('kidA0001', { operationItemCode: code, kind, cardEdition: 12 }));
+      const payload = a.signPayload(
+        claimsFor('kidA0001', { operationItemCode: code, kind, cardEdition: 12 }),
+      );
       expect(payload.length, code).toBeLessThan(200);
       expect(payload).not.toContain(idNumber);
       expect(payload).not.toContain(idNumber.slice(6, 14));
@@ -53,34 +83,68 @@ describe('certificate QR payload', () => {
     const payload = a.signPayload(claimsFor('kidA0001'));
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~';
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: payload.length - 1 }), fc.constantFrom(...alphabet), (i, ch) => {
-        if (payload[i] === ch) return;
-        const tampered = `${payload.slice(0, i)}${ch}${payload.slice(i + 1)}`;
-        // The last character of the signature carries 4 unused bits: changing only those decodes to the same bytes.
-        if (i === payload.length - 1 && Buffer.from(tampered.slice(-86), 'base64url').equals(Buffer.from(payload.slice(-86), 'base64url'))) return;
-        expect(verifyQrPayload(tampered, [a.published]).valid).toBe(false);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: payload.length - 1 }),
+        fc.constantFrom(...alphabet),
+        (i, ch) => {
+          if (payload[i] === ch) return;
+          const tampered = `${payload.slice(0, i)}${ch}${payload.slice(i + 1)}`;
+          // The last character of the signature carries 4 unused bits: changing only those decodes to the same bytes.
+          if (
+            i === payload.length - 1 &&
+            Buffer.from(tampered.slice(-86), 'base64url').equals(
+              Buffer.from(payload.slice(-86), 'base64url'),
+            )
+          )
+            return;
+          expect(verifyQrPayload(tampered, [a.published]).valid).toBe(false);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('rejects a payload signed by a key not in the list, and one claiming a listed key it was not signed with', () => {
     const stranger = keyPair('kidZ9999');
-    expect(verifyQrPayload(stranger.signPayload(claimsFor('kidZ9999')), [a.published])).toMatchObject({ valid: false, reason: 'unknown_key' });
-    expect(verifyQrPayload(stranger.signPayload(claimsFor('kidA0001')), [a.published])).toMatchObject({ valid: false, reason: 'bad_signature' });
-    expect(verifyQrPayload('ZX1.garbage.x', [a.published])).toMatchObject({ valid: false, reason: 'malformed' });
+    expect(
+      verifyQrPayload(stranger.signPayload(claimsFor('kidZ9999')), [a.published]),
+    ).toMatchObject({ valid: false, reason: 'unknown_key' });
+    expect(
+      verifyQrPayload(stranger.signPayload(claimsFor('kidA0001')), [a.published]),
+    ).toMatchObject({ valid: false, reason: 'bad_signature' });
+    expect(verifyQrPayload('ZX1.garbage.x', [a.published])).toMatchObject({
+      valid: false,
+      reason: 'malformed',
+    });
   });
 
   it('a retired key still verifies what it signed before it was retired, but nothing issued after', () => {
     const old = keyPair('kidOld01', '2026-06-30T16:30:00.000Z');
-    expect(verifyQrPayload(old.signPayload(claimsFor('kidOld01', { issuedOn: '2026-06-30' })), [old.published]).valid).toBe(true);
+    expect(
+      verifyQrPayload(old.signPayload(claimsFor('kidOld01', { issuedOn: '2026-06-30' })), [
+        old.published,
+      ]).valid,
+    ).toBe(true);
     // 16:30 UTC is already 1 July in Beijing: a certificate of 1 July may still carry it.
-    expect(verifyQrPayload(old.signPayload(claimsFor('kidOld01', { issuedOn: '2026-07-01' })), [old.published]).valid).toBe(true);
-    expect(verifyQrPayload(old.signPayload(claimsFor('kidOld01', { issuedOn: '2026-07-02' })), [old.published])).toMatchObject({ valid: false, reason: 'key_retired' });
+    expect(
+      verifyQrPayload(old.signPayload(claimsFor('kidOld01', { issuedOn: '2026-07-01' })), [
+        old.published,
+      ]).valid,
+    ).toBe(true);
+    expect(
+      verifyQrPayload(old.signPayload(claimsFor('kidOld01', { issuedOn: '2026-07-02' })), [
+        old.published,
+      ]),
+    ).toMatchObject({ valid: false, reason: 'key_retired' });
   });
 
   it('the QR symbol decodes back to the payload', () => {
-    const payload = a.signPayload(claimsFor('kidA0001', { operationItemCode: 'C.safety_manager.high_risk', kind: 'competency' }));
+    const payload = a.signPayload(
+      claimsFor('kidA0001', {
+        operationItemCode: 'C.safety_manager.high_risk',
+        kind: 'competency',
+      }),
+    );
     const matrix = encodeQR(payload, 'raw', { ecc: 'medium', border: 2 });
     const scale = 4;
     const size = matrix.length * scale;

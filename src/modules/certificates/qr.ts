@@ -42,21 +42,29 @@ export interface PublishedKey {
 }
 
 export type QrFailure = 'malformed' | 'unknown_key' | 'bad_signature' | 'key_retired';
-export type QrCheck = { valid: true; claims: QrClaims; key: PublishedKey } | { valid: false; reason: QrFailure; claims?: QrClaims };
+export type QrCheck =
+  | { valid: true; claims: QrClaims; key: PublishedKey }
+  | { valid: false; reason: QrFailure; claims?: QrClaims };
 
-const compactId = (uuid: string) => Buffer.from(uuid.replaceAll('-', ''), 'hex').toString('base64url');
+const compactId = (uuid: string) =>
+  Buffer.from(uuid.replaceAll('-', ''), 'hex').toString('base64url');
 function expandId(c: string): string | null {
   if (!/^[A-Za-z0-9_-]{22}$/.test(c)) return null;
   const hex = Buffer.from(c, 'base64url').toString('hex');
-  return hex.length === 32 ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` : null;
+  return hex.length === 32
+    ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+    : null;
 }
 const compactDate = (iso: string) => iso.replaceAll('-', '');
-const expandDate = (d: string) => (/^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : null);
+const expandDate = (d: string) =>
+  /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : null;
 
 /** The holder binding: the name and ID number as printed on the card, salted with the certificate id. */
 export function holderHash(certificateId: string, name: string, idNumber: string): string {
   return createHash('sha256')
-    .update(`${QR_PREFIX}|${compactId(certificateId)}|${name.trim()}|${idNumber.trim().toUpperCase()}`)
+    .update(
+      `${QR_PREFIX}|${compactId(certificateId)}|${name.trim()}|${idNumber.trim().toUpperCase()}`,
+    )
     .digest()
     .subarray(0, 12)
     .toString('base64url');
@@ -65,13 +73,25 @@ export function holderHash(certificateId: string, name: string, idNumber: string
 /** The signed part ("ZX1.<claims>"); the service appends "." + the signature. */
 export function encodeClaims(c: QrClaims): string {
   const kind = c.kind === 'special_operation' ? 'T' : 'C';
-  const fields = [compactId(c.certificateId), kind, c.operationItemCode, compactDate(c.issuedOn), compactDate(c.validUntil), String(c.cardEdition), c.holderHash, c.kid];
-  if (fields.some((f, i) => f.includes('~') || (i !== 2 && f.includes('.')))) throw new Error('QR field contains a separator');
+  const fields = [
+    compactId(c.certificateId),
+    kind,
+    c.operationItemCode,
+    compactDate(c.issuedOn),
+    compactDate(c.validUntil),
+    String(c.cardEdition),
+    c.holderHash,
+    c.kid,
+  ];
+  if (fields.some((f, i) => f.includes('~') || (i !== 2 && f.includes('.'))))
+    throw new Error('QR field contains a separator');
   return `${QR_PREFIX}.${fields.join('~')}`;
 }
 
 /** Splits and parses a payload (no signature check). */
-export function parsePayload(payload: string): { signed: string; signature: string; claims: QrClaims } | null {
+export function parsePayload(
+  payload: string,
+): { signed: string; signature: string; claims: QrClaims } | null {
   const text = payload.trim();
   const first = text.indexOf('.');
   const last = text.lastIndexOf('.');
@@ -84,11 +104,30 @@ export function parsePayload(payload: string): { signed: string; signature: stri
   const certificateId = expandId(id);
   const issuedOn = expandDate(issued);
   const validUntil = expandDate(valid);
-  if (!certificateId || !issuedOn || !validUntil || (kind !== 'T' && kind !== 'C') || !/^[1-9]\d{0,3}$/.test(edition) || !item || !holder || !kid) return null;
+  if (
+    !certificateId ||
+    !issuedOn ||
+    !validUntil ||
+    (kind !== 'T' && kind !== 'C') ||
+    !/^[1-9]\d{0,3}$/.test(edition) ||
+    !item ||
+    !holder ||
+    !kid
+  )
+    return null;
   return {
     signed: text.slice(0, last),
     signature,
-    claims: { certificateId, kind: kind === 'T' ? 'special_operation' : 'competency', operationItemCode: item, issuedOn, validUntil, cardEdition: Number(edition), holderHash: holder, kid },
+    claims: {
+      certificateId,
+      kind: kind === 'T' ? 'special_operation' : 'competency',
+      operationItemCode: item,
+      issuedOn,
+      validUntil,
+      cardEdition: Number(edition),
+      holderHash: holder,
+      kid,
+    },
   };
 }
 
@@ -96,13 +135,21 @@ export function parsePayload(payload: string): { signed: string; signature: stri
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 export function rawPublicKey(key: KeyObject): string {
-  return key.export({ format: 'der', type: 'spki' }).subarray(ED25519_SPKI_PREFIX.length).toString('base64url');
+  return key
+    .export({ format: 'der', type: 'spki' })
+    .subarray(ED25519_SPKI_PREFIX.length)
+    .toString('base64url');
 }
 export function publicKeyFromRaw(rawBase64url: string): KeyObject {
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(rawBase64url, 'base64url')]), format: 'der', type: 'spki' });
+  return createPublicKey({
+    key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(rawBase64url, 'base64url')]),
+    format: 'der',
+    type: 'spki',
+  });
 }
 
-const beijingDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+const beijingDate = (iso: string) =>
+  new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /**
  * Checks a payload against published keys, offline. A key retired before the certificate's issue
@@ -116,12 +163,18 @@ export function verifyQrPayload(payload: string, keys: readonly PublishedKey[]):
   if (!key) return { valid: false, reason: 'unknown_key', claims };
   let ok = false;
   try {
-    ok = verify(null, Buffer.from(parsed.signed, 'utf8'), publicKeyFromRaw(key.publicKey), Buffer.from(parsed.signature, 'base64url'));
+    ok = verify(
+      null,
+      Buffer.from(parsed.signed, 'utf8'),
+      publicKeyFromRaw(key.publicKey),
+      Buffer.from(parsed.signature, 'base64url'),
+    );
   } catch {
     ok = false;
   }
   if (!ok) return { valid: false, reason: 'bad_signature', claims };
-  if (key.retiredAt && claims.issuedOn > beijingDate(key.retiredAt)) return { valid: false, reason: 'key_retired', claims };
+  if (key.retiredAt && claims.issuedOn > beijingDate(key.retiredAt))
+    return { valid: false, reason: 'key_retired', claims };
   return { valid: true, claims, key };
 }
 

@@ -67,7 +67,8 @@ export class QueryLog {
  */
 function insertRows(db: Executor, rows: Row[]) {
   const column = <T>(pick: (r: Row) => T) => rows.map(pick);
-  const query = sql`insert into verification_query (at, ip, source, number, found, outcome, number_region)
+  const query =
+    sql`insert into verification_query (at, ip, source, number, found, outcome, number_region)
     select * from unnest(${column((r) => r.at)}::timestamptz[], ${column((r) => r.ip)}::text[], ${column((r) => r.source)}::text[],
       ${column((r) => r.number ?? null)}::text[], ${column((r) => r.found)}::boolean[], ${column((r) => r.outcome)}::text[],
       ${column((r) => r.numberRegion ?? null)}::text[])`.compile(db);

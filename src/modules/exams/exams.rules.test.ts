@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exams, specialOperation } from '../../catalog/figures.js';
 import { addWorkingDays } from '../../catalog/calendar.js';
+import { exams, specialOperation } from '../../catalog/figures.js';
 import { listOperationItems } from '../../catalog/operations.js';
 import { practicalStandard } from '../../catalog/practical.js';
 import {
@@ -384,11 +384,15 @@ describe('results deadline', () => {
     const { resultsDueOn } = resultsDue('2026-11-02', false, '2026-11-02');
     expect(resultsDueOn).toBe(addWorkingDays('2026-11-02', n));
     expect(resultsDue('2026-11-02', false, resultsDueOn).resultsOverdue).toBe(false);
-    const dayAfter = new Date(Date.parse(`${resultsDueOn}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const dayAfter = new Date(Date.parse(`${resultsDueOn}T00:00:00Z`) + 86_400_000)
+      .toISOString()
+      .slice(0, 10);
     expect(resultsDue('2026-11-02', false, dayAfter).resultsOverdue).toBe(true);
     expect(resultsDue('2026-11-02', true, dayAfter).resultsOverdue).toBe(false);
     // The holidays of the calendar do not count: 国庆 2026 pushes the deadline of a 30 September exam.
-    expect(resultsDue('2026-09-30', false, '2026-09-30').resultsDueOn).toBe(addWorkingDays('2026-09-30', n));
+    expect(resultsDue('2026-09-30', false, '2026-09-30').resultsDueOn).toBe(
+      addWorkingDays('2026-09-30', n),
+    );
     expect(resultsDue('2026-09-30', false, '2026-09-30').resultsDueOn > '2026-10-14').toBe(true);
   });
 });

@@ -8,12 +8,16 @@ import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { type Executor, queryPrepared, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { beijingDate } from '../certificates/certificates.rules.js';
-import { certificateStanding, issueCertificate, itemName } from '../certificates/certificates.service.js';
+import {
+  certificateStanding,
+  issueCertificate,
+  itemName,
+} from '../certificates/certificates.service.js';
 import { verifyFaceOf } from '../faces/faces.service.js';
 import { separationConflicts } from '../registry/staffing.rules.js';
 import { trainingHoursOfPerson } from '../training/classes.service.js';
-import type { SessionCreate } from './exams.contract.js';
 import { requireAuthority } from './exams.access.js';
+import type { SessionCreate } from './exams.contract.js';
 import * as repo from './exams.repository.js';
 import {
   blueprintProblem,
@@ -21,9 +25,9 @@ import {
   drawPracticalTasks,
   gradePaper,
   judgeEligibility,
-  resultsDue,
   practicalOutcome,
   refusalMessage,
+  resultsDue,
   round2,
   sittingResult,
 } from './exams.rules.js';
@@ -584,7 +588,9 @@ export async function register(
     );
     // 30号令 第十三条: the exam is held within 60 days of accepting the application, so a special
     // operation candidate can only be booked into a session inside that window.
-    const latestStart = new Date(now.getTime() + specialOperation.examWithinDays.value * 86_400_000);
+    const latestStart = new Date(
+      now.getTime() + specialOperation.examWithinDays.value * 86_400_000,
+    );
     const inWindow = (s: { startsAt: Date }) =>
       plan.certificateKind !== 'special_operation' || s.startsAt <= latestStart;
     const candidates = (
@@ -595,7 +601,14 @@ export async function register(
         throw new DomainError(
           'rule_violation',
           `该场次在报名受理之日起${specialOperation.examWithinDays.value}日之后开考，不能报名；请选择${specialOperation.examWithinDays.value}日内的场次`,
-          [{ path: 'body.sessionId', message: 'beyond exam window', code: 'beyond_exam_window', latestStart: latestStart.toISOString() }],
+          [
+            {
+              path: 'body.sessionId',
+              message: 'beyond exam window',
+              code: 'beyond_exam_window',
+              latestStart: latestStart.toISOString(),
+            },
+          ],
         );
       throw new DomainError('validation_failed', '场次不存在、不属于该计划或已开考', [
         { path: 'body.sessionId', message: 'not open' },
@@ -606,7 +619,14 @@ export async function register(
       throw new DomainError(
         'rule_violation',
         `该计划${specialOperation.examWithinDays.value}日内没有可报名的场次（考试须在受理报名之日起${specialOperation.examWithinDays.value}日内组织）`,
-        [{ path: 'body.sessionId', message: 'beyond exam window', code: 'beyond_exam_window', latestStart: latestStart.toISOString() }],
+        [
+          {
+            path: 'body.sessionId',
+            message: 'beyond exam window',
+            code: 'beyond_exam_window',
+            latestStart: latestStart.toISOString(),
+          },
+        ],
       );
     if (!session)
       throw new DomainError(
@@ -743,7 +763,9 @@ const patrolView = (e: {
 /** Views of registrations, their practical scores and warnings read in one query each (not per row). */
 async function registrationViews(db: Executor, actor: Actor, rows: repo.RegistrationDetailRow[]) {
   const ids = rows.map((r) => r.id);
-  const scores = ids.length ? await db.selectFrom('practicalScore').selectAll().where('registrationId', 'in', ids).execute() : [];
+  const scores = ids.length
+    ? await db.selectFrom('practicalScore').selectAll().where('registrationId', 'in', ids).execute()
+    : [];
   const warnings = (await warningsOf(db, ids)).map(patrolView);
   return rows.map((r) =>
     registrationView(
@@ -758,7 +780,15 @@ async function registrationViews(db: Executor, actor: Actor, rows: repo.Registra
 function registrationView(
   actor: Actor,
   r: repo.RegistrationDetailRow,
-  scores: { subjectCode: string; taskCode: string; points: string | null; vetoItem: string | null; examinerPersonId: string | null; startedAt: Date | null; scoredAt: Date | null }[],
+  scores: {
+    subjectCode: string;
+    taskCode: string;
+    points: string | null;
+    vetoItem: string | null;
+    examinerPersonId: string | null;
+    startedAt: Date | null;
+    scoredAt: Date | null;
+  }[],
   warnings: ReturnType<typeof patrolView>[],
 ) {
   const isCandidate = actor.scope.kind === 'person';
@@ -1188,7 +1218,10 @@ function assertHolder(a: { clientToken: string }, clientToken: string) {
  * position, how many options and whether several may be ticked. Kept per process so a save never
  * reads the paper itself (tens of KB of JSON) — thousands of candidates save every few seconds.
  */
-const paperShapes = new Map<string, { personId: string; shape: { options: number; multiple: boolean }[] }>();
+const paperShapes = new Map<
+  string,
+  { personId: string; shape: { options: number; multiple: boolean }[] }
+>();
 const PAPER_SHAPES_MAX = 20_000;
 
 async function paperShape(db: Executor, attemptId: string) {
@@ -1201,7 +1234,10 @@ async function paperShape(db: Executor, attemptId: string) {
     .where('a.id', '=', attemptId)
     .executeTakeFirst();
   if (!row) return null;
-  const entry = { personId: row.personId, shape: row.paper.map((q) => ({ options: q.options.length, multiple: q.kind === 'multiple' })) };
+  const entry = {
+    personId: row.personId,
+    shape: row.paper.map((q) => ({ options: q.options.length, multiple: q.kind === 'multiple' })),
+  };
   if (paperShapes.size >= PAPER_SHAPES_MAX) paperShapes.delete(paperShapes.keys().next().value!);
   paperShapes.set(attemptId, entry);
   return entry;
@@ -1212,16 +1248,35 @@ async function paperShape(db: Executor, attemptId: string) {
  * it is not submitted or cancelled and the time is not up. When it saves nothing, the slow path
  * finds out why (and submits the paper if the time is up).
  */
-export async function saveAnswer(db: Executor, actor: Actor, attemptId: string, position: number, body: { clientToken: string; choice: number[] }, now: Date) {
+export async function saveAnswer(
+  db: Executor,
+  actor: Actor,
+  attemptId: string,
+  position: number,
+  body: { clientToken: string; choice: number[] },
+  now: Date,
+) {
   const paper = await paperShape(db, attemptId);
   if (!paper || !actor.personId || paper.personId !== actor.personId) throw notFound('考试');
   const q = paper.shape[position];
-  if (!q) throw new DomainError('validation_failed', '题号不存在', [{ path: 'params.position', message: 'out of range' }]);
+  if (!q)
+    throw new DomainError('validation_failed', '题号不存在', [
+      { path: 'params.position', message: 'out of range' },
+    ]);
   const choice = [...new Set(body.choice)].sort((x, y) => x - y);
-  if (choice.some((c) => c >= q.options)) throw new DomainError('validation_failed', '选项不存在', [{ path: 'body.choice', message: 'out of range' }]);
-  if (!q.multiple && choice.length > 1) throw new DomainError('validation_failed', '单选题和判断题只能选一项', [{ path: 'body.choice', message: 'one choice only' }]);
+  if (choice.some((c) => c >= q.options))
+    throw new DomainError('validation_failed', '选项不存在', [
+      { path: 'body.choice', message: 'out of range' },
+    ]);
+  if (!q.multiple && choice.length > 1)
+    throw new DomainError('validation_failed', '单选题和判断题只能选一项', [
+      { path: 'body.choice', message: 'one choice only' },
+    ]);
   // Answers are exam records, not audit entries: one row per question, overwritten by each save.
-  const saved = await queryPrepared(db, 'exam_save_answer', sql<{ deadlineAt: Date }>`
+  const saved = await queryPrepared(
+    db,
+    'exam_save_answer',
+    sql<{ deadlineAt: Date }>`
     with open as (
       select a.id, a.deadline_at from theory_attempt a join exam_registration r on r.id = a.registration_id
       where a.id = ${attemptId} and r.person_id = ${actor.personId} and a.client_token = ${body.clientToken}
@@ -1231,16 +1286,33 @@ export async function saveAnswer(db: Executor, actor: Actor, attemptId: string, 
       select id, ${position}, ${choice}::smallint[], ${now} from open
       on conflict (attempt_id, position) do update set choice = excluded.choice, saved_at = excluded.saved_at
     )
-    select deadline_at from open`.compile(db));
+    select deadline_at from open`.compile(db),
+  );
   const deadline = saved[0]?.deadlineAt;
-  if (deadline) return { position, savedAt: iso(now), remainingSeconds: Math.max(0, Math.floor((new Date(deadline).getTime() - now.getTime()) / 1000)) };
+  if (deadline)
+    return {
+      position,
+      savedAt: iso(now),
+      remainingSeconds: Math.max(
+        0,
+        Math.floor((new Date(deadline).getTime() - now.getTime()) / 1000),
+      ),
+    };
 
   const a = await ownAttempt(db, actor, attemptId);
   assertHolder(a, body.clientToken);
-  if (a.cancelledReason) throw new DomainError('rule_violation', `本场考试成绩已被取消：${a.cancelledReason}`, [{ path: 'params.id', message: 'cancelled', code: 'score_cancelled' }]);
-  if (a.submittedAt) throw new DomainError('conflict', '试卷已交卷', [{ path: 'params.id', message: 'submitted', code: 'submitted' }]);
+  if (a.cancelledReason)
+    throw new DomainError('rule_violation', `本场考试成绩已被取消：${a.cancelledReason}`, [
+      { path: 'params.id', message: 'cancelled', code: 'score_cancelled' },
+    ]);
+  if (a.submittedAt)
+    throw new DomainError('conflict', '试卷已交卷', [
+      { path: 'params.id', message: 'submitted', code: 'submitted' },
+    ]);
   await finalizeAttempt(db, a.id, now, true);
-  throw new DomainError('conflict', '考试时间已到，试卷已自动交卷', [{ path: 'params.id', message: 'time is up', code: 'time_up' }]);
+  throw new DomainError('conflict', '考试时间已到，试卷已自动交卷', [
+    { path: 'params.id', message: 'time is up', code: 'time_up' },
+  ]);
 }
 
 export async function getAttempt(db: Executor, actor: Actor, attemptId: string, now: Date) {
@@ -1389,7 +1461,12 @@ function theoryPassed(r: { theoryCarried: boolean; theoryScore: string | null })
 /** One subject's score row, with its candidate locked: starts and scores of a candidate serialize. */
 async function lockedSubject(trx: Executor, registrationId: string, subjectCode: string) {
   await repo.lockRegistration(trx, registrationId);
-  const row = await trx.selectFrom('practicalScore').selectAll().where('registrationId', '=', registrationId).where('subjectCode', '=', subjectCode).executeTakeFirst();
+  const row = await trx
+    .selectFrom('practicalScore')
+    .selectAll()
+    .where('registrationId', '=', registrationId)
+    .where('subjectCode', '=', subjectCode)
+    .executeTakeFirst();
   if (!row) throw notFound('实操科目');
   return row;
 }

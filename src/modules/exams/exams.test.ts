@@ -29,7 +29,8 @@ const b64 = (img: RgbImage) => Buffer.from(encodeJpeg(img, 90)).toString('base64
 const REGION = '370902';
 const bj = (date: string, time: string) => new Date(`${date}T${time}:00+08:00`);
 const EXAM_DAY = '2026-11-26';
-const addDaysIso = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const addDaysIso = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** A bank for item 1.2 big enough for the blueprint below: 30 true/false, 50 single, 15 multiple. */
 function bankFile(extra: Cell[][] = []): string {
@@ -459,8 +460,14 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
       {
         siteId: site.id,
         room: '第一考场',
-        startsAt: bj(addDaysIso(EXAM_DAY, specialOperation.examWithinDays.value + 5), '10:00').toISOString(),
-        endsAt: bj(addDaysIso(EXAM_DAY, specialOperation.examWithinDays.value + 5), '12:30').toISOString(),
+        startsAt: bj(
+          addDaysIso(EXAM_DAY, specialOperation.examWithinDays.value + 5),
+          '10:00',
+        ).toISOString(),
+        endsAt: bj(
+          addDaysIso(EXAM_DAY, specialOperation.examWithinDays.value + 5),
+          '12:30',
+        ).toISOString(),
         capacity: 30,
         invigilatorIds: [people.invigilator.id],
         examinerIds: [people.examiner.id],
@@ -468,7 +475,9 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
       201,
     );
     const farSession = far.sessions.find((x: { id: string }) => x.id !== sessionId);
-    const tooLate = await call('POST', `/api/exams/plans/${planId}/registrations`, 'a', { sessionId: farSession.id });
+    const tooLate = await call('POST', `/api/exams/plans/${planId}/registrations`, 'a', {
+      sessionId: farSession.id,
+    });
     expect(tooLate.statusCode).toBe(422);
     expect(detailCodes(tooLate)).toEqual(['beyond_exam_window']);
 
@@ -509,8 +518,12 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     ).id;
     reg.e = (await ok('POST', `/api/exams/plans/${planId}/registrations`, 'e', {}, 201)).id;
     // Withdrawn before check-in, then registered again: the same registration, judged again.
-    expect((await ok('POST', `/api/exams/registrations/${reg.e}/withdraw`, 'e')).status).toBe('withdrawn');
-    expect(await ok('POST', `/api/exams/plans/${planId}/registrations`, 'e', {}, 201)).toMatchObject({ id: reg.e, status: 'registered' });
+    expect((await ok('POST', `/api/exams/registrations/${reg.e}/withdraw`, 'e')).status).toBe(
+      'withdrawn',
+    );
+    expect(
+      await ok('POST', `/api/exams/plans/${planId}/registrations`, 'e', {}, 201),
+    ).toMatchObject({ id: reg.e, status: 'registered' });
     // Others do not see a's registration.
     expect((await call('GET', `/api/exams/registrations/${reg.a}`, 'd')).statusCode).toBe(404);
   });
@@ -546,7 +559,11 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     });
     expect(stranger).toMatchObject({ checkedIn: false, decision: 'mismatch', overridable: true });
     // Both checks are in the faces log under the context the faces API names (faces.contract.ts).
-    const checks = await t.db.selectFrom('faceVerification').select(['context', 'decision']).where('context', '=', 'exam_check_in').execute();
+    const checks = await t.db
+      .selectFrom('faceVerification')
+      .select(['context', 'decision'])
+      .where('context', '=', 'exam_check_in')
+      .execute();
     expect(checks.map((c) => c.decision).sort()).toEqual(['match', 'match', 'mismatch']);
     at('10:00');
     const closed = await call('POST', `/api/exams/registrations/${reg.e}/theory`, 'e');

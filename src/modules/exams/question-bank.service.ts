@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
-import { examinableItem, } from '../../catalog/operations.js';
+import { examinableItem } from '../../catalog/operations.js';
 import { recordAudit } from '../../platform/audit/audit.js';
-import type { Actor, } from '../../platform/auth/actor.js';
+import type { Actor } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
-import { DomainError, type ErrorDetail, } from '../../platform/errors.js';
+import { DomainError, type ErrorDetail } from '../../platform/errors.js';
 import { type Cell, readXlsx, writeXlsx, XlsxError } from '../../platform/xlsx.js';
-import type { QuestionCreate } from './exams.contract.js';
 import { requireAuthority } from './exams.access.js';
+import type { QuestionCreate } from './exams.contract.js';
 import { judgeOptions, questionProblem } from './exams.rules.js';
 import type { QuestionKind } from './exams.table.js';
 
@@ -51,8 +51,6 @@ const kindByLabel: Record<string, QuestionKind> = {
 };
 const judgeTrue = ['正确', '对', '√', 'A', 'TRUE', 'T', 'Y'];
 const judgeFalse = ['错误', '错', '×', 'B', 'FALSE', 'F', 'N'];
-
-
 
 function problems(q: QuestionCreate, at: (field: string) => string): ErrorDetail[] {
   const out: ErrorDetail[] = [];

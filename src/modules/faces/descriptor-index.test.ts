@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
+import wabtInit from 'wabt';
 import { DescriptorIndex } from './descriptor-index.js';
 import { descriptorScanWasm } from './descriptor-scan.wasm.js';
 import { similarity } from './faces.rules.js';

@@ -44,7 +44,12 @@ function installFileFetch(): void {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (url.startsWith('file://')) {
       const body = await readFile(new URL(url));
-      return new Response(body, { status: 200, headers: { 'content-type': url.endsWith('.json') ? 'application/json' : 'application/octet-stream' } });
+      return new Response(body, {
+        status: 200,
+        headers: {
+          'content-type': url.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+        },
+      });
     }
     return original(input, init);
   }) as typeof fetch;
@@ -52,8 +57,17 @@ function installFileFetch(): void {
 
 interface HumanLike {
   load(): Promise<void>;
-  detect(input: unknown): Promise<{ face: { box: number[]; score: number; embedding?: number[]; real?: number; live?: number }[] }>;
-  tf: { tensor3d(data: Uint8Array, shape: [number, number, number], dtype: 'int32'): { dispose(): void }; getBackend(): string };
+  detect(input: unknown): Promise<{
+    face: { box: number[]; score: number; embedding?: number[]; real?: number; live?: number }[];
+  }>;
+  tf: {
+    tensor3d(
+      data: Uint8Array,
+      shape: [number, number, number],
+      dtype: 'int32',
+    ): { dispose(): void };
+    getBackend(): string;
+  };
 }
 
 let engine: Promise<HumanLike> | undefined;
@@ -72,7 +86,13 @@ export function loadFaceEngine(): Promise<HumanLike> {
       cacheSensitivity: 0,
       face: {
         enabled: true,
-        detector: { enabled: true, maxDetected: 5, rotation: true, minConfidence: 0.5, return: false },
+        detector: {
+          enabled: true,
+          maxDetected: 5,
+          rotation: true,
+          minConfidence: 0.5,
+          return: false,
+        },
         mesh: { enabled: true },
         iris: { enabled: false },
         description: { enabled: true },
@@ -88,7 +108,8 @@ export function loadFaceEngine(): Promise<HumanLike> {
       filter: { enabled: false },
     });
     await human.load();
-    if (human.tf.getBackend() !== 'wasm') throw new Error(`face engine runs on ${human.tf.getBackend()}, expected wasm`);
+    if (human.tf.getBackend() !== 'wasm')
+      throw new Error(`face engine runs on ${human.tf.getBackend()}, expected wasm`);
     return human;
   })();
   return engine;

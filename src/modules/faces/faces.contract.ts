@@ -3,7 +3,9 @@ import { z } from 'zod';
 /** A frame from a camera: a JPEG as base64 (canvas.toBlob('image/jpeg') in the browser). */
 export const FaceImageSchema = z.object({
   image: z.string().min(100).max(12_000_000),
-  context: z.enum(['enrollment', 'attendance', 'online_learning', 'exam_check_in', 'manual']).default('manual'),
+  context: z
+    .enum(['enrollment', 'attendance', 'online_learning', 'exam_check_in', 'manual'])
+    .default('manual'),
 });
 
 export const FaceVerificationResultSchema = z
@@ -20,7 +22,12 @@ export const FaceVerificationResultSchema = z
   })
   .meta({ id: 'FaceVerificationResult' });
 
-export const FaceEnrollmentSchema = z.object({ templateId: z.string(), templates: z.number(), real: z.number(), live: z.number() });
+export const FaceEnrollmentSchema = z.object({
+  templateId: z.string(),
+  templates: z.number(),
+  real: z.number(),
+  live: z.number(),
+});
 
 export const FaceVerificationLogSchema = z.object({
   items: z.array(

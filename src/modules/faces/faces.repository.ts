@@ -1,7 +1,7 @@
-import { type Executor, transaction } from '../../platform/db/database.js';
-import { regionPrefix } from '../../platform/auth/scope-sql.js';
-import type { FaceVerificationTable } from './faces.table.js';
 import { type Insertable, sql } from 'kysely';
+import { regionPrefix } from '../../platform/auth/scope-sql.js';
+import { type Executor, transaction } from '../../platform/db/database.js';
+import type { FaceVerificationTable } from './faces.table.js';
 
 export function toBytes(embedding: ArrayLike<number>): Buffer {
   const f = Float32Array.from(embedding as ArrayLike<number>);
@@ -17,7 +17,17 @@ export function fromBytes(bytes: Uint8Array): Float32Array {
  * Stores a template, and its vector beside it where the database keeps face_vector (migration 0011):
  * one transaction, and a deferred check there refuses a template that arrives without its vector.
  */
-export function insertTemplate(db: Executor, row: { personId: string; organizationId: string | null; regionCode: string; model: string; embedding: number[]; quality: unknown }) {
+export function insertTemplate(
+  db: Executor,
+  row: {
+    personId: string;
+    organizationId: string | null;
+    regionCode: string;
+    model: string;
+    embedding: number[];
+    quality: unknown;
+  },
+) {
   return transaction(db, async (trx) => {
     const inserted = await trx
       .insertInto('faceTemplate')
@@ -26,19 +36,29 @@ export function insertTemplate(db: Executor, row: { personId: string; organizati
       .executeTakeFirstOrThrow();
     if (await hasFaceVectors(trx)) {
       await sql`insert into face_vector (template_id, person_id, region_code, embedding)
-        values (${inserted.id}, ${row.personId}, ${row.regionCode}, ${vectorParam(row.embedding)}::vector)`.execute(trx);
+        values (${inserted.id}, ${row.personId}, ${row.regionCode}, ${vectorParam(row.embedding)}::vector)`.execute(
+        trx,
+      );
     }
     return inserted;
   });
 }
 
 export async function listTemplatesOfPerson(db: Executor, personId: string) {
-  const rows = await db.selectFrom('faceTemplate').select(['id', 'embedding', 'createdAt']).where('personId', '=', personId).execute();
+  const rows = await db
+    .selectFrom('faceTemplate')
+    .select(['id', 'embedding', 'createdAt'])
+    .where('personId', '=', personId)
+    .execute();
   return rows.map((r) => ({ id: r.id, createdAt: r.createdAt, embedding: fromBytes(r.embedding) }));
 }
 
 export function countTemplatesOfPerson(db: Executor, personId: string) {
-  return db.selectFrom('faceTemplate').select((eb) => eb.fn.countAll<number>().as('n')).where('personId', '=', personId).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('faceTemplate')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('personId', '=', personId)
+    .executeTakeFirstOrThrow();
 }
 
 /** face_vector rows go with their templates (on delete cascade), in the same statement. */
@@ -48,7 +68,11 @@ export function deleteTemplatesOfPerson(trx: Executor, personId: string) {
 
 /** Every template under a region prefix, as descriptors: the brute-force 1:N path. */
 export async function listTemplatesInRegion(db: Executor, regionCode: string) {
-  const rows = await db.selectFrom('faceTemplate').select(['personId', 'embedding']).where('regionCode', 'like', regionPrefix({ regionCode })).execute();
+  const rows = await db
+    .selectFrom('faceTemplate')
+    .select(['personId', 'embedding'])
+    .where('regionCode', 'like', regionPrefix({ regionCode }))
+    .execute();
   return rows.map((r) => ({ personId: r.personId, embedding: fromBytes(r.embedding) }));
 }
 
@@ -57,7 +81,9 @@ export async function listTemplatesInRegion(db: Executor, regionCode: string) {
  * installed. Asked per call (a catalog lookup) rather than cached, so it is never stale.
  */
 export async function hasFaceVectors(db: Executor): Promise<boolean> {
-  const r = await sql<{ present: boolean }>`select to_regclass('face_vector') is not null as present`.execute(db);
+  const r = await sql<{
+    present: boolean;
+  }>`select to_regclass('face_vector') is not null as present`.execute(db);
   return r.rows[0]?.present === true;
 }
 
@@ -107,13 +133,23 @@ const DISTANCE_SLACK = 1e-3;
  * Where the region is a small part of the table the planner takes the region index and sorts instead,
  * which is exact.
  */
-export async function nearTemplatesInRegion(db: Executor, q: { probes: ArrayLike<number>[]; regionCode: string; excludePersonId: string; minSimilarity: number }) {
+export async function nearTemplatesInRegion(
+  db: Executor,
+  q: {
+    probes: ArrayLike<number>[];
+    regionCode: string;
+    excludePersonId: string;
+    minSimilarity: number;
+  },
+) {
   const maxDistance = 1 - q.minSimilarity + DISTANCE_SLACK;
   const prefix = regionPrefix({ regionCode: q.regionCode });
   const ids = new Set<string>();
   await transaction(db, async (trx) => {
     // set_config(…, true) is SET LOCAL: the settings end with this transaction (one pooled connection).
-    await sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '1000', true)`.execute(trx);
+    await sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '1000', true)`.execute(
+      trx,
+    );
     for (const probe of q.probes) {
       const vector = vectorParam(probe);
       for (let limit = NEAREST_FIRST_PAGE; ; limit *= 4) {
@@ -128,7 +164,11 @@ export async function nearTemplatesInRegion(db: Executor, q: { probes: ArrayLike
     }
   });
   if (ids.size === 0) return [];
-  const rows = await db.selectFrom('faceTemplate').select(['personId', 'embedding']).where('id', 'in', [...ids]).execute();
+  const rows = await db
+    .selectFrom('faceTemplate')
+    .select(['personId', 'embedding'])
+    .where('id', 'in', [...ids])
+    .execute();
   return rows.map((r) => ({ personId: r.personId, embedding: fromBytes(r.embedding) }));
 }
 
@@ -144,7 +184,18 @@ export function insertVerification(trx: Executor, row: Insertable<FaceVerificati
 export function listVerificationsOfPerson(db: Executor, personId: string, limit = 200) {
   return db
     .selectFrom('faceVerification')
-    .select(['id', 'at', 'source', 'context', 'score', 'realScore', 'liveScore', 'decision', 'reasons', 'organizationId'])
+    .select([
+      'id',
+      'at',
+      'source',
+      'context',
+      'score',
+      'realScore',
+      'liveScore',
+      'decision',
+      'reasons',
+      'organizationId',
+    ])
     .where('personId', '=', personId)
     .unionAll(
       db

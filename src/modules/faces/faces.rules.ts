@@ -24,9 +24,12 @@ export function similarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** A capture must show exactly one face before anything is compared. */
-export function captureProblem(faceCount: number): { reason: 'no_face' | 'several_faces'; message: string } | null {
+export function captureProblem(
+  faceCount: number,
+): { reason: 'no_face' | 'several_faces'; message: string } | null {
   if (faceCount === 0) return { reason: 'no_face', message: '画面中未检测到人脸' };
-  if (faceCount > 1) return { reason: 'several_faces', message: `画面中有${faceCount}张人脸，只能有本人一张` };
+  if (faceCount > 1)
+    return { reason: 'several_faces', message: `画面中有${faceCount}张人脸，只能有本人一张` };
   return null;
 }
 
@@ -34,7 +37,10 @@ export function captureProblem(faceCount: number): { reason: 'no_face' | 'severa
  * Same person when the best similarity reaches the threshold; a capture the antispoof or liveness
  * model doubts is held for review (a person decides), never silently accepted.
  */
-export function decideVerification(s: { score: number; real: number; live: number }, t: FaceThresholds): { decision: FaceDecision; reasons: string[] } {
+export function decideVerification(
+  s: { score: number; real: number; live: number },
+  t: FaceThresholds,
+): { decision: FaceDecision; reasons: string[] } {
   const reasons: string[] = [];
   if (s.score < t.match) reasons.push('below_match_threshold');
   if (s.real < t.antispoofMin) reasons.push('possible_spoof');

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Executor, migrateToLatest } from '../../platform/db/database.js';
 import * as m0011 from '../../platform/db/migrations/0011_face_vectors.js';
 import { createTestDatabase, type TestDatabase, testDatabaseModes } from '../../test-support/db.js';
-import * as repo from './faces.repository.js';
 import { DescriptorIndex } from './descriptor-index.js';
+import * as repo from './faces.repository.js';
 import { type SameFacePath, sameFaceSearch } from './faces.service.js';
 
 /**
@@ -202,7 +202,9 @@ describe.each(testDatabaseModes)('1:N same-face search on %s', (mode) => {
   });
   const expectOneVectorPerTemplate = async () => {
     const n = await sql<{ templates: string; vectors: string }>`
-      select (select count(*) from face_template) as templates, (select count(*) from face_vector) as vectors`.execute(t.db);
+      select (select count(*) from face_template) as templates, (select count(*) from face_vector) as vectors`.execute(
+      t.db,
+    );
     expect(n.rows[0].vectors).toBe(n.rows[0].templates);
   };
 

@@ -12,14 +12,22 @@ function sample(img: RgbImage, x: number, y: number, c: number): number {
   const fx = Math.max(0, Math.min(1, x - x0));
   const fy = Math.max(0, Math.min(1, y - y0));
   const at = (xx: number, yy: number) => img.data[(yy * img.width + xx) * 3 + c];
-  return (at(x0, y0) * (1 - fx) + at(x1, y0) * fx) * (1 - fy) + (at(x0, y1) * (1 - fx) + at(x1, y1) * fx) * fy;
+  return (
+    (at(x0, y0) * (1 - fx) + at(x1, y0) * fx) * (1 - fy) +
+    (at(x0, y1) * (1 - fx) + at(x1, y1) * fx) * fy
+  );
 }
 
-function build(width: number, height: number, fn: (x: number, y: number, c: number) => number): RgbImage {
+function build(
+  width: number,
+  height: number,
+  fn: (x: number, y: number, c: number) => number,
+): RgbImage {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(fn(x, y, c))));
+      for (let c = 0; c < 3; c++)
+        data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(fn(x, y, c))));
     }
   }
   return { width, height, data };
@@ -30,11 +38,17 @@ export function crop(img: RgbImage, x: number, y: number, w: number, h: number):
 }
 
 export function resize(img: RgbImage, width: number, height: number): RgbImage {
-  return build(width, height, (x, y, c) => sample(img, ((x + 0.5) * img.width) / width - 0.5, ((y + 0.5) * img.height) / height - 0.5, c));
+  return build(width, height, (x, y, c) =>
+    sample(img, ((x + 0.5) * img.width) / width - 0.5, ((y + 0.5) * img.height) / height - 0.5, c),
+  );
 }
 
 export function adjust(img: RgbImage, gain: number, offset = 0): RgbImage {
-  return build(img.width, img.height, (x, y, c) => img.data[(y * img.width + x) * 3 + c] * gain + offset);
+  return build(
+    img.width,
+    img.height,
+    (x, y, c) => img.data[(y * img.width + x) * 3 + c] * gain + offset,
+  );
 }
 
 export function rotate(img: RgbImage, degrees: number): RgbImage {
@@ -43,7 +57,9 @@ export function rotate(img: RgbImage, degrees: number): RgbImage {
   const cy = img.height / 2;
   const cos = Math.cos(a);
   const sin = Math.sin(a);
-  return build(img.width, img.height, (x, y, c) => sample(img, cos * (x - cx) + sin * (y - cy) + cx, -sin * (x - cx) + cos * (y - cy) + cy, c));
+  return build(img.width, img.height, (x, y, c) =>
+    sample(img, cos * (x - cx) + sin * (y - cy) + cx, -sin * (x - cx) + cos * (y - cy) + cy, c),
+  );
 }
 
 /** Pads an image onto a larger canvas of one colour (the detector wants context around a face). */
@@ -51,7 +67,9 @@ export function pad(img: RgbImage, margin: number, value = 0): RgbImage {
   return build(img.width + 2 * margin, img.height + 2 * margin, (x, y, c) => {
     const xx = x - margin;
     const yy = y - margin;
-    return xx >= 0 && yy >= 0 && xx < img.width && yy < img.height ? img.data[(yy * img.width + xx) * 3 + c] : value;
+    return xx >= 0 && yy >= 0 && xx < img.width && yy < img.height
+      ? img.data[(yy * img.width + xx) * 3 + c]
+      : value;
   });
 }
 
@@ -69,7 +87,11 @@ export function sideBySide(a: RgbImage, b: RgbImage): RgbImage {
  * what a re-captured print loses compared with a live face.
  */
 export function simulatePrint(img: RgbImage): RgbImage {
-  const small = resize(img, Math.max(8, Math.round(img.width / 2)), Math.max(8, Math.round(img.height / 2)));
+  const small = resize(
+    img,
+    Math.max(8, Math.round(img.width / 2)),
+    Math.max(8, Math.round(img.height / 2)),
+  );
   const back = resize(small, img.width, img.height);
   return build(img.width, img.height, (x, y, c) => {
     const i = (y * img.width + x) * 3;

@@ -3,7 +3,16 @@ import type { Executor } from '../../platform/db/database.js';
 export function listStoredProfiles(db: Executor) {
   return db
     .selectFrom('policyProfile')
-    .select(['id', 'regionCode', 'version', 'effectiveFrom', 'effectiveTo', 'source', 'figures', 'createdAt'])
+    .select([
+      'id',
+      'regionCode',
+      'version',
+      'effectiveFrom',
+      'effectiveTo',
+      'source',
+      'figures',
+      'createdAt',
+    ])
     .orderBy('regionCode')
     .orderBy('effectiveFrom')
     .execute();
@@ -15,7 +24,16 @@ export function findStoredProfile(db: Executor, id: string) {
 
 export function insertProfile(
   trx: Executor,
-  row: { id: string; regionCode: string; version: string; effectiveFrom: string; effectiveTo: string | null; source: string; figures: unknown; createdBy: string | null },
+  row: {
+    id: string;
+    regionCode: string;
+    version: string;
+    effectiveFrom: string;
+    effectiveTo: string | null;
+    source: string;
+    figures: unknown;
+    createdBy: string | null;
+  },
 ) {
   return trx
     .insertInto('policyProfile')

@@ -1,6 +1,6 @@
 import { builtinPolicyProfiles, type PolicyProfile, resolvePolicy } from '../../catalog/policy.js';
-import { type Actor, hasRole, regionInScope } from '../../platform/auth/actor.js';
 import { recordAudit } from '../../platform/audit/audit.js';
+import { type Actor, hasRole, regionInScope } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden } from '../../platform/errors.js';
 import * as repo from './policy.repository.js';
@@ -39,16 +39,26 @@ export async function listPolicyProfiles(db: Executor) {
  * with the admin role, and only for its own jurisdiction or below. Figures are corrected by adding
  * a version with a later effective date, never by editing one in force (judgements stay reproducible).
  */
-export async function addPolicyProfile(db: Executor, actor: Actor, profile: PolicyProfile, requestId?: string) {
-  if (!hasRole(actor, 'admin') || !hasRole(actor, 'regulator')) throw forbidden('只有具有管理员角色的监管部门用户可以发布政策版本');
+export async function addPolicyProfile(
+  db: Executor,
+  actor: Actor,
+  profile: PolicyProfile,
+  requestId?: string,
+) {
+  if (!hasRole(actor, 'admin') || !hasRole(actor, 'regulator'))
+    throw forbidden('只有具有管理员角色的监管部门用户可以发布政策版本');
   if (!regionInScope(actor.scope, profile.regionCode)) throw forbidden('只能为本辖区发布政策版本');
   if (profile.effectiveTo && profile.effectiveTo < profile.effectiveFrom) {
-    throw new DomainError('validation_failed', '失效日期早于生效日期', [{ path: 'body.effectiveTo', message: 'before effectiveFrom' }]);
+    throw new DomainError('validation_failed', '失效日期早于生效日期', [
+      { path: 'body.effectiveTo', message: 'before effectiveFrom' },
+    ]);
   }
   const builtinIds = new Set(builtinPolicyProfiles.map((p) => p.id));
   return transaction(db, async (trx) => {
     if (builtinIds.has(profile.id) || (await repo.findStoredProfile(trx, profile.id))) {
-      throw new DomainError('duplicate', `政策版本 ${profile.id} 已存在`, [{ path: 'body.id', message: 'exists' }]);
+      throw new DomainError('duplicate', `政策版本 ${profile.id} 已存在`, [
+        { path: 'body.id', message: 'exists' },
+      ]);
     }
     await repo.insertProfile(trx, {
       id: profile.id,
@@ -60,7 +70,15 @@ export async function addPolicyProfile(db: Executor, actor: Actor, profile: Poli
       figures: profile.figures,
       createdBy: actor.userId,
     });
-    await recordAudit(trx, { actor, action: 'policy_profile.add', entityType: 'policy_profile', entityId: profile.id, regionCode: profile.regionCode, after: profile, requestId });
+    await recordAudit(trx, {
+      actor,
+      action: 'policy_profile.add',
+      entityType: 'policy_profile',
+      entityId: profile.id,
+      regionCode: profile.regionCode,
+      after: profile,
+      requestId,
+    });
     return { id: profile.id };
   });
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { syllabusFor } from '../../catalog/figures.js';
-import { type Actor, hasRole, regionInScope } from '../../platform/auth/actor.js';
 import { recordAudit } from '../../platform/audit/audit.js';
+import { type Actor, hasRole, regionInScope } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden } from '../../platform/errors.js';
 
@@ -20,7 +20,13 @@ export interface SyllabusInForce {
  * jurisdiction's latest version in force, else the catalog default. A kind the item does not have is
  * refused whatever a version says.
  */
-export async function syllabusInForce(db: Executor, regionCode: string, code: string, kind: ClassKind, date: string): Promise<SyllabusInForce | { refused: string }> {
+export async function syllabusInForce(
+  db: Executor,
+  regionCode: string,
+  code: string,
+  kind: ClassKind,
+  date: string,
+): Promise<SyllabusInForce | { refused: string }> {
   const catalog = syllabusFor(code, kind);
   if ('refused' in catalog) return catalog;
   const version = await db
@@ -33,8 +39,19 @@ export async function syllabusInForce(db: Executor, regionCode: string, code: st
     .orderBy(sql`length(region_code)`, 'desc')
     .orderBy('effectiveFrom', 'desc')
     .executeTakeFirst();
-  if (version) return { theoryHours: version.theoryHours, practicalHours: version.practicalHours, source: version.source, from: version.id };
-  return { theoryHours: catalog.theory.value, practicalHours: catalog.practical.value, source: catalog.theory.source, from: 'catalog' };
+  if (version)
+    return {
+      theoryHours: version.theoryHours,
+      practicalHours: version.practicalHours,
+      source: version.source,
+      from: version.id,
+    };
+  return {
+    theoryHours: catalog.theory.value,
+    practicalHours: catalog.practical.value,
+    source: catalog.theory.source,
+    from: 'catalog',
+  };
 }
 
 export interface SyllabusVersionInput {
@@ -48,11 +65,21 @@ export interface SyllabusVersionInput {
 }
 
 /** Like policy versions: only a regulator with the admin role, only for its own jurisdiction. */
-export async function addSyllabusVersion(db: Executor, actor: Actor, input: SyllabusVersionInput, requestId?: string) {
-  if (!hasRole(actor, 'admin') || !hasRole(actor, 'regulator')) throw forbidden('只有具有管理员角色的监管部门用户可以发布培训大纲学时');
-  if (!regionInScope(actor.scope, input.regionCode)) throw forbidden('只能为本辖区发布培训大纲学时');
+export async function addSyllabusVersion(
+  db: Executor,
+  actor: Actor,
+  input: SyllabusVersionInput,
+  requestId?: string,
+) {
+  if (!hasRole(actor, 'admin') || !hasRole(actor, 'regulator'))
+    throw forbidden('只有具有管理员角色的监管部门用户可以发布培训大纲学时');
+  if (!regionInScope(actor.scope, input.regionCode))
+    throw forbidden('只能为本辖区发布培训大纲学时');
   const catalog = syllabusFor(input.operationItemCode, input.kind);
-  if ('refused' in catalog) throw new DomainError('rule_violation', catalog.refused, [{ path: 'body.kind', message: catalog.refused, code: 'no_syllabus' }]);
+  if ('refused' in catalog)
+    throw new DomainError('rule_violation', catalog.refused, [
+      { path: 'body.kind', message: catalog.refused, code: 'no_syllabus' },
+    ]);
   return transaction(db, async (trx) => {
     const exists = await trx
       .selectFrom('syllabusVersion')
@@ -62,15 +89,35 @@ export async function addSyllabusVersion(db: Executor, actor: Actor, input: Syll
       .where('kind', '=', input.kind)
       .where('effectiveFrom', '=', input.effectiveFrom)
       .executeTakeFirst();
-    if (exists) throw new DomainError('duplicate', '该辖区此日期已有同一大纲版本', [{ path: 'body.effectiveFrom', message: 'exists' }]);
-    const row = await trx.insertInto('syllabusVersion').values({ ...input, createdBy: actor.userId }).returningAll().executeTakeFirstOrThrow();
-    await recordAudit(trx, { actor, action: 'syllabus.add', entityType: 'syllabus_version', entityId: row.id, regionCode: input.regionCode, after: row, requestId });
+    if (exists)
+      throw new DomainError('duplicate', '该辖区此日期已有同一大纲版本', [
+        { path: 'body.effectiveFrom', message: 'exists' },
+      ]);
+    const row = await trx
+      .insertInto('syllabusVersion')
+      .values({ ...input, createdBy: actor.userId })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actor,
+      action: 'syllabus.add',
+      entityType: 'syllabus_version',
+      entityId: row.id,
+      regionCode: input.regionCode,
+      after: row,
+      requestId,
+    });
     return row;
   });
 }
 
 export function listSyllabusVersions(db: Executor, filter: { operationItemCode?: string }) {
-  let q = db.selectFrom('syllabusVersion').selectAll().orderBy('operationItemCode').orderBy('regionCode').orderBy('effectiveFrom');
+  let q = db
+    .selectFrom('syllabusVersion')
+    .selectAll()
+    .orderBy('operationItemCode')
+    .orderBy('regionCode')
+    .orderBy('effectiveFrom');
   if (filter.operationItemCode) q = q.where('operationItemCode', '=', filter.operationItemCode);
   return q.execute();
 }

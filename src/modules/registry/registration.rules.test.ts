@@ -7,7 +7,13 @@ const f = policy.figures;
 
 /** An institution built from the policy's own figures, so it meets every condition exactly. */
 function passing(): InstitutionFacts {
-  const managers = Array.from({ length: f.institutionManagersMin.value }, (_, i) => ({ personId: `m${i}`, name: `管理${i}`, education: 'bachelor', fullTime: true, laborContract: true }));
+  const managers = Array.from({ length: f.institutionManagersMin.value }, (_, i) => ({
+    personId: `m${i}`,
+    name: `管理${i}`,
+    education: 'bachelor',
+    fullTime: true,
+    laborContract: true,
+  }));
   const teachers = Array.from({ length: f.institutionTeachersMin.value ?? 1 }, (_, i) => ({
     personId: `t${i}`,
     name: `教师${i}`,
@@ -23,7 +29,9 @@ function passing(): InstitutionFacts {
     teachers,
     facilities: {
       premises: { tenure: 'leased', leaseYears: f.premisesLeaseYearsMin.value },
-      classrooms: [{ name: '理论教室', capacity, areaM2: capacity * f.classroomAreaPerTraineeM2.value }],
+      classrooms: [
+        { name: '理论教室', capacity, areaM2: capacity * f.classroomAreaPerTraineeM2.value },
+      ],
       exits: f.exitsMin.value ?? 1,
       faceTerminals: 1,
       camerasByRoom: { 理论教室: f.camerasPerRoomMin.value ?? 1 },
@@ -34,7 +42,10 @@ function passing(): InstitutionFacts {
   };
 }
 
-const codes = (facts: InstitutionFacts) => checkInstitutionRegistration(facts, policy).map((x) => x.code).sort();
+const codes = (facts: InstitutionFacts) =>
+  checkInstitutionRegistration(facts, policy)
+    .map((x) => x.code)
+    .sort();
 
 describe('checkInstitutionRegistration (AQ 8011, Shandong profile)', () => {
   it('finds nothing when every condition is met exactly', () => {

@@ -1,17 +1,47 @@
 import { z } from 'zod';
 
 /** Duties a person holds at an organization (PRODUCT.md §2.1). */
-export const duties = ['manager', 'teacher', 'head_teacher', 'invigilator', 'examiner', 'patroller', 'inspector'] as const;
+export const duties = [
+  'manager',
+  'teacher',
+  'head_teacher',
+  'invigilator',
+  'examiner',
+  'patroller',
+  'inspector',
+] as const;
 export type Duty = (typeof duties)[number];
 
 /** Posts in an enterprise (三项岗位人员 and the rest). */
-export const posts = ['principal', 'safety_director', 'safety_manager', 'special_operator', 'in_house_trainer', 'general'] as const;
+export const posts = [
+  'principal',
+  'safety_director',
+  'safety_manager',
+  'special_operator',
+  'in_house_trainer',
+  'general',
+] as const;
 export type Post = (typeof posts)[number];
 
-export const educationLevels = ['primary', 'junior_high', 'high_school', 'secondary_vocational', 'associate', 'bachelor', 'master', 'doctor'] as const;
+export const educationLevels = [
+  'primary',
+  'junior_high',
+  'high_school',
+  'secondary_vocational',
+  'associate',
+  'bachelor',
+  'master',
+  'doctor',
+] as const;
 export type Education = (typeof educationLevels)[number];
 
-export const organizationKinds = ['regulator', 'exam_authority', 'exam_site', 'training_institution', 'enterprise'] as const;
+export const organizationKinds = [
+  'regulator',
+  'exam_authority',
+  'exam_site',
+  'training_institution',
+  'enterprise',
+] as const;
 export type OrganizationKind = (typeof organizationKinds)[number];
 export const organizationStatuses = ['active', 'suspended', 'exited'] as const;
 export type OrganizationStatus = (typeof organizationStatuses)[number];
@@ -31,23 +61,57 @@ export const industries = [
   'power',
   'other',
 ] as const;
-export const highRiskIndustries: readonly string[] = ['coal_mining', 'non_coal_mining', 'hazardous_chemicals', 'fireworks', 'metal_smelting'];
+export const highRiskIndustries: readonly string[] = [
+  'coal_mining',
+  'non_coal_mining',
+  'hazardous_chemicals',
+  'fireworks',
+  'metal_smelting',
+];
 
 const DateOnly = z.iso.date();
 
-export const RegionSchema = z.object({ code: z.string(), name: z.string(), level: z.number(), parentCode: z.string().nullable() }).meta({ id: 'Region' });
-export const RegionWithPathSchema = RegionSchema.extend({ path: z.array(RegionSchema), hasChildren: z.boolean() });
+export const RegionSchema = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    level: z.number(),
+    parentCode: z.string().nullable(),
+  })
+  .meta({ id: 'Region' });
+export const RegionWithPathSchema = RegionSchema.extend({
+  path: z.array(RegionSchema),
+  hasChildren: z.boolean(),
+});
 
 /** Facilities an institution declares at registration (AQ 8011 basic conditions read them). */
 export const FacilitiesSchema = z
   .object({
-    premises: z.object({ tenure: z.enum(['owned', 'leased']), leaseYears: z.number().min(0).optional() }).optional(),
-    classrooms: z.array(z.object({ name: z.string(), capacity: z.number().int().min(0), areaM2: z.number().min(0) })).default([]),
+    premises: z
+      .object({ tenure: z.enum(['owned', 'leased']), leaseYears: z.number().min(0).optional() })
+      .optional(),
+    classrooms: z
+      .array(
+        z.object({
+          name: z.string(),
+          capacity: z.number().int().min(0),
+          areaM2: z.number().min(0),
+        }),
+      )
+      .default([]),
     exits: z.number().int().min(0).optional(),
     faceTerminals: z.number().int().min(0).optional(),
     camerasByRoom: z.record(z.string(), z.number().int().min(0)).default({}),
     archiveRoom: z.boolean().optional(),
-    practicalAreas: z.array(z.object({ operationItemCode: z.string(), areaM2: z.number().min(0).optional(), equipmentComplete: z.boolean() })).default([]),
+    practicalAreas: z
+      .array(
+        z.object({
+          operationItemCode: z.string(),
+          areaM2: z.number().min(0).optional(),
+          equipmentComplete: z.boolean(),
+        }),
+      )
+      .default([]),
     operationItems: z.array(z.string()).default([]),
   })
   .meta({ id: 'Facilities' });
@@ -60,7 +124,9 @@ export const FindingSchema = z.object({
   figureKey: z.string().optional(),
   expected: z.unknown().optional(),
   actual: z.unknown().optional(),
-  subject: z.object({ kind: z.string(), id: z.string().optional(), name: z.string().optional() }).optional(),
+  subject: z
+    .object({ kind: z.string(), id: z.string().optional(), name: z.string().optional() })
+    .optional(),
 });
 
 export const OrganizationSummarySchema = z
@@ -132,7 +198,10 @@ export const OrganizationDetailSchema = OrganizationSummarySchema.extend({
 export const OrganizationListQuerySchema = z.object({
   q: z.string().max(100).optional(),
   kind: z.enum(organizationKinds).optional(),
-  regionCode: z.string().regex(/^\d{2,9}$/).optional(),
+  regionCode: z
+    .string()
+    .regex(/^\d{2,9}$/)
+    .optional(),
   status: z.enum(organizationStatuses).optional(),
   highRisk: z.enum(['true', 'false']).optional(),
   page: z.coerce.number().int().min(1).default(1),
@@ -155,7 +224,10 @@ export const OrganizationCreateSchema = z.object({
 });
 export type OrganizationCreate = z.infer<typeof OrganizationCreateSchema>;
 
-export const OrganizationUpdateSchema = OrganizationCreateSchema.omit({ kind: true, creditCode: true }).partial();
+export const OrganizationUpdateSchema = OrganizationCreateSchema.omit({
+  kind: true,
+  creditCode: true,
+}).partial();
 export type OrganizationUpdate = z.infer<typeof OrganizationUpdateSchema>;
 
 export const OrganizationStatusChangeSchema = z.object({
@@ -198,7 +270,10 @@ export const PersonCreateSchema = z.object({
 });
 export type PersonCreate = z.infer<typeof PersonCreateSchema>;
 
-const PersonRefSchema = z.union([z.object({ personId: z.uuid() }), z.object({ person: PersonCreateSchema })]);
+const PersonRefSchema = z.union([
+  z.object({ personId: z.uuid() }),
+  z.object({ person: PersonCreateSchema }),
+]);
 
 export const StaffCreateSchema = z
   .object({
@@ -226,5 +301,10 @@ export type EmploymentCreate = z.infer<typeof EmploymentCreateSchema>;
 export const EndDateSchema = z.object({ endDate: DateOnly });
 
 export function pageOf<T extends z.ZodTypeAny>(item: T) {
-  return z.object({ items: z.array(item), total: z.number(), page: z.number(), pageSize: z.number() });
+  return z.object({
+    items: z.array(item),
+    total: z.number(),
+    page: z.number(),
+    pageSize: z.number(),
+  });
 }

@@ -4,7 +4,13 @@ import { nothing, regionPrefix } from '../../platform/auth/scope-sql.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { OrganizationKind, OrganizationStatus } from './registry.contract.js';
-import type { NewEmploymentRow, NewOrganizationRow, NewPersonRow, NewStaffAssignmentRow, OrganizationRowUpdate } from './registry.table.js';
+import type {
+  NewEmploymentRow,
+  NewOrganizationRow,
+  NewPersonRow,
+  NewStaffAssignmentRow,
+  OrganizationRowUpdate,
+} from './registry.table.js';
 
 type OrgEb = ExpressionBuilder<Database, 'organization'>;
 type PersonEb = ExpressionBuilder<Database, 'person'>;
@@ -31,17 +37,47 @@ function personVisible(eb: PersonEb, scope: Scope) {
     case 'region': {
       const prefix = regionPrefix(scope);
       return eb.or([
-        eb.exists(eb.selectFrom('employment as e').select(sql`1`.as('one')).whereRef('e.personId', '=', 'person.id').where('e.regionCode', 'like', prefix)),
-        eb.exists(eb.selectFrom('staffAssignment as s').select(sql`1`.as('one')).whereRef('s.personId', '=', 'person.id').where('s.regionCode', 'like', prefix)),
+        eb.exists(
+          eb
+            .selectFrom('employment as e')
+            .select(sql`1`.as('one'))
+            .whereRef('e.personId', '=', 'person.id')
+            .where('e.regionCode', 'like', prefix),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('staffAssignment as s')
+            .select(sql`1`.as('one'))
+            .whereRef('s.personId', '=', 'person.id')
+            .where('s.regionCode', 'like', prefix),
+        ),
       ]);
     }
     case 'organization':
       return eb.or([
-        eb.exists(eb.selectFrom('employment as e').select(sql`1`.as('one')).whereRef('e.personId', '=', 'person.id').where('e.organizationId', '=', scope.organizationId)),
-        eb.exists(eb.selectFrom('staffAssignment as s').select(sql`1`.as('one')).whereRef('s.personId', '=', 'person.id').where('s.organizationId', '=', scope.organizationId)),
+        eb.exists(
+          eb
+            .selectFrom('employment as e')
+            .select(sql`1`.as('one'))
+            .whereRef('e.personId', '=', 'person.id')
+            .where('e.organizationId', '=', scope.organizationId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('staffAssignment as s')
+            .select(sql`1`.as('one'))
+            .whereRef('s.personId', '=', 'person.id')
+            .where('s.organizationId', '=', scope.organizationId),
+        ),
         // A training institution sees the people it trains: it enrols their faces, keeps their
         // records and registers them for the exam.
-        eb.exists(eb.selectFrom('classTrainee as ct').select(sql`1`.as('one')).whereRef('ct.personId', '=', 'person.id').where('ct.organizationId', '=', scope.organizationId)),
+        eb.exists(
+          eb
+            .selectFrom('classTrainee as ct')
+            .select(sql`1`.as('one'))
+            .whereRef('ct.personId', '=', 'person.id')
+            .where('ct.organizationId', '=', scope.organizationId),
+        ),
       ]);
     case 'person':
       return eb('person.id', '=', scope.personId);
@@ -72,19 +108,28 @@ export interface OrganizationFilter {
   highRisk?: boolean;
 }
 
-export async function listOrganizations(db: Executor, scope: Scope, filter: OrganizationFilter, page: { page: number; pageSize: number }) {
+export async function listOrganizations(
+  db: Executor,
+  scope: Scope,
+  filter: OrganizationFilter,
+  page: { page: number; pageSize: number },
+) {
   let base = db
     .selectFrom('organization')
     .leftJoin('region', 'region.code', 'organization.regionCode')
     .where((eb) => organizationVisible(eb, scope));
   if (filter.q) {
     const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    base = base.where((eb) => eb.or([eb('organization.name', 'like', like), eb('organization.creditCode', 'like', like)]));
+    base = base.where((eb) =>
+      eb.or([eb('organization.name', 'like', like), eb('organization.creditCode', 'like', like)]),
+    );
   }
   if (filter.kind) base = base.where('organization.kind', '=', filter.kind);
   if (filter.status) base = base.where('organization.status', '=', filter.status);
-  if (filter.regionCode) base = base.where('organization.regionCode', 'like', `${filter.regionCode}%`);
-  if (filter.highRisk !== undefined) base = base.where('organization.highRisk', '=', filter.highRisk);
+  if (filter.regionCode)
+    base = base.where('organization.regionCode', 'like', `${filter.regionCode}%`);
+  if (filter.highRisk !== undefined)
+    base = base.where('organization.highRisk', '=', filter.highRisk);
   const [items, total] = await Promise.all([
     base
       .select(organizationSummaryColumns)
@@ -132,11 +177,20 @@ export function insertOrganization(trx: Executor, row: NewOrganizationRow) {
 }
 
 export function updateOrganization(trx: Executor, id: string, patch: OrganizationRowUpdate) {
-  return trx.updateTable('organization').set({ ...patch, updatedAt: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  return trx
+    .updateTable('organization')
+    .set({ ...patch, updatedAt: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export function findOrganizationByCreditCode(db: Executor, creditCode: string) {
-  return db.selectFrom('organization').select(['id']).where('creditCode', '=', creditCode).executeTakeFirst();
+  return db
+    .selectFrom('organization')
+    .select(['id'])
+    .where('creditCode', '=', creditCode)
+    .executeTakeFirst();
 }
 
 const staffViewColumns = [
@@ -154,7 +208,11 @@ const staffViewColumns = [
   'staffAssignment.endDate',
 ] as const;
 
-export function listStaffOfOrganization(db: Executor, organizationId: string, opts: { activeOn?: string } = {}) {
+export function listStaffOfOrganization(
+  db: Executor,
+  organizationId: string,
+  opts: { activeOn?: string } = {},
+) {
   let q = db
     .selectFrom('staffAssignment')
     .innerJoin('person', 'person.id', 'staffAssignment.personId')
@@ -163,7 +221,11 @@ export function listStaffOfOrganization(db: Executor, organizationId: string, op
     .where('staffAssignment.organizationId', '=', organizationId);
   if (opts.activeOn) {
     const on = opts.activeOn;
-    q = q.where('staffAssignment.startDate', '<=', on).where((eb) => eb.or([eb('staffAssignment.endDate', 'is', null), eb('staffAssignment.endDate', '>=', on)]));
+    q = q
+      .where('staffAssignment.startDate', '<=', on)
+      .where((eb) =>
+        eb.or([eb('staffAssignment.endDate', 'is', null), eb('staffAssignment.endDate', '>=', on)]),
+      );
   }
   return q.orderBy('staffAssignment.duty').orderBy('person.name').execute();
 }
@@ -191,14 +253,24 @@ const employmentViewColumns = [
   'employment.endDate',
 ] as const;
 
-export async function listEmploymentsOfOrganization(db: Executor, organizationId: string, page: { page: number; pageSize: number }) {
+export async function listEmploymentsOfOrganization(
+  db: Executor,
+  organizationId: string,
+  page: { page: number; pageSize: number },
+) {
   const base = db
     .selectFrom('employment')
     .innerJoin('person', 'person.id', 'employment.personId')
     .innerJoin('organization', 'organization.id', 'employment.organizationId')
     .where('employment.organizationId', '=', organizationId);
   const [items, total] = await Promise.all([
-    base.select(employmentViewColumns).orderBy('employment.post').orderBy('person.name').limit(page.pageSize).offset((page.page - 1) * page.pageSize).execute(),
+    base
+      .select(employmentViewColumns)
+      .orderBy('employment.post')
+      .orderBy('person.name')
+      .limit(page.pageSize)
+      .offset((page.page - 1) * page.pageSize)
+      .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items, total: Number(total.n) };
@@ -217,30 +289,64 @@ export function listEmploymentsOfPerson(db: Executor, personId: string) {
 
 export async function countOrganizationLinks(db: Executor, organizationId: string) {
   const [staff, employments] = await Promise.all([
-    db.selectFrom('staffAssignment').select((eb) => eb.fn.countAll<number>().as('n')).where('organizationId', '=', organizationId).executeTakeFirstOrThrow(),
-    db.selectFrom('employment').select((eb) => eb.fn.countAll<number>().as('n')).where('organizationId', '=', organizationId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('staffAssignment')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('organizationId', '=', organizationId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('employment')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('organizationId', '=', organizationId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { staff: Number(staff.n), employments: Number(employments.n) };
 }
 
-export async function listPersons(db: Executor, scope: Scope, filter: { q?: string; organizationId?: string }, page: { page: number; pageSize: number }) {
+export async function listPersons(
+  db: Executor,
+  scope: Scope,
+  filter: { q?: string; organizationId?: string },
+  page: { page: number; pageSize: number },
+) {
   let base = db.selectFrom('person').where((eb) => personVisible(eb, scope));
   if (filter.q) {
     const q = filter.q.trim();
-    base = /^\d{17}[\dXx]$/.test(q) ? base.where('person.idNumber', '=', q.toUpperCase()) : base.where('person.name', 'like', `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    base = /^\d{17}[\dXx]$/.test(q)
+      ? base.where('person.idNumber', '=', q.toUpperCase())
+      : base.where('person.name', 'like', `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   }
   if (filter.organizationId) {
     const orgId = filter.organizationId;
     base = base.where((eb) =>
       eb.or([
-        eb.exists(eb.selectFrom('employment as e').select(sql`1`.as('one')).whereRef('e.personId', '=', 'person.id').where('e.organizationId', '=', orgId)),
-        eb.exists(eb.selectFrom('staffAssignment as s').select(sql`1`.as('one')).whereRef('s.personId', '=', 'person.id').where('s.organizationId', '=', orgId)),
+        eb.exists(
+          eb
+            .selectFrom('employment as e')
+            .select(sql`1`.as('one'))
+            .whereRef('e.personId', '=', 'person.id')
+            .where('e.organizationId', '=', orgId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('staffAssignment as s')
+            .select(sql`1`.as('one'))
+            .whereRef('s.personId', '=', 'person.id')
+            .where('s.organizationId', '=', orgId),
+        ),
       ]),
     );
   }
   const [items, total] = await Promise.all([
     base
-      .select(['person.id', 'person.name', 'person.idNumber', 'person.gender', 'person.birthDate', 'person.education'])
+      .select([
+        'person.id',
+        'person.name',
+        'person.idNumber',
+        'person.gender',
+        'person.birthDate',
+        'person.education',
+      ])
       .orderBy('person.name')
       .orderBy('person.id')
       .limit(page.pageSize)
@@ -252,12 +358,21 @@ export async function listPersons(db: Executor, scope: Scope, filter: { q?: stri
 }
 
 export function findPersonById(db: Executor, scope: Scope, id: string) {
-  return db.selectFrom('person').selectAll().where('person.id', '=', id).where((eb) => personVisible(eb, scope)).executeTakeFirst();
+  return db
+    .selectFrom('person')
+    .selectAll()
+    .where('person.id', '=', id)
+    .where((eb) => personVisible(eb, scope))
+    .executeTakeFirst();
 }
 
 /** Unscoped lookup by ID number: only for linking a person who already has a file (一人一档), never returned as-is. */
 export function findPersonIdByIdNumber(db: Executor, idNumber: string) {
-  return db.selectFrom('person').select(['id', 'name']).where('idNumber', '=', idNumber).executeTakeFirst();
+  return db
+    .selectFrom('person')
+    .select(['id', 'name'])
+    .where('idNumber', '=', idNumber)
+    .executeTakeFirst();
 }
 
 export function insertPerson(trx: Executor, row: NewPersonRow) {
@@ -273,11 +388,21 @@ export function insertEmployment(trx: Executor, row: NewEmploymentRow) {
 }
 
 export function lockStaffAssignmentById(trx: Executor, id: string) {
-  return trx.selectFrom('staffAssignment').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom('staffAssignment')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export function lockEmploymentById(trx: Executor, id: string) {
-  return trx.selectFrom('employment').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom('employment')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export function setStaffAssignmentEnd(trx: Executor, id: string, endDate: string) {
@@ -290,11 +415,19 @@ export function setEmploymentEnd(trx: Executor, id: string, endDate: string) {
 
 export function listRegionChildren(db: Executor, parentCode: string | null) {
   const q = db.selectFrom('region').select(['code', 'name', 'level', 'parentCode']);
-  return (parentCode === null ? q.where('parentCode', 'is', null) : q.where('parentCode', '=', parentCode)).orderBy('code').execute();
+  return (
+    parentCode === null ? q.where('parentCode', 'is', null) : q.where('parentCode', '=', parentCode)
+  )
+    .orderBy('code')
+    .execute();
 }
 
 export function findRegion(db: Executor, code: string) {
-  return db.selectFrom('region').select(['code', 'name', 'level', 'parentCode']).where('code', '=', code).executeTakeFirst();
+  return db
+    .selectFrom('region')
+    .select(['code', 'name', 'level', 'parentCode'])
+    .where('code', '=', code)
+    .executeTakeFirst();
 }
 
 /** The region and its ancestors, root first; one recursive query. */
@@ -310,21 +443,51 @@ export async function regionPath(db: Executor, code: string) {
 }
 
 export async function regionHasChildren(db: Executor, code: string) {
-  const row = await db.selectFrom('region').select('code').where('parentCode', '=', code).limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('region')
+    .select('code')
+    .where('parentCode', '=', code)
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
-export async function registryStats(db: Executor, scope: Scope, childRegions: { code: string; name: string }[]) {
+export async function registryStats(
+  db: Executor,
+  scope: Scope,
+  childRegions: { code: string; name: string }[],
+) {
   const orgs = db.selectFrom('organization').where((eb) => organizationVisible(eb, scope));
   const [byKind, byStatus, highRisk, persons, byRegion] = await Promise.all([
-    orgs.select(['kind', (eb) => eb.fn.countAll<number>().as('count')]).groupBy('kind').orderBy('kind').execute(),
-    orgs.select(['status', (eb) => eb.fn.countAll<number>().as('count')]).groupBy('status').orderBy('status').execute(),
-    orgs.select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'enterprise').where('highRisk', '=', true).executeTakeFirstOrThrow(),
-    db.selectFrom('person').select((eb) => eb.fn.countAll<number>().as('n')).where((eb) => personVisible(eb, scope)).executeTakeFirstOrThrow(),
+    orgs
+      .select(['kind', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy('kind')
+      .orderBy('kind')
+      .execute(),
+    orgs
+      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy('status')
+      .orderBy('status')
+      .execute(),
+    orgs
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', 'enterprise')
+      .where('highRisk', '=', true)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('person')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) => personVisible(eb, scope))
+      .executeTakeFirstOrThrow(),
     childRegions.length === 0
       ? Promise.resolve([] as { prefix: string; count: number }[])
       : orgs
-          .select([sql<string>`left(organization.region_code, ${childRegions[0].code.length})`.as('prefix'), (eb) => eb.fn.countAll<number>().as('count')])
+          .select([
+            sql<string>`left(organization.region_code, ${childRegions[0].code.length})`.as(
+              'prefix',
+            ),
+            (eb) => eb.fn.countAll<number>().as('count'),
+          ])
           .where(sql<SqlBool>`length(organization.region_code) >= ${childRegions[0].code.length}`)
           .groupBy(sql`1`)
           .execute(),
@@ -333,21 +496,35 @@ export async function registryStats(db: Executor, scope: Scope, childRegions: { 
   return {
     byKind: byKind.map((r) => ({ kind: r.kind, count: Number(r.count) })),
     byStatus: byStatus.map((r) => ({ status: r.status, count: Number(r.count) })),
-    byRegion: childRegions.map((r) => ({ regionCode: r.code, regionName: r.name, count: regionCounts.get(r.code) ?? 0 })),
+    byRegion: childRegions.map((r) => ({
+      regionCode: r.code,
+      regionName: r.name,
+      count: regionCounts.get(r.code) ?? 0,
+    })),
     persons: Number(persons.n),
     highRiskEnterprises: Number(highRisk.n),
   };
 }
 
 export async function countRegions(db: Executor): Promise<number> {
-  const row = await db.selectFrom('region').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('region')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 /** Multi-row inserts, parents first; ~45k rows load in about a second on PGlite. */
-export async function insertRegions(trx: Executor, rows: { code: string; name: string; level: number; parentCode: string | null }[]) {
+export async function insertRegions(
+  trx: Executor,
+  rows: { code: string; name: string; level: number; parentCode: string | null }[],
+) {
   const sorted = [...rows].sort((a, b) => a.level - b.level || a.code.localeCompare(b.code));
   for (let i = 0; i < sorted.length; i += 2000) {
-    await trx.insertInto('region').values(sorted.slice(i, i + 2000)).onConflict((oc) => oc.column('code').doNothing()).execute();
+    await trx
+      .insertInto('region')
+      .values(sorted.slice(i, i + 2000))
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
   }
 }

@@ -1,7 +1,14 @@
 import { z } from 'zod';
-import { maskIdNumber } from './identifiers.rules.js';
 import { requireRoles } from '../../platform/http/auth-plugin.js';
-import { type App, type AppDeps, ErrorResponseSchema, errorResponses, IdParamsSchema, PageQuerySchema } from '../../platform/http/routing.js';
+import {
+  type App,
+  type AppDeps,
+  ErrorResponseSchema,
+  errorResponses,
+  IdParamsSchema,
+  PageQuerySchema,
+} from '../../platform/http/routing.js';
+import { maskIdNumber } from './identifiers.rules.js';
 import {
   EmploymentCreateSchema,
   EmploymentViewSchema,
@@ -27,11 +34,32 @@ import * as registry from './registry.service.js';
 
 const tags = ['registry'];
 /** Roles that work with organizations; a worker sees only their own file. */
-const organizationRoles = ['regulator', 'inspector', 'exam_authority', 'exam_site', 'training_institution', 'enterprise'] as const;
+const organizationRoles = [
+  'regulator',
+  'inspector',
+  'exam_authority',
+  'exam_site',
+  'training_institution',
+  'enterprise',
+] as const;
 const writeErrors = { ...errorResponses, 409: ErrorResponseSchema, 422: ErrorResponseSchema };
 
-function presentPersonSummary(p: { id: string; name: string; idNumber: string; gender: string; birthDate: string; education: string | null }) {
-  return { id: p.id, name: p.name, idNumberMasked: maskIdNumber(p.idNumber), gender: p.gender as 'male' | 'female', birthDate: p.birthDate, education: p.education };
+function presentPersonSummary(p: {
+  id: string;
+  name: string;
+  idNumber: string;
+  gender: string;
+  birthDate: string;
+  education: string | null;
+}) {
+  return {
+    id: p.id,
+    name: p.name,
+    idNumberMasked: maskIdNumber(p.idNumber),
+    gender: p.gender as 'male' | 'female',
+    birthDate: p.birthDate,
+    education: p.education,
+  };
 }
 
 export async function registryRoutes(app: App, deps: AppDeps): Promise<void> {
@@ -42,14 +70,34 @@ export async function registryRoutes(app: App, deps: AppDeps): Promise<void> {
     '/api/regions',
     {
       preHandler: requireRoles(),
-      schema: { tags, summary: '行政区划下级列表（无 parentCode 时为可见的顶层）', querystring: z.object({ parentCode: z.string().regex(/^\d{2,9}$/).optional() }), response: { 200: z.object({ items: z.array(RegionSchema) }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: '行政区划下级列表（无 parentCode 时为可见的顶层）',
+        querystring: z.object({
+          parentCode: z
+            .string()
+            .regex(/^\d{2,9}$/)
+            .optional(),
+        }),
+        response: { 200: z.object({ items: z.array(RegionSchema) }), ...errorResponses },
+      },
     },
-    async (request) => ({ items: await registry.listRegions(db, request.actor, request.query.parentCode) }),
+    async (request) => ({
+      items: await registry.listRegions(db, request.actor, request.query.parentCode),
+    }),
   );
 
   app.get(
     '/api/regions/:code',
-    { preHandler: requireRoles(), schema: { tags, summary: '行政区划及其上级路径', params: z.object({ code: z.string().regex(/^\d{2,9}$/) }), response: { 200: RegionWithPathSchema, ...errorResponses } } },
+    {
+      preHandler: requireRoles(),
+      schema: {
+        tags,
+        summary: '行政区划及其上级路径',
+        params: z.object({ code: z.string().regex(/^\d{2,9}$/) }),
+        response: { 200: RegionWithPathSchema, ...errorResponses },
+      },
+    },
     async (request) => registry.getRegion(db, request.params.code),
   );
 
@@ -64,7 +112,9 @@ export async function registryRoutes(app: App, deps: AppDeps): Promise<void> {
           200: z.object({
             byKind: z.array(z.object({ kind: z.string(), count: z.number() })),
             byStatus: z.array(z.object({ status: z.string(), count: z.number() })),
-            byRegion: z.array(z.object({ regionCode: z.string(), regionName: z.string(), count: z.number() })),
+            byRegion: z.array(
+              z.object({ regionCode: z.string(), regionName: z.string(), count: z.number() }),
+            ),
             persons: z.number(),
             highRiskEnterprises: z.number(),
           }),
@@ -77,17 +127,38 @@ export async function registryRoutes(app: App, deps: AppDeps): Promise<void> {
 
   app.get(
     '/api/organizations',
-    { preHandler: requireRoles(...organizationRoles), schema: { tags, summary: '机构列表（按辖区/本单位过滤）', querystring: OrganizationListQuerySchema, response: { 200: pageOf(OrganizationSummarySchema), ...errorResponses } } },
+    {
+      preHandler: requireRoles(...organizationRoles),
+      schema: {
+        tags,
+        summary: '机构列表（按辖区/本单位过滤）',
+        querystring: OrganizationListQuerySchema,
+        response: { 200: pageOf(OrganizationSummarySchema), ...errorResponses },
+      },
+    },
     async (request) => {
       const { page, pageSize, highRisk, ...filter } = request.query;
-      const result = await registry.listOrganizations(db, request.actor, { ...filter, highRisk: highRisk === undefined ? undefined : highRisk === 'true' }, { page, pageSize });
+      const result = await registry.listOrganizations(
+        db,
+        request.actor,
+        { ...filter, highRisk: highRisk === undefined ? undefined : highRisk === 'true' },
+        { page, pageSize },
+      );
       return { ...result, items: result.items.map(presentOrganizationSummary), page, pageSize };
     },
   );
 
   app.post(
     '/api/organizations',
-    { preHandler: requireRoles('regulator'), schema: { tags, summary: '登记机构（监管部门，限本辖区）', body: OrganizationCreateSchema, response: { 201: OrganizationSummarySchema, ...writeErrors } } },
+    {
+      preHandler: requireRoles('regulator'),
+      schema: {
+        tags,
+        summary: '登记机构（监管部门，限本辖区）',
+        body: OrganizationCreateSchema,
+        response: { 201: OrganizationSummarySchema, ...writeErrors },
+      },
+    },
     async (request, reply) => {
       const row = await registry.createOrganization(db, request.actor, request.body, request.id);
       return reply.status(201).send(presentOrganizationSummary({ ...row, regionName: null }));
@@ -96,86 +167,242 @@ export async function registryRoutes(app: App, deps: AppDeps): Promise<void> {
 
   app.get(
     '/api/organizations/:id',
-    { preHandler: requireRoles(...organizationRoles), schema: { tags, summary: '机构详情（含人员与信息登记核查）', params: IdParamsSchema, response: { 200: OrganizationDetailSchema, ...errorResponses } } },
+    {
+      preHandler: requireRoles(...organizationRoles),
+      schema: {
+        tags,
+        summary: '机构详情（含人员与信息登记核查）',
+        params: IdParamsSchema,
+        response: { 200: OrganizationDetailSchema, ...errorResponses },
+      },
+    },
     async (request) => {
-      const detail = await registry.getOrganizationDetail(db, request.actor, request.params.id, now());
+      const detail = await registry.getOrganizationDetail(
+        db,
+        request.actor,
+        request.params.id,
+        now(),
+      );
       return { ...detail, ...presentOrganizationSummary(detail) };
     },
   );
 
   app.patch(
     '/api/organizations/:id',
-    { preHandler: requireRoles(...organizationRoles), schema: { tags, summary: '修改机构信息', params: IdParamsSchema, body: OrganizationUpdateSchema, response: { 200: OrganizationSummarySchema, ...writeErrors } } },
-    async (request) => presentOrganizationSummary({ ...(await registry.updateOrganization(db, request.actor, request.params.id, request.body, request.id)), regionName: null }),
+    {
+      preHandler: requireRoles(...organizationRoles),
+      schema: {
+        tags,
+        summary: '修改机构信息',
+        params: IdParamsSchema,
+        body: OrganizationUpdateSchema,
+        response: { 200: OrganizationSummarySchema, ...writeErrors },
+      },
+    },
+    async (request) =>
+      presentOrganizationSummary({
+        ...(await registry.updateOrganization(
+          db,
+          request.actor,
+          request.params.id,
+          request.body,
+          request.id,
+        )),
+        regionName: null,
+      }),
   );
 
   app.post(
     '/api/organizations/:id/status',
-    { preHandler: requireRoles('regulator'), schema: { tags, summary: '变更机构状态（停业整顿/退出/恢复），须附决定', params: IdParamsSchema, body: OrganizationStatusChangeSchema, response: { 200: OrganizationSummarySchema, ...writeErrors } } },
-    async (request) => presentOrganizationSummary({ ...(await registry.setOrganizationStatus(db, request.actor, request.params.id, request.body, request.id)), regionName: null }),
+    {
+      preHandler: requireRoles('regulator'),
+      schema: {
+        tags,
+        summary: '变更机构状态（停业整顿/退出/恢复），须附决定',
+        params: IdParamsSchema,
+        body: OrganizationStatusChangeSchema,
+        response: { 200: OrganizationSummarySchema, ...writeErrors },
+      },
+    },
+    async (request) =>
+      presentOrganizationSummary({
+        ...(await registry.setOrganizationStatus(
+          db,
+          request.actor,
+          request.params.id,
+          request.body,
+          request.id,
+        )),
+        regionName: null,
+      }),
   );
 
   app.get(
     '/api/organizations/:id/registration-check',
-    { preHandler: requireRoles(...organizationRoles), schema: { tags, summary: '培训机构基本条件核查（AQ 8011）', params: IdParamsSchema, response: { 200: RegistrationCheckSchema, ...errorResponses, 422: ErrorResponseSchema } } },
+    {
+      preHandler: requireRoles(...organizationRoles),
+      schema: {
+        tags,
+        summary: '培训机构基本条件核查（AQ 8011）',
+        params: IdParamsSchema,
+        response: { 200: RegistrationCheckSchema, ...errorResponses, 422: ErrorResponseSchema },
+      },
+    },
     async (request) => registry.getRegistrationCheck(db, request.actor, request.params.id, now()),
   );
 
   app.get(
     '/api/organizations/:id/staff',
-    { preHandler: requireRoles(...organizationRoles), schema: { tags, summary: '机构人员及职务', params: IdParamsSchema, response: { 200: z.object({ items: z.array(StaffViewSchema) }), ...errorResponses } } },
-    async (request) => ({ items: (await registry.listStaff(db, request.actor, request.params.id)) as z.infer<typeof StaffViewSchema>[] }),
+    {
+      preHandler: requireRoles(...organizationRoles),
+      schema: {
+        tags,
+        summary: '机构人员及职务',
+        params: IdParamsSchema,
+        response: { 200: z.object({ items: z.array(StaffViewSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => ({
+      items: (await registry.listStaff(db, request.actor, request.params.id)) as z.infer<
+        typeof StaffViewSchema
+      >[],
+    }),
   );
 
   app.post(
     '/api/organizations/:id/staff',
-    { preHandler: requireRoles(...organizationRoles), schema: { tags, summary: '登记任职（按身份证号关联或新建人员档案）', params: IdParamsSchema, body: StaffCreateSchema, response: { 201: z.object({ id: z.string(), personId: z.string() }), ...writeErrors } } },
+    {
+      preHandler: requireRoles(...organizationRoles),
+      schema: {
+        tags,
+        summary: '登记任职（按身份证号关联或新建人员档案）',
+        params: IdParamsSchema,
+        body: StaffCreateSchema,
+        response: { 201: z.object({ id: z.string(), personId: z.string() }), ...writeErrors },
+      },
+    },
     async (request, reply) => {
-      const row = await registry.addStaff(db, request.actor, request.params.id, request.body, request.id);
+      const row = await registry.addStaff(
+        db,
+        request.actor,
+        request.params.id,
+        request.body,
+        request.id,
+      );
       return reply.status(201).send({ id: row.id, personId: row.personId });
     },
   );
 
   app.post(
     '/api/staff/:id/end',
-    { preHandler: requireRoles(...organizationRoles), schema: { tags, summary: '结束任职', params: IdParamsSchema, body: EndDateSchema, response: { 204: z.null(), ...writeErrors } } },
+    {
+      preHandler: requireRoles(...organizationRoles),
+      schema: {
+        tags,
+        summary: '结束任职',
+        params: IdParamsSchema,
+        body: EndDateSchema,
+        response: { 204: z.null(), ...writeErrors },
+      },
+    },
     async (request, reply) => {
-      await registry.endStaff(db, request.actor, request.params.id, request.body.endDate, request.id);
+      await registry.endStaff(
+        db,
+        request.actor,
+        request.params.id,
+        request.body.endDate,
+        request.id,
+      );
       return reply.status(204).send(null);
     },
   );
 
   app.get(
     '/api/organizations/:id/employments',
-    { preHandler: requireRoles(...organizationRoles), schema: { tags, summary: '单位从业人员台账', params: IdParamsSchema, querystring: PageQuerySchema, response: { 200: pageOf(EmploymentViewSchema), ...errorResponses } } },
+    {
+      preHandler: requireRoles(...organizationRoles),
+      schema: {
+        tags,
+        summary: '单位从业人员台账',
+        params: IdParamsSchema,
+        querystring: PageQuerySchema,
+        response: { 200: pageOf(EmploymentViewSchema), ...errorResponses },
+      },
+    },
     async (request) => {
       const { page, pageSize } = request.query;
-      const result = await registry.listEmployments(db, request.actor, request.params.id, { page, pageSize });
-      return { ...result, items: result.items as z.infer<typeof EmploymentViewSchema>[], page, pageSize };
+      const result = await registry.listEmployments(db, request.actor, request.params.id, {
+        page,
+        pageSize,
+      });
+      return {
+        ...result,
+        items: result.items as z.infer<typeof EmploymentViewSchema>[],
+        page,
+        pageSize,
+      };
     },
   );
 
   app.post(
     '/api/organizations/:id/employments',
-    { preHandler: requireRoles('regulator', 'enterprise'), schema: { tags, summary: '登记岗位聘用', params: IdParamsSchema, body: EmploymentCreateSchema, response: { 201: z.object({ id: z.string(), personId: z.string() }), ...writeErrors } } },
+    {
+      preHandler: requireRoles('regulator', 'enterprise'),
+      schema: {
+        tags,
+        summary: '登记岗位聘用',
+        params: IdParamsSchema,
+        body: EmploymentCreateSchema,
+        response: { 201: z.object({ id: z.string(), personId: z.string() }), ...writeErrors },
+      },
+    },
     async (request, reply) => {
-      const row = await registry.addEmployment(db, request.actor, request.params.id, request.body, request.id);
+      const row = await registry.addEmployment(
+        db,
+        request.actor,
+        request.params.id,
+        request.body,
+        request.id,
+      );
       return reply.status(201).send({ id: row.id, personId: row.personId });
     },
   );
 
   app.post(
     '/api/employments/:id/end',
-    { preHandler: requireRoles('regulator', 'enterprise'), schema: { tags, summary: '离岗', params: IdParamsSchema, body: EndDateSchema, response: { 204: z.null(), ...writeErrors } } },
+    {
+      preHandler: requireRoles('regulator', 'enterprise'),
+      schema: {
+        tags,
+        summary: '离岗',
+        params: IdParamsSchema,
+        body: EndDateSchema,
+        response: { 204: z.null(), ...writeErrors },
+      },
+    },
     async (request, reply) => {
-      await registry.endEmployment(db, request.actor, request.params.id, request.body.endDate, request.id);
+      await registry.endEmployment(
+        db,
+        request.actor,
+        request.params.id,
+        request.body.endDate,
+        request.id,
+      );
       return reply.status(204).send(null);
     },
   );
 
   app.get(
     '/api/persons',
-    { preHandler: requireRoles(), schema: { tags, summary: '人员列表（身份证号脱敏）', querystring: PersonListQuerySchema, response: { 200: pageOf(PersonSummarySchema), ...errorResponses } } },
+    {
+      preHandler: requireRoles(),
+      schema: {
+        tags,
+        summary: '人员列表（身份证号脱敏）',
+        querystring: PersonListQuerySchema,
+        response: { 200: pageOf(PersonSummarySchema), ...errorResponses },
+      },
+    },
     async (request) => {
       const { page, pageSize, ...filter } = request.query;
       const result = await registry.listPersons(db, request.actor, filter, { page, pageSize });
@@ -185,13 +412,32 @@ export async function registryRoutes(app: App, deps: AppDeps): Promise<void> {
 
   app.post(
     '/api/persons',
-    { preHandler: requireRoles('regulator'), schema: { tags, summary: '建立人员档案（监管部门）', body: PersonCreateSchema, response: { 201: z.object({ id: z.string() }), ...writeErrors } } },
-    async (request, reply) => reply.status(201).send({ id: (await registry.createPerson(db, request.actor, request.body, request.id)).id }),
+    {
+      preHandler: requireRoles('regulator'),
+      schema: {
+        tags,
+        summary: '建立人员档案（监管部门）',
+        body: PersonCreateSchema,
+        response: { 201: z.object({ id: z.string() }), ...writeErrors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send({
+        id: (await registry.createPerson(db, request.actor, request.body, request.id)).id,
+      }),
   );
 
   app.get(
     '/api/persons/:id',
-    { preHandler: requireRoles(), schema: { tags, summary: '一人一档', params: IdParamsSchema, response: { 200: PersonDetailSchema, ...errorResponses } } },
+    {
+      preHandler: requireRoles(),
+      schema: {
+        tags,
+        summary: '一人一档',
+        params: IdParamsSchema,
+        response: { 200: PersonDetailSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const file = await registry.getPersonFile(db, request.actor, request.params.id);
       return {

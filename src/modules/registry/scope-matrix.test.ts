@@ -2,8 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../platform/auth/roles.js';
 import type { App } from '../../platform/http/routing.js';
 import { buildTestApp } from '../../test-support/app.js';
-import { createTestDatabase, loadRegions, type TestDatabase, testDatabaseModes } from '../../test-support/db.js';
-import { buildEmployment, buildOrganization, buildPerson, buildStaff, buildUser, loginCookie } from '../../test-support/factories.js';
+import {
+  createTestDatabase,
+  loadRegions,
+  type TestDatabase,
+  testDatabaseModes,
+} from '../../test-support/db.js';
+import {
+  buildEmployment,
+  buildOrganization,
+  buildPerson,
+  buildStaff,
+  buildUser,
+  loginCookie,
+} from '../../test-support/factories.js';
 import { makeCreditCode, makeIdNumber } from './identifiers.rules.js';
 import type { Duty, OrganizationKind, Post } from './registry.contract.js';
 
@@ -18,7 +30,13 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
   type Org = { id: string; kind: OrganizationKind; regionCode: string; name: string };
   const orgs: Record<string, Org> = {};
   const persons: Record<string, { id: string; orgKeys: string[] }> = {};
-  type Caller = { key: string; roles: Role[]; orgKey: string | null; personKey: string | null; cookie: string };
+  type Caller = {
+    key: string;
+    roles: Role[];
+    orgKey: string | null;
+    personKey: string | null;
+    cookie: string;
+  };
   const callers: Caller[] = [];
 
   beforeAll(async () => {
@@ -38,7 +56,8 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
       ['entB', 'enterprise', '370911'],
       ['entOther', 'enterprise', '370102'],
     ];
-    for (const [key, kind, regionCode] of defs) orgs[key] = await buildOrganization(t.db, { kind, regionCode });
+    for (const [key, kind, regionCode] of defs)
+      orgs[key] = await buildOrganization(t.db, { kind, regionCode });
     const links: [string, string, 'staff' | 'employment', Duty | Post][] = [
       ['pA', 'entA', 'employment', 'special_operator'],
       ['pA2', 'entA2', 'employment', 'general'],
@@ -52,8 +71,21 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
     for (const [pKey, oKey, type, role] of links) {
       const p = await buildPerson(t.db);
       const o = orgs[oKey];
-      if (type === 'staff') await buildStaff(t.db, { personId: p.id, organizationId: o.id, regionCode: o.regionCode, duty: role as Duty });
-      else await buildEmployment(t.db, { personId: p.id, organizationId: o.id, regionCode: o.regionCode, post: role as Post, operationItemCode: role === 'special_operator' ? '1.2' : null });
+      if (type === 'staff')
+        await buildStaff(t.db, {
+          personId: p.id,
+          organizationId: o.id,
+          regionCode: o.regionCode,
+          duty: role as Duty,
+        });
+      else
+        await buildEmployment(t.db, {
+          personId: p.id,
+          organizationId: o.id,
+          regionCode: o.regionCode,
+          post: role as Post,
+          operationItemCode: role === 'special_operator' ? '1.2' : null,
+        });
       persons[pKey] = { id: p.id, orgKeys: [oKey] };
     }
     const callerDefs: [string, Role[], string | null, string | null][] = [
@@ -67,7 +99,11 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
       ['worker', ['worker'], null, 'pA'],
     ];
     for (const [key, roles, orgKey, personKey] of callerDefs) {
-      const u = await buildUser(t.db, { roles, organizationId: orgKey ? orgs[orgKey].id : null, personId: personKey ? persons[personKey].id : null });
+      const u = await buildUser(t.db, {
+        roles,
+        organizationId: orgKey ? orgs[orgKey].id : null,
+        personId: personKey ? persons[personKey].id : null,
+      });
       callers.push({ key, roles, orgKey, personKey, cookie: await loginCookie(app, u.username) });
     }
   });
@@ -76,7 +112,8 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
     await t?.close();
   });
 
-  const isJurisdiction = (c: Caller) => c.roles.some((r) => r === 'regulator' || r === 'inspector' || r === 'exam_authority');
+  const isJurisdiction = (c: Caller) =>
+    c.roles.some((r) => r === 'regulator' || r === 'inspector' || r === 'exam_authority');
   const regionOf = (c: Caller) => (c.orgKey ? orgs[c.orgKey].regionCode : null);
   function orgVisible(c: Caller, o: Org): boolean {
     if (isJurisdiction(c)) return o.regionCode.startsWith(regionOf(c)!);
@@ -86,10 +123,18 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
     if (!c.orgKey) return c.personKey === pKey;
     return persons[pKey].orgKeys.some((k) => orgVisible(c, orgs[k]));
   }
-  const get = (c: Caller, url: string) => app.inject({ method: 'GET', url, headers: { cookie: c.cookie } });
+  const get = (c: Caller, url: string) =>
+    app.inject({ method: 'GET', url, headers: { cookie: c.cookie } });
 
   it('answers 401 to an anonymous caller on every registry route', async () => {
-    for (const url of ['/api/organizations', `/api/organizations/${orgs.entA.id}`, '/api/persons', `/api/persons/${persons.pA.id}`, '/api/regions', '/api/registry/stats']) {
+    for (const url of [
+      '/api/organizations',
+      `/api/organizations/${orgs.entA.id}`,
+      '/api/persons',
+      `/api/persons/${persons.pA.id}`,
+      '/api/regions',
+      '/api/registry/stats',
+    ]) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(401);
       expect(res.json().error.code).toBe('authentication_required');
@@ -105,7 +150,11 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
       }
       expect(res.statusCode, c.key).toBe(200);
       const got = new Set((res.json().items as { id: string }[]).map((i) => i.id));
-      const want = new Set(Object.values(orgs).filter((o) => orgVisible(c, o)).map((o) => o.id));
+      const want = new Set(
+        Object.values(orgs)
+          .filter((o) => orgVisible(c, o))
+          .map((o) => o.id),
+      );
       expect(got, c.key).toEqual(want);
       expect(res.json().total, c.key).toBe(want.size);
     }
@@ -120,7 +169,14 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
           expect(res.statusCode, `${c.key} → ${key}${suffix}`).toBe(want);
         }
         const check = await get(c, `/api/organizations/${o.id}/registration-check`);
-        const wantCheck = c.key === 'worker' ? 403 : !orgVisible(c, o) ? 404 : o.kind === 'training_institution' ? 200 : 422;
+        const wantCheck =
+          c.key === 'worker'
+            ? 403
+            : !orgVisible(c, o)
+              ? 404
+              : o.kind === 'training_institution'
+                ? 200
+                : 422;
         expect(check.statusCode, `${c.key} → ${key} check`).toBe(wantCheck);
       }
     }
@@ -131,7 +187,11 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
       const res = await get(c, '/api/persons?pageSize=200');
       expect(res.statusCode, c.key).toBe(200);
       const got = new Set((res.json().items as { id: string }[]).map((i) => i.id));
-      const want = new Set(Object.keys(persons).filter((k) => personVisible(c, k)).map((k) => persons[k].id));
+      const want = new Set(
+        Object.keys(persons)
+          .filter((k) => personVisible(c, k))
+          .map((k) => persons[k].id),
+      );
       expect(got, c.key).toEqual(want);
       for (const [key, p] of Object.entries(persons)) {
         const one = await get(c, `/api/persons/${p.id}`);
@@ -157,7 +217,9 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
       expect(res.statusCode, c.key).toBe(200);
       const total = (res.json().byKind as { count: number }[]).reduce((s, k) => s + k.count, 0);
       expect(total, c.key).toBe(Object.values(orgs).filter((o) => orgVisible(c, o)).length);
-      expect(res.json().persons, c.key).toBe(Object.keys(persons).filter((k) => personVisible(c, k)).length);
+      expect(res.json().persons, c.key).toBe(
+        Object.keys(persons).filter((k) => personVisible(c, k)).length,
+      );
     }
   });
 
@@ -169,9 +231,16 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
         continue;
       }
       expect(res.statusCode, c.key).toBe(200);
-      const exported = new Set((res.json().organizations as { creditCode: string }[]).map((o) => o.creditCode));
-      const rows = await t.db.selectFrom('organization').select(['creditCode', 'regionCode']).execute();
-      const want = new Set(rows.filter((o) => o.regionCode.startsWith(regionOf(c)!)).map((o) => o.creditCode));
+      const exported = new Set(
+        (res.json().organizations as { creditCode: string }[]).map((o) => o.creditCode),
+      );
+      const rows = await t.db
+        .selectFrom('organization')
+        .select(['creditCode', 'regionCode'])
+        .execute();
+      const want = new Set(
+        rows.filter((o) => o.regionCode.startsWith(regionOf(c)!)).map((o) => o.creditCode),
+      );
       expect(exported, c.key).toEqual(want);
     }
   });
@@ -181,13 +250,23 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
     const body = (regionCode: string) => ({
       kind: 'enterprise',
       name: `新登记企业${n}`,
-      creditCode: makeCreditCode({ authority: '9', orgType: '1', regionCode6: regionCode.padEnd(6, '0').slice(0, 6), serial9: String(n++).padStart(9, '0') }),
+      creditCode: makeCreditCode({
+        authority: '9',
+        orgType: '1',
+        regionCode6: regionCode.padEnd(6, '0').slice(0, 6),
+        serial9: String(n++).padStart(9, '0'),
+      }),
       regionCode,
       industry: 'manufacturing',
     });
     for (const c of callers) {
       for (const regionCode of ['370902', '370911', '370102']) {
-        const res = await app.inject({ method: 'POST', url: '/api/organizations', headers: { cookie: c.cookie }, payload: body(regionCode) });
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/organizations',
+          headers: { cookie: c.cookie },
+          payload: body(regionCode),
+        });
         const inScope = regionCode.startsWith(regionOf(c) ?? '#');
         const want = !c.roles.includes('regulator') ? 403 : inScope ? 201 : 403;
         expect(res.statusCode, `${c.key} creates in ${regionCode}: ${res.body}`).toBe(want);
@@ -198,8 +277,15 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
   it('lets a caller change only organizations it may manage', async () => {
     for (const c of callers) {
       for (const [key, o] of Object.entries(orgs)) {
-        const res = await app.inject({ method: 'PATCH', url: `/api/organizations/${o.id}`, headers: { cookie: c.cookie }, payload: { contactPhone: '0538-1234567' } });
-        const manages = (c.roles.includes('regulator') && orgVisible(c, o)) || (c.orgKey !== null && orgs[c.orgKey].id === o.id);
+        const res = await app.inject({
+          method: 'PATCH',
+          url: `/api/organizations/${o.id}`,
+          headers: { cookie: c.cookie },
+          payload: { contactPhone: '0538-1234567' },
+        });
+        const manages =
+          (c.roles.includes('regulator') && orgVisible(c, o)) ||
+          (c.orgKey !== null && orgs[c.orgKey].id === o.id);
         const want = c.key === 'worker' ? 403 : !orgVisible(c, o) ? 404 : manages ? 200 : 403;
         expect(res.statusCode, `${c.key} patches ${key}`).toBe(want);
       }
@@ -209,29 +295,58 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
   it('lets only a regulator in scope suspend an organization, with a decision', async () => {
     for (const c of callers) {
       const o = orgs.entB;
-      const res = await app.inject({ method: 'POST', url: `/api/organizations/${o.id}/status`, headers: { cookie: c.cookie }, payload: { status: 'suspended', decision: '测试决定〔2026〕1号' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/organizations/${o.id}/status`,
+        headers: { cookie: c.cookie },
+        payload: { status: 'suspended', decision: '测试决定〔2026〕1号' },
+      });
       const want = !c.roles.includes('regulator') ? 403 : orgVisible(c, o) ? 200 : 404;
       expect(res.statusCode, c.key).toBe(want);
       if (res.statusCode === 200) {
-        await app.inject({ method: 'POST', url: `/api/organizations/${o.id}/status`, headers: { cookie: c.cookie }, payload: { status: 'active', decision: '测试恢复〔2026〕2号' } });
+        await app.inject({
+          method: 'POST',
+          url: `/api/organizations/${o.id}/status`,
+          headers: { cookie: c.cookie },
+          payload: { status: 'active', decision: '测试恢复〔2026〕2号' },
+        });
       }
     }
   });
 
   it('adds staff and employments only where the caller may', async () => {
     let seq = 100;
-    const personBody = () => ({ idNumber: makeIdNumber({ regionCode6: '370911', birthDate: '1990-01-01', sequence: seq++ }), name: `新员工${seq}` });
+    const personBody = () => ({
+      idNumber: makeIdNumber({ regionCode6: '370911', birthDate: '1990-01-01', sequence: seq++ }),
+      name: `新员工${seq}`,
+    });
     for (const c of callers) {
       for (const [key, o] of Object.entries(orgs).filter(([, x]) => x.kind === 'enterprise')) {
-        const res = await app.inject({ method: 'POST', url: `/api/organizations/${o.id}/employments`, headers: { cookie: c.cookie }, payload: { post: 'general', startDate: '2026-01-05', person: personBody() } });
+        const res = await app.inject({
+          method: 'POST',
+          url: `/api/organizations/${o.id}/employments`,
+          headers: { cookie: c.cookie },
+          payload: { post: 'general', startDate: '2026-01-05', person: personBody() },
+        });
         const allowedRole = c.roles.includes('regulator') || c.roles.includes('enterprise');
-        const manages = (c.roles.includes('regulator') && orgVisible(c, o)) || (c.orgKey !== null && orgs[c.orgKey].id === o.id);
+        const manages =
+          (c.roles.includes('regulator') && orgVisible(c, o)) ||
+          (c.orgKey !== null && orgs[c.orgKey].id === o.id);
         const want = !allowedRole ? 403 : !orgVisible(c, o) ? 404 : manages ? 201 : 403;
         expect(res.statusCode, `${c.key} employs at ${key}: ${res.body}`).toBe(want);
       }
-      for (const [key, o] of Object.entries(orgs).filter(([, x]) => x.kind === 'training_institution')) {
-        const res = await app.inject({ method: 'POST', url: `/api/organizations/${o.id}/staff`, headers: { cookie: c.cookie }, payload: { duty: 'head_teacher', startDate: '2026-01-05', person: personBody() } });
-        const manages = (c.roles.includes('regulator') && orgVisible(c, o)) || (c.orgKey !== null && orgs[c.orgKey].id === o.id);
+      for (const [key, o] of Object.entries(orgs).filter(
+        ([, x]) => x.kind === 'training_institution',
+      )) {
+        const res = await app.inject({
+          method: 'POST',
+          url: `/api/organizations/${o.id}/staff`,
+          headers: { cookie: c.cookie },
+          payload: { duty: 'head_teacher', startDate: '2026-01-05', person: personBody() },
+        });
+        const manages =
+          (c.roles.includes('regulator') && orgVisible(c, o)) ||
+          (c.orgKey !== null && orgs[c.orgKey].id === o.id);
         const want = c.key === 'worker' ? 403 : !orgVisible(c, o) ? 404 : manages ? 201 : 403;
         expect(res.statusCode, `${c.key} staffs ${key}: ${res.body}`).toBe(want);
       }

@@ -39,7 +39,10 @@ export function separationConflicts(
 ): SeparationFinding[] {
   const findings: SeparationFinding[] = [];
   for (const c of current) {
-    if ((isExamRole(proposed) && isTrainingRole(c)) || (isTrainingRole(proposed) && isExamRole(c))) {
+    if (
+      (isExamRole(proposed) && isTrainingRole(c)) ||
+      (isTrainingRole(proposed) && isExamRole(c))
+    ) {
       findings.push({
         code: 'training_exam_separation',
         message: `培考分离：此人在「${c.organizationName}」担任${c.duty}，不得同时担任培训与考试职务`,

@@ -17,8 +17,11 @@ export async function runArchiveVerify(db: Executor, ref: string | undefined): P
       process.stderr.write(`no class with id or code ${ref}\n`);
       return 2;
     case 'ambiguous':
-      process.stderr.write(`class code ${ref} is used by ${found.classes.length} institutions; give the class id:\n`);
-      for (const c of found.classes) process.stderr.write(`  ${c.id}  ${c.code}  ${c.organizationName}\n`);
+      process.stderr.write(
+        `class code ${ref} is used by ${found.classes.length} institutions; give the class id:\n`,
+      );
+      for (const c of found.classes)
+        process.stderr.write(`  ${c.id}  ${c.code}  ${c.organizationName}\n`);
       return 2;
     case 'not_sealed':
       process.stderr.write(`class ${found.code} is not sealed: ${found.message}\n`);
@@ -29,15 +32,21 @@ export async function runArchiveVerify(db: Executor, ref: string | undefined): P
   const r = found.result;
   const head = `archive of class ${r.code} (${found.name}) sealed ${r.sealedAt ?? '?'} root ${r.root ?? '?'}`;
   if (r.ok) {
-    process.stdout.write(`${head}\narchive intact: ${r.records} records match the seal and the audit log entry seq ${r.auditSeq}\n`);
+    process.stdout.write(
+      `${head}\narchive intact: ${r.records} records match the seal and the audit log entry seq ${r.auditSeq}\n`,
+    );
     return 0;
   }
   const lines = [
     ...r.changed.map((c) => `  changed  ${c.kind} ${c.id}${c.label ? ` ${c.label}` : ''}`),
-    ...r.added.map((c) => `  added    ${c.kind} ${c.id}${c.label ? ` ${c.label}` : ''} (after sealing)`),
+    ...r.added.map(
+      (c) => `  added    ${c.kind} ${c.id}${c.label ? ` ${c.label}` : ''} (after sealing)`,
+    ),
     ...r.removed.map((c) => `  removed  ${c.kind} ${c.id}`),
     ...r.problems.map((p) => `  ${p.code}: ${p.message}`),
   ];
-  process.stderr.write(`${head}\narchive CHANGED since sealing (${r.changed.length} changed, ${r.added.length} added, ${r.removed.length} removed, ${r.problems.length} seal problems):\n${lines.join('\n')}\n`);
+  process.stderr.write(
+    `${head}\narchive CHANGED since sealing (${r.changed.length} changed, ${r.added.length} added, ${r.removed.length} removed, ${r.problems.length} seal problems):\n${lines.join('\n')}\n`,
+  );
   return 1;
 }

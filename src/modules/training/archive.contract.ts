@@ -7,7 +7,13 @@ export { archiveDocumentParts };
  * The parts of a class archive (一期一档, RULES.md §C and seed 004): the plan, the roster and the
  * evidence the platform holds itself, then the six documents the institution files.
  */
-export const archiveParts = ['plan', 'roster', 'attendance', 'video', ...archiveDocumentParts] as const;
+export const archiveParts = [
+  'plan',
+  'roster',
+  'attendance',
+  'video',
+  ...archiveDocumentParts,
+] as const;
 export type ArchivePartName = (typeof archiveParts)[number];
 
 export const ArchiveDocumentCreateSchema = z.object({
@@ -17,7 +23,12 @@ export const ArchiveDocumentCreateSchema = z.object({
 });
 export type ArchiveDocumentCreate = z.infer<typeof ArchiveDocumentCreateSchema>;
 
-export const ArchiveDocumentSchema = z.object({ id: z.string(), part: z.enum(archiveDocumentParts), title: z.string(), createdAt: z.string() });
+export const ArchiveDocumentSchema = z.object({
+  id: z.string(),
+  part: z.enum(archiveDocumentParts),
+  title: z.string(),
+  createdAt: z.string(),
+});
 
 export const ArchivePartSchema = z.object({
   part: z.enum(archiveParts),
@@ -28,7 +39,11 @@ export const ArchivePartSchema = z.object({
   missing: z.array(z.string()),
 });
 
-export const ArchiveSealSchema = z.object({ root: z.string(), sealedAt: z.string(), leaves: z.number() });
+export const ArchiveSealSchema = z.object({
+  root: z.string(),
+  sealedAt: z.string(),
+  leaves: z.number(),
+});
 export const ArchiveCloseResultSchema = ArchiveSealSchema.extend({ classId: z.string() });
 
 export const ArchiveChecklistSchema = z.object({
@@ -41,7 +56,11 @@ export const ArchiveChecklistSchema = z.object({
   seal: ArchiveSealSchema.nullable(),
 });
 
-export const ArchiveRecordRefSchema = z.object({ kind: z.string(), id: z.string(), label: z.string().nullable() });
+export const ArchiveRecordRefSchema = z.object({
+  kind: z.string(),
+  id: z.string(),
+  label: z.string().nullable(),
+});
 
 export const ArchiveVerifySchema = z.object({
   classId: z.string(),

@@ -10,17 +10,139 @@ import type { ArchiveDocumentPart, SealLeaf } from './classes.table.js';
  * scope (findVisibleClass) or run as the system (the CLI).
  */
 const columns = {
-  trainingClass: ['id', 'organizationId', 'regionCode', 'code', 'name', 'operationItemCode', 'kind', 'headTeacherId', 'startDate', 'endDate', 'syllabusTheoryHours', 'syllabusPracticalHours', 'status', 'closedAt', 'createdAt'],
+  trainingClass: [
+    'id',
+    'organizationId',
+    'regionCode',
+    'code',
+    'name',
+    'operationItemCode',
+    'kind',
+    'headTeacherId',
+    'startDate',
+    'endDate',
+    'syllabusTheoryHours',
+    'syllabusPracticalHours',
+    'status',
+    'closedAt',
+    'createdAt',
+  ],
   classTrainee: ['id', 'classId', 'personId', 'organizationId', 'regionCode', 'enrolledAt'],
-  lesson: ['id', 'classId', 'organizationId', 'regionCode', 'mode', 'topic', 'teacherId', 'roomId', 'startsAt', 'endsAt', 'warnings', 'createdAt'],
-  attendanceEvent: ['id', 'deviceId', 'deviceEventId', 'organizationId', 'roomId', 'regionCode', 'personId', 'eventType', 'occurredAt', 'receivedAt', 'matchScore', 'liveness', 'photoRef'],
-  attendanceMakeup: ['id', 'lessonId', 'classId', 'personId', 'organizationId', 'regionCode', 'startsAt', 'endsAt', 'reason', 'enteredBy', 'createdAt'],
-  recording: ['id', 'organizationId', 'regionCode', 'roomId', 'deviceId', 'deviceRecordingId', 'startsAt', 'endsAt', 'sha256', 'storageUri', 'sizeBytes', 'receivedAt'],
-  onlineCourse: ['id', 'classId', 'organizationId', 'regionCode', 'title', 'mediaKind', 'mediaUrl', 'durationSeconds', 'createdAt'],
-  onlineSession: ['id', 'classId', 'courseId', 'personId', 'organizationId', 'regionCode', 'startedAt', 'lastSeenAt', 'positionSeconds', 'lastPassedCheckAt', 'endedAt', 'endReason'],
-  onlineFaceCheck: ['id', 'sessionId', 'personId', 'checkedAt', 'passed', 'decision', 'score', 'faceVerificationId'],
-  onlineSegment: ['id', 'sessionId', 'classId', 'personId', 'regionCode', 'startsAt', 'endsAt', 'positionFrom', 'positionTo', 'verified', 'reason'],
-  classDocument: ['id', 'classId', 'organizationId', 'regionCode', 'part', 'title', 'content', 'createdBy', 'createdAt'],
+  lesson: [
+    'id',
+    'classId',
+    'organizationId',
+    'regionCode',
+    'mode',
+    'topic',
+    'teacherId',
+    'roomId',
+    'startsAt',
+    'endsAt',
+    'warnings',
+    'createdAt',
+  ],
+  attendanceEvent: [
+    'id',
+    'deviceId',
+    'deviceEventId',
+    'organizationId',
+    'roomId',
+    'regionCode',
+    'personId',
+    'eventType',
+    'occurredAt',
+    'receivedAt',
+    'matchScore',
+    'liveness',
+    'photoRef',
+  ],
+  attendanceMakeup: [
+    'id',
+    'lessonId',
+    'classId',
+    'personId',
+    'organizationId',
+    'regionCode',
+    'startsAt',
+    'endsAt',
+    'reason',
+    'enteredBy',
+    'createdAt',
+  ],
+  recording: [
+    'id',
+    'organizationId',
+    'regionCode',
+    'roomId',
+    'deviceId',
+    'deviceRecordingId',
+    'startsAt',
+    'endsAt',
+    'sha256',
+    'storageUri',
+    'sizeBytes',
+    'receivedAt',
+  ],
+  onlineCourse: [
+    'id',
+    'classId',
+    'organizationId',
+    'regionCode',
+    'title',
+    'mediaKind',
+    'mediaUrl',
+    'durationSeconds',
+    'createdAt',
+  ],
+  onlineSession: [
+    'id',
+    'classId',
+    'courseId',
+    'personId',
+    'organizationId',
+    'regionCode',
+    'startedAt',
+    'lastSeenAt',
+    'positionSeconds',
+    'lastPassedCheckAt',
+    'endedAt',
+    'endReason',
+  ],
+  onlineFaceCheck: [
+    'id',
+    'sessionId',
+    'personId',
+    'checkedAt',
+    'passed',
+    'decision',
+    'score',
+    'faceVerificationId',
+  ],
+  onlineSegment: [
+    'id',
+    'sessionId',
+    'classId',
+    'personId',
+    'regionCode',
+    'startsAt',
+    'endsAt',
+    'positionFrom',
+    'positionTo',
+    'verified',
+    'reason',
+  ],
+  classDocument: [
+    'id',
+    'classId',
+    'organizationId',
+    'regionCode',
+    'part',
+    'title',
+    'content',
+    'createdBy',
+    'createdAt',
+  ],
 } as const;
 
 /** A lesson's Beijing day as [start, end) instants: attendance is paired per room and Beijing day (ledger.ts). */
@@ -28,49 +150,118 @@ const dayStart = sql`(date_trunc('day', l.starts_at at time zone 'Asia/Shanghai'
 const dayEnd = sql`((date_trunc('day', l.starts_at at time zone 'Asia/Shanghai') + interval '1 day') at time zone 'Asia/Shanghai')`;
 
 export async function loadArchiveRows(db: Executor, classId: string) {
-  const cls = await db.selectFrom('trainingClass').select(columns.trainingClass).where('id', '=', classId).executeTakeFirstOrThrow();
-  const trainees = await db.selectFrom('classTrainee').select(columns.classTrainee).where('classId', '=', classId).orderBy('id').execute();
-  const lessons = await db.selectFrom('lesson').select(columns.lesson).where('classId', '=', classId).orderBy('id').execute();
+  const cls = await db
+    .selectFrom('trainingClass')
+    .select(columns.trainingClass)
+    .where('id', '=', classId)
+    .executeTakeFirstOrThrow();
+  const trainees = await db
+    .selectFrom('classTrainee')
+    .select(columns.classTrainee)
+    .where('classId', '=', classId)
+    .orderBy('id')
+    .execute();
+  const lessons = await db
+    .selectFrom('lesson')
+    .select(columns.lesson)
+    .where('classId', '=', classId)
+    .orderBy('id')
+    .execute();
   // Every terminal event of a roster person in an offline lesson's room on that lesson's Beijing day
   // (a check-in a few minutes before the lesson is the evidence its hours rest on, so it is sealed
   // too). Driven from the class's lessons, so both use the (room_id, time) indexes.
   const events = await db
     .selectFrom('lesson as l')
-    .innerJoin('attendanceEvent as e', (j) => j.onRef('e.roomId', '=', 'l.roomId').on(sql<boolean>`e.occurred_at >= ${dayStart} and e.occurred_at < ${dayEnd}`))
-    .innerJoin('classTrainee as ct', (j) => j.onRef('ct.classId', '=', 'l.classId').onRef('ct.personId', '=', 'e.personId'))
+    .innerJoin('attendanceEvent as e', (j) =>
+      j
+        .onRef('e.roomId', '=', 'l.roomId')
+        .on(sql<boolean>`e.occurred_at >= ${dayStart} and e.occurred_at < ${dayEnd}`),
+    )
+    .innerJoin('classTrainee as ct', (j) =>
+      j.onRef('ct.classId', '=', 'l.classId').onRef('ct.personId', '=', 'e.personId'),
+    )
     .where('l.classId', '=', classId)
     .where('l.mode', '<>', 'online')
     .distinctOn('e.id')
     .select(columns.attendanceEvent.map((c) => `e.${c}` as const))
     .orderBy('e.id')
     .execute();
-  const makeups = await db.selectFrom('attendanceMakeup').select(columns.attendanceMakeup).where('classId', '=', classId).orderBy('id').execute();
+  const makeups = await db
+    .selectFrom('attendanceMakeup')
+    .select(columns.attendanceMakeup)
+    .where('classId', '=', classId)
+    .orderBy('id')
+    .execute();
   const recordings = await db
     .selectFrom('lesson as l')
-    .innerJoin('recording as r', (j) => j.onRef('r.roomId', '=', 'l.roomId').onRef('r.startsAt', '<', 'l.endsAt').onRef('r.endsAt', '>', 'l.startsAt'))
+    .innerJoin('recording as r', (j) =>
+      j
+        .onRef('r.roomId', '=', 'l.roomId')
+        .onRef('r.startsAt', '<', 'l.endsAt')
+        .onRef('r.endsAt', '>', 'l.startsAt'),
+    )
     .where('l.classId', '=', classId)
     .where('l.mode', '<>', 'online')
     .distinctOn('r.id')
     .select(columns.recording.map((c) => `r.${c}` as const))
     .orderBy('r.id')
     .execute();
-  const onlineCourses = await db.selectFrom('onlineCourse').select(columns.onlineCourse).where('classId', '=', classId).orderBy('id').execute();
-  const onlineSessions = await db.selectFrom('onlineSession').select(columns.onlineSession).where('classId', '=', classId).orderBy('id').execute();
+  const onlineCourses = await db
+    .selectFrom('onlineCourse')
+    .select(columns.onlineCourse)
+    .where('classId', '=', classId)
+    .orderBy('id')
+    .execute();
+  const onlineSessions = await db
+    .selectFrom('onlineSession')
+    .select(columns.onlineSession)
+    .where('classId', '=', classId)
+    .orderBy('id')
+    .execute();
   const onlineFaceChecks = await db
     .selectFrom('onlineFaceCheck')
     .select(columns.onlineFaceCheck)
-    .where('sessionId', 'in', db.selectFrom('onlineSession').select('id').where('classId', '=', classId))
+    .where(
+      'sessionId',
+      'in',
+      db.selectFrom('onlineSession').select('id').where('classId', '=', classId),
+    )
     .orderBy('id')
     .execute();
-  const onlineSegments = await db.selectFrom('onlineSegment').select(columns.onlineSegment).where('classId', '=', classId).orderBy('id').execute();
-  const documents = await db.selectFrom('classDocument').select(columns.classDocument).where('classId', '=', classId).orderBy('id').execute();
-  return { cls, trainees, lessons, events, makeups, recordings, onlineCourses, onlineSessions, onlineFaceChecks, onlineSegments, documents };
+  const onlineSegments = await db
+    .selectFrom('onlineSegment')
+    .select(columns.onlineSegment)
+    .where('classId', '=', classId)
+    .orderBy('id')
+    .execute();
+  const documents = await db
+    .selectFrom('classDocument')
+    .select(columns.classDocument)
+    .where('classId', '=', classId)
+    .orderBy('id')
+    .execute();
+  return {
+    cls,
+    trainees,
+    lessons,
+    events,
+    makeups,
+    recordings,
+    onlineCourses,
+    onlineSessions,
+    onlineFaceChecks,
+    onlineSegments,
+    documents,
+  };
 }
 export type ArchiveRows = Awaited<ReturnType<typeof loadArchiveRows>>;
 
 /** Every record of the archive as `{kind, id, record}` (kind = table name). */
-export function archiveRecords(rows: ArchiveRows): { kind: ArchiveKind; id: string; record: Record<string, unknown> }[] {
-  const of = (kind: ArchiveKind, list: readonly { id: string }[]) => list.map((record) => ({ kind, id: record.id, record: record as Record<string, unknown> }));
+export function archiveRecords(
+  rows: ArchiveRows,
+): { kind: ArchiveKind; id: string; record: Record<string, unknown> }[] {
+  const of = (kind: ArchiveKind, list: readonly { id: string }[]) =>
+    list.map((record) => ({ kind, id: record.id, record: record as Record<string, unknown> }));
   return [
     ...of('training_class', [rows.cls]),
     ...of('class_trainee', rows.trainees),
@@ -97,14 +288,43 @@ export async function lockClass(db: Executor, classId: string): Promise<void> {
 }
 
 export function closeClassRow(db: Executor, classId: string, closedAt: Date) {
-  return db.updateTable('trainingClass').set({ status: 'closed', closedAt }).where('id', '=', classId).execute();
+  return db
+    .updateTable('trainingClass')
+    .set({ status: 'closed', closedAt })
+    .where('id', '=', classId)
+    .execute();
 }
 
-export function insertDocument(db: Executor, row: { classId: string; organizationId: string; regionCode: string; part: ArchiveDocumentPart; title: string; content: string; createdBy: string | null; createdAt: Date }) {
-  return db.insertInto('classDocument').values(row).returning(['id', 'part', 'title', 'createdAt']).executeTakeFirstOrThrow();
+export function insertDocument(
+  db: Executor,
+  row: {
+    classId: string;
+    organizationId: string;
+    regionCode: string;
+    part: ArchiveDocumentPart;
+    title: string;
+    content: string;
+    createdBy: string | null;
+    createdAt: Date;
+  },
+) {
+  return db
+    .insertInto('classDocument')
+    .values(row)
+    .returning(['id', 'part', 'title', 'createdAt'])
+    .executeTakeFirstOrThrow();
 }
 
-export function insertSeal(db: Executor, seal: { classId: string; root: string; leaves: SealLeaf[]; sealedAt: Date; sealedBy: string | null }) {
+export function insertSeal(
+  db: Executor,
+  seal: {
+    classId: string;
+    root: string;
+    leaves: SealLeaf[];
+    sealedAt: Date;
+    sealedBy: string | null;
+  },
+) {
   return db
     .insertInto('classSeal')
     .values({ ...seal, leaves: JSON.stringify(seal.leaves) })
@@ -119,7 +339,20 @@ export function findSeal(db: Executor, classId: string) {
 export function findSealAuditEntry(db: Executor, classId: string) {
   return db
     .selectFrom('auditLog')
-    .select([sql<string>`seq::text`.as('seq'), 'at', 'actor', 'action', 'entityType', 'entityId', 'regionCode', 'beforeDigest', 'afterDigest', 'summary', 'prevHash', 'hash'])
+    .select([
+      sql<string>`seq::text`.as('seq'),
+      'at',
+      'actor',
+      'action',
+      'entityType',
+      'entityId',
+      'regionCode',
+      'beforeDigest',
+      'afterDigest',
+      'summary',
+      'prevHash',
+      'hash',
+    ])
     .where('action', '=', 'class.seal')
     .where('entityType', '=', 'training_class')
     .where('entityId', '=', classId)
@@ -141,5 +374,9 @@ export function findClassesByRef(db: Executor, ref: string) {
 }
 
 export function organizationOf(db: Executor, organizationId: string) {
-  return db.selectFrom('organization').select(['id', 'name', 'creditCode']).where('id', '=', organizationId).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('organization')
+    .select(['id', 'name', 'creditCode'])
+    .where('id', '=', organizationId)
+    .executeTakeFirstOrThrow();
 }

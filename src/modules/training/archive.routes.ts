@@ -1,7 +1,25 @@
 import { requireRoles } from '../../platform/http/auth-plugin.js';
-import { type App, type AppDeps, ErrorResponseSchema, errorResponses, IdParamsSchema } from '../../platform/http/routing.js';
-import { ArchiveChecklistSchema, ArchiveCloseResultSchema, ArchiveDocumentCreateSchema, ArchiveDocumentSchema, ArchiveVerifySchema } from './archive.contract.js';
-import { addClassDocument, closeClass, exportArchiveZip, getArchiveChecklist, verifyClassArchive } from './archive.service.js';
+import {
+  type App,
+  type AppDeps,
+  ErrorResponseSchema,
+  errorResponses,
+  IdParamsSchema,
+} from '../../platform/http/routing.js';
+import {
+  ArchiveChecklistSchema,
+  ArchiveCloseResultSchema,
+  ArchiveDocumentCreateSchema,
+  ArchiveDocumentSchema,
+  ArchiveVerifySchema,
+} from './archive.contract.js';
+import {
+  addClassDocument,
+  closeClass,
+  exportArchiveZip,
+  getArchiveChecklist,
+  verifyClassArchive,
+} from './archive.service.js';
 
 const tags = ['training'];
 const withConflict = { ...errorResponses, 409: ErrorResponseSchema };
@@ -18,22 +36,54 @@ export async function archiveRoutes(app: App, deps: AppDeps): Promise<void> {
 
   app.get(
     '/api/classes/:id/archive',
-    { preHandler: requireRoles(), schema: { tags, summary: '一期一档：各部分是否齐全、缺什么；已结业的附封档根值', params: IdParamsSchema, response: { 200: ArchiveChecklistSchema, ...errorResponses } } },
+    {
+      preHandler: requireRoles(),
+      schema: {
+        tags,
+        summary: '一期一档：各部分是否齐全、缺什么；已结业的附封档根值',
+        params: IdParamsSchema,
+        response: { 200: ArchiveChecklistSchema, ...errorResponses },
+      },
+    },
     async (request) => getArchiveChecklist(db, request.actor, request.params.id),
   );
   app.post(
     '/api/classes/:id/documents',
     {
       preHandler: requireRoles(),
-      schema: { tags, summary: '归档文件（课件清单、教学日志、查课记录、评教、总结、质量评估）；仅本机构，结业前', params: IdParamsSchema, body: ArchiveDocumentCreateSchema, response: { 201: ArchiveDocumentSchema, ...withConflict } },
+      schema: {
+        tags,
+        summary: '归档文件（课件清单、教学日志、查课记录、评教、总结、质量评估）；仅本机构，结业前',
+        params: IdParamsSchema,
+        body: ArchiveDocumentCreateSchema,
+        response: { 201: ArchiveDocumentSchema, ...withConflict },
+      },
     },
-    async (request, reply) => reply.status(201).send(await addClassDocument(db, request.actor, request.params.id, request.body, now(), request.id)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await addClassDocument(
+            db,
+            request.actor,
+            request.params.id,
+            request.body,
+            now(),
+            request.id,
+          ),
+        ),
   );
   app.post(
     '/api/classes/:id/close',
     {
       preHandler: requireRoles(),
-      schema: { tags, summary: '结业封档：档案不全则拒绝并列出缺项；否则计算全部记录的 Merkle 根，写入封档清单与审计日志', params: IdParamsSchema, response: { 200: ArchiveCloseResultSchema, ...withRule } },
+      schema: {
+        tags,
+        summary:
+          '结业封档：档案不全则拒绝并列出缺项；否则计算全部记录的 Merkle 根，写入封档清单与审计日志',
+        params: IdParamsSchema,
+        response: { 200: ArchiveCloseResultSchema, ...withRule },
+      },
     },
     async (request) => closeClass(db, request.actor, request.params.id, now(), request.id),
   );
@@ -41,7 +91,12 @@ export async function archiveRoutes(app: App, deps: AppDeps): Promise<void> {
     '/api/classes/:id/archive/verify',
     {
       preHandler: requireRoles(),
-      schema: { tags, summary: '校验封档：逐条列出封档后被改动、新增、删除的记录，并核对封档清单与审计日志', params: IdParamsSchema, response: { 200: ArchiveVerifySchema, ...withConflict } },
+      schema: {
+        tags,
+        summary: '校验封档：逐条列出封档后被改动、新增、删除的记录，并核对封档清单与审计日志',
+        params: IdParamsSchema,
+        response: { 200: ArchiveVerifySchema, ...withConflict },
+      },
     },
     async (request) => verifyClassArchive(db, request.actor, request.params.id),
   );
@@ -49,15 +104,31 @@ export async function archiveRoutes(app: App, deps: AppDeps): Promise<void> {
     '/api/classes/:id/archive.zip',
     {
       preHandler: requireRoles(),
-      schema: { tags, summary: '导出档案包（zip：archive.json、manifest.json、evidence.csv、离线校验脚本、说明）；仅已结业封档的班', params: IdParamsSchema, response: withConflict },
+      schema: {
+        tags,
+        summary:
+          '导出档案包（zip：archive.json、manifest.json、evidence.csv、离线校验脚本、说明）；仅已结业封档的班',
+        params: IdParamsSchema,
+        response: withConflict,
+      },
     },
     async (request, reply) => {
-      const { filename, bytes } = await exportArchiveZip(db, request.actor, request.params.id, now());
-      return reply
-        .type('application/zip')
-        .header('content-disposition', `attachment; filename="archive.zip"; filename*=UTF-8''${encodeURIComponent(filename)}`)
-        // A Buffer is sent as is (Fastify serializes objects only); the declared schemas type error bodies.
-        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as never);
+      const { filename, bytes } = await exportArchiveZip(
+        db,
+        request.actor,
+        request.params.id,
+        now(),
+      );
+      return (
+        reply
+          .type('application/zip')
+          .header(
+            'content-disposition',
+            `attachment; filename="archive.zip"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+          )
+          // A Buffer is sent as is (Fastify serializes objects only); the declared schemas type error bodies.
+          .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as never)
+      );
     },
   );
 }

@@ -21,27 +21,49 @@ import {
   VERIFY_ARCHIVE_SCRIPT,
 } from './archive.rules.js';
 
-const hex64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex'));
+const hex64 = fc
+  .uint8Array({ minLength: 32, maxLength: 32 })
+  .map((b) => Buffer.from(b).toString('hex'));
 /** Leaves with distinct (kind, id) keys, as a manifest has. */
-const leavesArb = fc.uniqueArray(fc.record({ kind: fc.constantFrom('lesson', 'class_trainee', 'attendance_event', 'recording'), id: fc.uuid(), hash: hex64 }), {
-  minLength: 1,
-  maxLength: 40,
-  selector: (l) => `${l.kind} ${l.id}`,
-});
+const leavesArb = fc.uniqueArray(
+  fc.record({
+    kind: fc.constantFrom('lesson', 'class_trainee', 'attendance_event', 'recording'),
+    id: fc.uuid(),
+    hash: hex64,
+  }),
+  {
+    minLength: 1,
+    maxLength: 40,
+    selector: (l) => `${l.kind} ${l.id}`,
+  },
+);
 /** Row-like values: JSON plus what pg hands back (Dates), with awkward keys and strings. */
 const rowArb = fc.dictionary(
   fc.oneof(fc.string(), fc.constantFrom('10', '9', '__proto__', 'a', 'B', '中文', '')),
-  fc.oneof(fc.jsonValue(), fc.date({ noInvalidDate: true }), fc.double(), fc.string({ unit: 'grapheme' })),
+  fc.oneof(
+    fc.jsonValue(),
+    fc.date({ noInvalidDate: true }),
+    fc.double(),
+    fc.string({ unit: 'grapheme' }),
+  ),
   { maxKeys: 8 },
 );
 
 describe('canonical JSON', () => {
   it('sorts keys at every depth, whatever the insertion order, including integer-like keys', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: true, y: null }], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,{"y":null,"z":true}]},"b":1}');
-    expect(canonicalJson({ 9: 'nine', 10: 'ten', a: 0 })).toBe('{"10":"ten","9":"nine","a":0}');
-    expect(canonicalJson({ at: new Date('2026-11-16T00:00:00Z'), n: 48, big: 12n, skip: undefined, arr: [undefined, Number.NaN] })).toBe(
-      '{"arr":[null,null],"at":"2026-11-16T00:00:00.000Z","big":"12","n":48}',
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: true, y: null }], c: 'x' } })).toBe(
+      '{"a":{"c":"x","d":[3,{"y":null,"z":true}]},"b":1}',
     );
+    expect(canonicalJson({ 9: 'nine', 10: 'ten', a: 0 })).toBe('{"10":"ten","9":"nine","a":0}');
+    expect(
+      canonicalJson({
+        at: new Date('2026-11-16T00:00:00Z'),
+        n: 48,
+        big: 12n,
+        skip: undefined,
+        arr: [undefined, Number.NaN],
+      }),
+    ).toBe('{"arr":[null,null],"at":"2026-11-16T00:00:00.000Z","big":"12","n":48}');
   });
 
   it('is the same for any key order', () => {
@@ -71,12 +93,19 @@ describe('Merkle root', () => {
     expect(merkleRoot([a])).toBe(a);
     expect(merkleRoot([a, b])).toBe(sha256Hex(a + b));
     expect(merkleRoot([a, b, c])).toBe(sha256Hex(sha256Hex(a + b) + c));
-    expect(merkleRoot([a, b, c, a, b])).toBe(sha256Hex(sha256Hex(sha256Hex(a + b) + sha256Hex(c + a)) + b));
+    expect(merkleRoot([a, b, c, a, b])).toBe(
+      sha256Hex(sha256Hex(sha256Hex(a + b) + sha256Hex(c + a)) + b),
+    );
     expect(merkleRoot([])).toBe(sha256Hex(''));
   });
 
   it('single leaf: the root is the leaf', () => {
-    fc.assert(fc.property(hex64, (h) => merkleRoot([h]) === h && sealRoot([{ kind: 'k', id: 'i', hash: h }]) === h));
+    fc.assert(
+      fc.property(
+        hex64,
+        (h) => merkleRoot([h]) === h && sealRoot([{ kind: 'k', id: 'i', hash: h }]) === h,
+      ),
+    );
   });
 
   it('changes when any one leaf changes', () => {
@@ -92,11 +121,18 @@ describe('Merkle root', () => {
 
   it('does not depend on the order the leaves come in (they are sorted by kind, then id)', () => {
     fc.assert(
-      fc.property(leavesArb, fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), (leaves, keys) => {
-        const shuffled = leaves.map((l, i) => ({ l, k: keys[i] })).sort((x, y) => x.k - y.k).map((x) => x.l);
-        expect(sealRoot(shuffled)).toBe(sealRoot(leaves));
-        expect(sortLeaves(shuffled)).toEqual(sortLeaves(leaves));
-      }),
+      fc.property(
+        leavesArb,
+        fc.array(fc.nat(), { minLength: 40, maxLength: 40 }),
+        (leaves, keys) => {
+          const shuffled = leaves
+            .map((l, i) => ({ l, k: keys[i] }))
+            .sort((x, y) => x.k - y.k)
+            .map((x) => x.l);
+          expect(sealRoot(shuffled)).toBe(sealRoot(leaves));
+          expect(sortLeaves(shuffled)).toEqual(sortLeaves(leaves));
+        },
+      ),
     );
   });
 
@@ -121,9 +157,19 @@ describe('Merkle root', () => {
 
 describe('labels', () => {
   it('writes lesson times in Beijing time', () => {
-    expect(beijingSpan(new Date('2026-11-16T00:00:00Z'), '2026-11-16T04:00:00.000Z')).toBe('2026-11-16 08:00–12:00');
-    expect(recordLabel('lesson', { topic: '安全生产法律法规', startsAt: '2026-11-16T00:00:00.000Z', endsAt: new Date('2026-11-16T03:30:00Z') })).toBe('安全生产法律法规（2026-11-16 08:00–11:30）');
-    expect(recordLabel('class_document', { part: 'teaching_log', title: '第1周' })).toBe('教学日志《第1周》');
+    expect(beijingSpan(new Date('2026-11-16T00:00:00Z'), '2026-11-16T04:00:00.000Z')).toBe(
+      '2026-11-16 08:00–12:00',
+    );
+    expect(
+      recordLabel('lesson', {
+        topic: '安全生产法律法规',
+        startsAt: '2026-11-16T00:00:00.000Z',
+        endsAt: new Date('2026-11-16T03:30:00Z'),
+      }),
+    ).toBe('安全生产法律法规（2026-11-16 08:00–11:30）');
+    expect(recordLabel('class_document', { part: 'teaching_log', title: '第1周' })).toBe(
+      '教学日志《第1周》',
+    );
     expect(recordLabel('class_trainee', {})).toBeNull();
   });
 });
@@ -131,9 +177,32 @@ describe('labels', () => {
 describe('archive checklist', () => {
   const bj = (hhmm: string, day = '2026-11-16') => new Date(`${day}T${hhmm}:00+08:00`);
   const lessons: ArchiveFacts['lessons'] = [
-    { id: 'L1', mode: 'theory', topic: '法律法规', roomId: 'R1', roomName: '理论教室一', startsAt: bj('08:00'), endsAt: bj('12:00') },
-    { id: 'L2', mode: 'practical', topic: '实操', roomId: 'R2', roomName: '实操车间', startsAt: bj('14:00'), endsAt: bj('17:00') },
-    { id: 'L3', mode: 'online', topic: '线上', roomId: null, startsAt: bj('08:00', '2026-11-17'), endsAt: bj('10:00', '2026-11-17') },
+    {
+      id: 'L1',
+      mode: 'theory',
+      topic: '法律法规',
+      roomId: 'R1',
+      roomName: '理论教室一',
+      startsAt: bj('08:00'),
+      endsAt: bj('12:00'),
+    },
+    {
+      id: 'L2',
+      mode: 'practical',
+      topic: '实操',
+      roomId: 'R2',
+      roomName: '实操车间',
+      startsAt: bj('14:00'),
+      endsAt: bj('17:00'),
+    },
+    {
+      id: 'L3',
+      mode: 'online',
+      topic: '线上',
+      roomId: null,
+      startsAt: bj('08:00', '2026-11-17'),
+      endsAt: bj('10:00', '2026-11-17'),
+    },
   ];
   const complete: ArchiveFacts = {
     lessons,
@@ -145,12 +214,30 @@ describe('archive checklist', () => {
       { roomId: 'R1', startsAt: bj('07:55'), endsAt: bj('12:05') },
       { roomId: 'R2', startsAt: bj('13:50'), endsAt: bj('15:00') },
     ],
-    documents: ['courseware_list', 'teaching_log', 'expert_check', 'evaluation', 'summary', 'quality_assessment'].map((part) => ({ part }) as ArchiveFacts['documents'][number]),
+    documents: [
+      'courseware_list',
+      'teaching_log',
+      'expert_check',
+      'evaluation',
+      'summary',
+      'quality_assessment',
+    ].map((part) => ({ part }) as ArchiveFacts['documents'][number]),
   };
 
   it('finds every part present in a complete archive', () => {
     const parts = archiveChecklist(complete);
-    expect(parts.map((p) => p.part)).toEqual(['plan', 'roster', 'attendance', 'video', 'courseware_list', 'teaching_log', 'expert_check', 'evaluation', 'summary', 'quality_assessment']);
+    expect(parts.map((p) => p.part)).toEqual([
+      'plan',
+      'roster',
+      'attendance',
+      'video',
+      'courseware_list',
+      'teaching_log',
+      'expert_check',
+      'evaluation',
+      'summary',
+      'quality_assessment',
+    ]);
     expect(parts.filter((p) => !p.present)).toEqual([]);
     expect(parts.find((p) => p.part === 'attendance')).toMatchObject({ count: 2 });
   });
@@ -165,7 +252,10 @@ describe('archive checklist', () => {
     });
     const by = Object.fromEntries(parts.map((p) => [p.part, p]));
     expect(by.attendance.present).toBe(false);
-    expect(by.attendance.missing).toEqual(['法律法规（2026-11-16 08:00–12:00，理论教室一）没有考勤记录（考勤终端记录或补录）', '实操（2026-11-16 14:00–17:00，实操车间）没有考勤记录（考勤终端记录或补录）']);
+    expect(by.attendance.missing).toEqual([
+      '法律法规（2026-11-16 08:00–12:00，理论教室一）没有考勤记录（考勤终端记录或补录）',
+      '实操（2026-11-16 14:00–17:00，实操车间）没有考勤记录（考勤终端记录或补录）',
+    ]);
     // A recording that only touches the lesson's end does not overlap it.
     expect(by.video.missing).toHaveLength(2);
     expect(by.summary.present).toBe(true);
@@ -188,12 +278,33 @@ describe('verify-archive.mjs (the offline verifier) against the rules here', () 
 
   it('recomputes the same leaves and root as the server for awkward records, and names an edited one', async () => {
     const rows = fc.sample(rowArb, { numRuns: 60, seed: 42 });
-    const records = rows.map((row, i) => ({ kind: i % 3 === 0 ? 'lesson' : 'attendance_event', id: `id-${String(i).padStart(3, '0')}`, record: row }));
-    const leaves = sortLeaves(records.map((r) => ({ kind: r.kind, id: r.id, hash: leafHash(r.kind, r.id, r.record) })));
+    const records = rows.map((row, i) => ({
+      kind: i % 3 === 0 ? 'lesson' : 'attendance_event',
+      id: `id-${String(i).padStart(3, '0')}`,
+      record: row,
+    }));
+    const leaves = sortLeaves(
+      records.map((r) => ({ kind: r.kind, id: r.id, hash: leafHash(r.kind, r.id, r.record) })),
+    );
     const root = sealRoot(leaves);
-    const entry = { action: 'class.seal', afterDigest: sha256Hex(canonicalJson({ root, leaves: leaves.length })), summary: `root=${root}` };
-    const manifest = { root, leaves, audit: { seq: '7', hash: sha256Hex(canonicalJson(entry)), entry } };
-    const archive = { records: records.map((r) => ({ kind: r.kind, id: r.id, label: null, record: canonicalize(r.record) })) };
+    const entry = {
+      action: 'class.seal',
+      afterDigest: sha256Hex(canonicalJson({ root, leaves: leaves.length })),
+      summary: `root=${root}`,
+    };
+    const manifest = {
+      root,
+      leaves,
+      audit: { seq: '7', hash: sha256Hex(canonicalJson(entry)), entry },
+    };
+    const archive = {
+      records: records.map((r) => ({
+        kind: r.kind,
+        id: r.id,
+        label: null,
+        record: canonicalize(r.record),
+      })),
+    };
     writeFileSync(join(dir, 'verify-archive.mjs'), VERIFY_ARCHIVE_SCRIPT);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
     writeFileSync(join(dir, 'archive.json'), JSON.stringify(archive, null, 2));
@@ -202,8 +313,12 @@ describe('verify-archive.mjs (the offline verifier) against the rules here', () 
 
     archive.records[4].record = { ...(archive.records[4].record as object), tampered: 1 };
     writeFileSync(join(dir, 'archive.json'), JSON.stringify(archive));
-    const bad = await run('node', [join(dir, 'verify-archive.mjs'), dir]).catch((e: { code: number; stdout: string }) => e);
+    const bad = await run('node', [join(dir, 'verify-archive.mjs'), dir]).catch(
+      (e: { code: number; stdout: string }) => e,
+    );
     expect((bad as { code: number }).code).toBe(1);
-    expect((bad as { stdout: string }).stdout).toContain(`CHANGED  ${archive.records[4].kind} ${archive.records[4].id}`);
+    expect((bad as { stdout: string }).stdout).toContain(
+      `CHANGED  ${archive.records[4].kind} ${archive.records[4].id}`,
+    );
   });
 });

@@ -87,7 +87,12 @@ export function canonicalize(value: unknown): unknown {
   for (const k of Object.keys(obj).sort()) {
     if (obj[k] === undefined) continue;
     // defineProperty, not assignment: a key named "__proto__" must stay a plain key.
-    Object.defineProperty(out, k, { value: canonicalize(obj[k]), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: canonicalize(obj[k]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -102,7 +107,10 @@ export function leafHash(kind: string, id: string, record: unknown): string {
 }
 
 /** Leaves are ordered by kind, then id, comparing UTF-16 code units (no locale). */
-export function compareLeafKeys(a: { kind: string; id: string }, b: { kind: string; id: string }): number {
+export function compareLeafKeys(
+  a: { kind: string; id: string },
+  b: { kind: string; id: string },
+): number {
   if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   return 0;
@@ -124,7 +132,8 @@ export function merkleRoot(hashes: readonly string[]): string {
   let level = [...hashes];
   while (level.length > 1) {
     const up: string[] = [];
-    for (let i = 0; i < level.length; i += 2) up.push(i + 1 < level.length ? sha256Hex(level[i] + level[i + 1]) : level[i]);
+    for (let i = 0; i < level.length; i += 2)
+      up.push(i + 1 < level.length ? sha256Hex(level[i] + level[i + 1]) : level[i]);
     level = up;
   }
   return level[0];
@@ -141,7 +150,10 @@ export interface LeafRef {
 }
 
 /** What differs between the sealed manifest and the leaves of the records as they are now. */
-export function diffLeaves(sealed: readonly SealLeaf[], current: readonly SealLeaf[]): { changed: LeafRef[]; added: LeafRef[]; removed: LeafRef[] } {
+export function diffLeaves(
+  sealed: readonly SealLeaf[],
+  current: readonly SealLeaf[],
+): { changed: LeafRef[]; added: LeafRef[]; removed: LeafRef[] } {
   const key = (l: LeafRef) => `${l.kind}\u0000${l.id}`;
   const before = new Map(sealed.map((l) => [key(l), l]));
   const changed: LeafRef[] = [];
@@ -182,7 +194,9 @@ export function beijingSpan(from: unknown, to: unknown): string {
   if (!a || !b) return '';
   const left = beijingTime(a);
   const right = beijingTime(b);
-  return left.slice(0, 10) === right.slice(0, 10) ? `${left}–${right.slice(11)}` : `${left}–${right}`;
+  return left.slice(0, 10) === right.slice(0, 10)
+    ? `${left}–${right.slice(11)}`
+    : `${left}–${right}`;
 }
 
 export const archivePartLabels: Record<ArchivePartName, string> = {
@@ -198,7 +212,11 @@ export const archivePartLabels: Record<ArchivePartName, string> = {
   quality_assessment: '教学质量评估报告',
 };
 
-const eventTypeLabels: Record<string, string> = { check_in: '签到', check_out: '签退', random_check: '抽查' };
+const eventTypeLabels: Record<string, string> = {
+  check_in: '签到',
+  check_out: '签退',
+  random_check: '抽查',
+};
 
 /** A short human name of a record (lesson topic and time, document title…); null when it has none. */
 export function recordLabel(kind: string, record: Record<string, unknown>): string | null {
@@ -230,7 +248,15 @@ export function recordLabel(kind: string, record: Record<string, unknown>): stri
 // ——— the checklist ———
 
 export interface ArchiveFacts {
-  lessons: { id: string; mode: LessonMode; topic: string; roomId: string | null; roomName?: string | null; startsAt: Date; endsAt: Date }[];
+  lessons: {
+    id: string;
+    mode: LessonMode;
+    topic: string;
+    roomId: string | null;
+    roomName?: string | null;
+    startsAt: Date;
+    endsAt: Date;
+  }[];
   traineeCount: number;
   /** Device attendance events of roster persons in the lessons' rooms on the lessons' (Beijing) days. */
   events: { roomId: string; occurredAt: Date }[];
@@ -255,7 +281,12 @@ export interface ArchivePartStatus {
  * need at least one document of their part.
  */
 export function archiveChecklist(facts: ArchiveFacts): ArchivePartStatus[] {
-  const part = (name: ArchivePartName, count: number, missing: string[], present = missing.length === 0): ArchivePartStatus => ({
+  const part = (
+    name: ArchivePartName,
+    count: number,
+    missing: string[],
+    present = missing.length === 0,
+  ): ArchivePartStatus => ({
     part: name,
     label: archivePartLabels[name],
     present,
@@ -264,7 +295,8 @@ export function archiveChecklist(facts: ArchiveFacts): ArchivePartStatus[] {
   });
   const lessons = [...facts.lessons].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   const offline = lessons.filter((l) => l.mode !== 'online' && l.roomId !== null);
-  const name = (l: ArchiveFacts['lessons'][number]) => `${l.topic}（${beijingSpan(l.startsAt, l.endsAt)}${l.roomName ? `，${l.roomName}` : ''}）`;
+  const name = (l: ArchiveFacts['lessons'][number]) =>
+    `${l.topic}（${beijingSpan(l.startsAt, l.endsAt)}${l.roomName ? `，${l.roomName}` : ''}）`;
 
   const out: ArchivePartStatus[] = [];
   out.push(part('plan', lessons.length, lessons.length === 0 ? ['教学计划没有任何课次'] : []));
@@ -272,19 +304,38 @@ export function archiveChecklist(facts: ArchiveFacts): ArchivePartStatus[] {
 
   const makeupLessons = new Set(facts.makeups.map((m) => m.lessonId));
   const attendanceMissing = offline
-    .filter((l) => !makeupLessons.has(l.id) && !facts.events.some((e) => e.roomId === l.roomId && beijingDay(e.occurredAt) === beijingDay(l.startsAt)))
+    .filter(
+      (l) =>
+        !makeupLessons.has(l.id) &&
+        !facts.events.some(
+          (e) => e.roomId === l.roomId && beijingDay(e.occurredAt) === beijingDay(l.startsAt),
+        ),
+    )
     .map((l) => `${name(l)}没有考勤记录（考勤终端记录或补录）`);
   const attendanceCount = facts.events.length + facts.makeups.length;
-  if (attendanceCount === 0 && attendanceMissing.length === 0) attendanceMissing.push('没有任何考勤记录');
+  if (attendanceCount === 0 && attendanceMissing.length === 0)
+    attendanceMissing.push('没有任何考勤记录');
   out.push(part('attendance', attendanceCount, attendanceMissing));
 
   const videoMissing = offline
-    .filter((l) => !facts.recordings.some((r) => r.roomId === l.roomId && r.startsAt < l.endsAt && r.endsAt > l.startsAt))
+    .filter(
+      (l) =>
+        !facts.recordings.some(
+          (r) => r.roomId === l.roomId && r.startsAt < l.endsAt && r.endsAt > l.startsAt,
+        ),
+    )
     .map((l) => `${name(l)}没有录像`);
   if (offline.length === 0) videoMissing.push('没有线下课次，无培训录像可归档');
   out.push(part('video', facts.recordings.length, videoMissing));
 
-  const docParts: ArchiveDocumentPart[] = ['courseware_list', 'teaching_log', 'expert_check', 'evaluation', 'summary', 'quality_assessment'];
+  const docParts: ArchiveDocumentPart[] = [
+    'courseware_list',
+    'teaching_log',
+    'expert_check',
+    'evaluation',
+    'summary',
+    'quality_assessment',
+  ];
   for (const p of docParts) {
     const n = facts.documents.filter((d) => d.part === p).length;
     out.push(part(p, n, n === 0 ? [`缺少${archivePartLabels[p]}`] : []));

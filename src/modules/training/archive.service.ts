@@ -1,7 +1,7 @@
 import { strToU8, zipSync } from 'fflate';
-import type { Actor } from '../../platform/auth/actor.js';
 import { entryHash, recordAudit } from '../../platform/audit/audit.js';
 import { digestOf } from '../../platform/audit/canonical.js';
+import type { Actor } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden } from '../../platform/errors.js';
 import type { ArchiveDocumentCreate, ArchiveVerifyResult } from './archive.contract.js';
@@ -22,13 +22,22 @@ import {
 import { assertInstitutionOf, assertOpen, findVisibleClass } from './classes.access.js';
 import type { SealLeaf } from './classes.table.js';
 
-type ClassRow = { id: string; code: string; name: string; status: 'open' | 'closed'; organizationId: string; regionCode: string };
+type ClassRow = {
+  id: string;
+  code: string;
+  name: string;
+  status: 'open' | 'closed';
+  organizationId: string;
+  regionCode: string;
+};
 
 /** The archive as it is now: rows, records, leaves (sorted) and their root. */
 async function currentArchive(db: Executor, classId: string) {
   const rows = await repo.loadArchiveRows(db, classId);
   const records = repo.archiveRecords(rows);
-  const leaves: SealLeaf[] = sortLeaves(records.map((r) => ({ kind: r.kind, id: r.id, hash: leafHash(r.kind, r.id, r.record) })));
+  const leaves: SealLeaf[] = sortLeaves(
+    records.map((r) => ({ kind: r.kind, id: r.id, hash: leafHash(r.kind, r.id, r.record) })),
+  );
   return { rows, records, leaves, root: sealRoot(leaves) };
 }
 
@@ -39,9 +48,18 @@ export async function computeArchive(db: Executor, classId: string) {
 }
 
 async function checklistOf(db: Executor, rows: repo.ArchiveRows): Promise<ArchivePartStatus[]> {
-  const rooms = new Map((await repo.roomNames(db, [...new Set(rows.lessons.map((l) => l.roomId).filter((r): r is string => r !== null))])).map((r) => [r.id, r.name]));
+  const rooms = new Map(
+    (
+      await repo.roomNames(db, [
+        ...new Set(rows.lessons.map((l) => l.roomId).filter((r): r is string => r !== null)),
+      ])
+    ).map((r) => [r.id, r.name]),
+  );
   return archiveChecklist({
-    lessons: rows.lessons.map((l) => ({ ...l, roomName: l.roomId ? (rooms.get(l.roomId) ?? null) : null })),
+    lessons: rows.lessons.map((l) => ({
+      ...l,
+      roomName: l.roomId ? (rooms.get(l.roomId) ?? null) : null,
+    })),
     traineeCount: rows.trainees.length,
     events: rows.events,
     makeups: rows.makeups,
@@ -51,7 +69,9 @@ async function checklistOf(db: Executor, rows: repo.ArchiveRows): Promise<Archiv
 }
 
 function sealView(seal: { root: string; sealedAt: Date; leaves: SealLeaf[] } | undefined) {
-  return seal ? { root: seal.root, sealedAt: seal.sealedAt.toISOString(), leaves: seal.leaves.length } : null;
+  return seal
+    ? { root: seal.root, sealedAt: seal.sealedAt.toISOString(), leaves: seal.leaves.length }
+    : null;
 }
 
 /** GET /api/classes/:id/archive — which parts of 一期一档 are there and what is missing; the seal once closed. */
@@ -71,7 +91,14 @@ export async function getArchiveChecklist(db: Executor, actor: Actor, classId: s
 }
 
 /** Files one archive document (课件清单, 教学日志…) of an open class; only the class's institution. */
-export async function addClassDocument(db: Executor, actor: Actor, classId: string, input: ArchiveDocumentCreate, now: Date, requestId?: string) {
+export async function addClassDocument(
+  db: Executor,
+  actor: Actor,
+  classId: string,
+  input: ArchiveDocumentCreate,
+  now: Date,
+  requestId?: string,
+) {
   return transaction(db, async (trx) => {
     const visible = await findVisibleClass(trx, actor, classId);
     assertInstitutionOf(actor, visible);
@@ -79,7 +106,16 @@ export async function addClassDocument(db: Executor, actor: Actor, classId: stri
     await repo.lockClass(trx, visible.id);
     const cls = await findVisibleClass(trx, actor, classId);
     assertOpen(cls);
-    const row = await repo.insertDocument(trx, { classId: cls.id, organizationId: cls.organizationId, regionCode: cls.regionCode, part: input.part, title: input.title, content: input.content, createdBy: actor.userId, createdAt: now });
+    const row = await repo.insertDocument(trx, {
+      classId: cls.id,
+      organizationId: cls.organizationId,
+      regionCode: cls.regionCode,
+      part: input.part,
+      title: input.title,
+      content: input.content,
+      createdBy: actor.userId,
+      createdAt: now,
+    });
     await recordAudit(trx, {
       actor,
       action: 'class.document.add',
@@ -100,7 +136,13 @@ export async function addClassDocument(db: Executor, actor: Actor, classId: stri
  * one transaction, closes the class, hashes every record of the archive into a leaf, stores the
  * Merkle root and the leaf manifest in class_seal, and writes the root into the audit log.
  */
-export async function closeClass(db: Executor, actor: Actor, classId: string, now: Date, requestId?: string) {
+export async function closeClass(
+  db: Executor,
+  actor: Actor,
+  classId: string,
+  now: Date,
+  requestId?: string,
+) {
   return transaction(db, async (trx) => {
     const visible = await findVisibleClass(trx, actor, classId);
     assertInstitutionOf(actor, visible);
@@ -114,14 +156,24 @@ export async function closeClass(db: Executor, actor: Actor, classId: string, no
       throw new DomainError(
         'rule_violation',
         `一期一档不完整，不能结业封档：缺 ${missing.map((p) => p.label).join('、')}`,
-        missing.map((p) => ({ path: `archive.${p.part}`, message: `${p.label}：${p.missing.join('；')}`, code: `archive_${p.part}_missing` })),
+        missing.map((p) => ({
+          path: `archive.${p.part}`,
+          message: `${p.label}：${p.missing.join('；')}`,
+          code: `archive_${p.part}_missing`,
+        })),
       );
     }
 
     await repo.closeClassRow(trx, cls.id, now);
     // Collected after the status change, so the sealed class row says 'closed' with its closed_at.
     const { leaves, root } = await currentArchive(trx, cls.id);
-    await repo.insertSeal(trx, { classId: cls.id, root, leaves, sealedAt: now, sealedBy: actor.userId });
+    await repo.insertSeal(trx, {
+      classId: cls.id,
+      root,
+      leaves,
+      sealedAt: now,
+      sealedBy: actor.userId,
+    });
     await recordAudit(trx, {
       actor,
       action: 'class.seal',
@@ -164,22 +216,45 @@ function auditEntryFields(e: SealAuditEntry) {
 async function verifySealed(db: Executor, cls: ClassRow): Promise<ArchiveVerifyResult> {
   const seal = await repo.findSeal(db, cls.id);
   const entry = await repo.findSealAuditEntry(db, cls.id);
-  if (!seal && !entry) throw new DomainError('conflict', `培训班 ${cls.code} 尚未结业封档，没有可校验的档案`);
+  if (!seal && !entry)
+    throw new DomainError('conflict', `培训班 ${cls.code} 尚未结业封档，没有可校验的档案`);
   const now = await currentArchive(db, cls.id);
-  const labels = new Map(now.records.map((r) => [`${r.kind}\u0000${r.id}`, recordLabel(r.kind, r.record)]));
-  const named = (refs: LeafRef[]) => refs.map((r) => ({ ...r, label: labels.get(`${r.kind}\u0000${r.id}`) ?? null }));
+  const labels = new Map(
+    now.records.map((r) => [`${r.kind}\u0000${r.id}`, recordLabel(r.kind, r.record)]),
+  );
+  const named = (refs: LeafRef[]) =>
+    refs.map((r) => ({ ...r, label: labels.get(`${r.kind}\u0000${r.id}`) ?? null }));
 
   const problems: { code: string; message: string }[] = [];
   const manifestRoot = seal ? sealRoot(seal.leaves) : null;
   const auditRoot = entry?.summary?.match(ROOT_IN_SUMMARY)?.[1] ?? null;
-  if (!seal) problems.push({ code: 'seal_missing', message: '封档清单（class_seal）不存在，但审计日志记录了此班的封档' });
-  if (seal && manifestRoot !== seal.root) problems.push({ code: 'manifest_root_mismatch', message: `封档清单的叶子算出的根 ${manifestRoot} 与清单记载的根 ${seal.root} 不符` });
+  if (!seal)
+    problems.push({
+      code: 'seal_missing',
+      message: '封档清单（class_seal）不存在，但审计日志记录了此班的封档',
+    });
+  if (seal && manifestRoot !== seal.root)
+    problems.push({
+      code: 'manifest_root_mismatch',
+      message: `封档清单的叶子算出的根 ${manifestRoot} 与清单记载的根 ${seal.root} 不符`,
+    });
   if (!entry) {
-    problems.push({ code: 'audit_entry_missing', message: '审计日志中没有此班的封档记录（class.seal），封档清单无从核对' });
+    problems.push({
+      code: 'audit_entry_missing',
+      message: '审计日志中没有此班的封档记录（class.seal），封档清单无从核对',
+    });
   } else {
     const recomputed = entryHash(auditEntryFields(entry));
-    if (recomputed !== entry.hash) problems.push({ code: 'audit_entry_altered', message: `审计日志第 ${entry.seq} 条（class.seal）与其哈希不符` });
-    if (seal && (entry.afterDigest !== digestOf({ root: manifestRoot, leaves: seal.leaves.length }) || auditRoot !== manifestRoot)) {
+    if (recomputed !== entry.hash)
+      problems.push({
+        code: 'audit_entry_altered',
+        message: `审计日志第 ${entry.seq} 条（class.seal）与其哈希不符`,
+      });
+    if (
+      seal &&
+      (entry.afterDigest !== digestOf({ root: manifestRoot, leaves: seal.leaves.length }) ||
+        auditRoot !== manifestRoot)
+    ) {
       problems.push({
         code: 'audit_mismatch',
         message: `封档清单与审计日志不符（manifest does not match the audit log）：清单算出的根 ${manifestRoot}，审计日志第 ${entry.seq} 条记载的根 ${auditRoot ?? '无'}`,
@@ -210,7 +285,11 @@ async function verifySealed(db: Executor, cls: ClassRow): Promise<ArchiveVerifyR
 }
 
 /** GET /api/classes/:id/archive/verify */
-export async function verifyClassArchive(db: Executor, actor: Actor, classId: string): Promise<ArchiveVerifyResult> {
+export async function verifyClassArchive(
+  db: Executor,
+  actor: Actor,
+  classId: string,
+): Promise<ArchiveVerifyResult> {
   const cls = await findVisibleClass(db, actor, classId);
   return verifySealed(db, cls);
 }
@@ -225,12 +304,17 @@ export type ArchiveRefOutcome =
 export async function verifyArchiveByRef(db: Executor, ref: string): Promise<ArchiveRefOutcome> {
   const found = await repo.findClassesByRef(db, ref);
   if (found.length === 0) return { outcome: 'not_found' };
-  if (found.length > 1) return { outcome: 'ambiguous', classes: found.map((c) => ({ id: c.id, code: c.code, organizationName: c.organizationName })) };
+  if (found.length > 1)
+    return {
+      outcome: 'ambiguous',
+      classes: found.map((c) => ({ id: c.id, code: c.code, organizationName: c.organizationName })),
+    };
   const cls = found[0];
   try {
     return { outcome: 'verified', name: cls.name, result: await verifySealed(db, cls) };
   } catch (e) {
-    if (e instanceof DomainError && e.code === 'conflict') return { outcome: 'not_sealed', code: cls.code, message: e.message };
+    if (e instanceof DomainError && e.code === 'conflict')
+      return { outcome: 'not_sealed', code: cls.code, message: e.message };
     throw e;
   }
 }
@@ -255,10 +339,12 @@ function beijingIso(at: Date): string {
  */
 export async function exportArchiveZip(db: Executor, actor: Actor, classId: string, now: Date) {
   const cls = await findVisibleClass(db, actor, classId);
-  if (actor.scope.kind !== 'region' && actor.organizationId !== cls.organizationId) throw forbidden('只有本培训机构和监管部门可以导出培训班档案');
+  if (actor.scope.kind !== 'region' && actor.organizationId !== cls.organizationId)
+    throw forbidden('只有本培训机构和监管部门可以导出培训班档案');
   const seal = await repo.findSeal(db, cls.id);
   const entry = await repo.findSealAuditEntry(db, cls.id);
-  if (cls.status !== 'closed' || !seal || !entry) throw new DomainError('conflict', `培训班 ${cls.code} 尚未结业封档，不能导出档案包`);
+  if (cls.status !== 'closed' || !seal || !entry)
+    throw new DomainError('conflict', `培训班 ${cls.code} 尚未结业封档，不能导出档案包`);
   const org = await repo.organizationOf(db, cls.organizationId);
   const { rows, records } = await currentArchive(db, cls.id);
 
@@ -266,12 +352,24 @@ export async function exportArchiveZip(db: Executor, actor: Actor, classId: stri
     format: 'zhenxun-class-archive/1',
     class: { id: cls.id, code: cls.code, name: cls.name },
     exportedAt: now.toISOString(),
-    records: records.map((r) => ({ kind: r.kind, id: r.id, label: recordLabel(r.kind, r.record), record: canonicalize(r.record) })),
+    records: records.map((r) => ({
+      kind: r.kind,
+      id: r.id,
+      label: recordLabel(r.kind, r.record),
+      record: canonicalize(r.record),
+    })),
   };
-  archive.records.sort((a, b) => (a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  archive.records.sort((a, b) =>
+    a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
   const manifest = {
     format: 'zhenxun-class-archive/1',
-    class: { id: cls.id, code: cls.code, name: cls.name, institution: { id: org.id, name: org.name, creditCode: org.creditCode } },
+    class: {
+      id: cls.id,
+      code: cls.code,
+      name: cls.name,
+      institution: { id: org.id, name: org.name, creditCode: org.creditCode },
+    },
     root: seal.root,
     sealedAt: seal.sealedAt.toISOString(),
     sealedBy: seal.sealedBy,
@@ -283,18 +381,42 @@ export async function exportArchiveZip(db: Executor, actor: Actor, classId: stri
     },
   };
 
-  const rooms = new Map((await repo.roomNames(db, [...new Set(rows.recordings.map((r) => r.roomId))])).map((r) => [r.id, r.name]));
+  const rooms = new Map(
+    (await repo.roomNames(db, [...new Set(rows.recordings.map((r) => r.roomId))])).map((r) => [
+      r.id,
+      r.name,
+    ]),
+  );
   const csv = [
     ['录像ID', '教室', '开始时间', '结束时间', 'SHA-256', '存储位置', '文件大小（字节）'],
     ...[...rows.recordings]
       .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())
-      .map((r) => [r.id, rooms.get(r.roomId) ?? r.roomId, beijingIso(r.startsAt), beijingIso(r.endsAt), r.sha256, r.storageUri, r.sizeBytes === null ? null : String(r.sizeBytes)]),
+      .map((r) => [
+        r.id,
+        rooms.get(r.roomId) ?? r.roomId,
+        beijingIso(r.startsAt),
+        beijingIso(r.endsAt),
+        r.sha256,
+        r.storageUri,
+        r.sizeBytes === null ? null : String(r.sizeBytes),
+      ]),
   ]
     .map((line) => line.map(csvField).join(','))
     .join('\r\n');
 
   const files: Record<string, Uint8Array> = {
-    'README.txt': strToU8(readme({ code: cls.code, name: cls.name, institution: org.name, root: seal.root, sealedAt: seal.sealedAt, seq: entry.seq, hash: entry.hash, records: records.length })),
+    'README.txt': strToU8(
+      readme({
+        code: cls.code,
+        name: cls.name,
+        institution: org.name,
+        root: seal.root,
+        sealedAt: seal.sealedAt,
+        seq: entry.seq,
+        hash: entry.hash,
+        records: records.length,
+      }),
+    ),
     'archive.json': strToU8(`${JSON.stringify(archive, null, 2)}\n`),
     'manifest.json': strToU8(`${JSON.stringify(manifest, null, 2)}\n`),
     'evidence.csv': strToU8(`\uFEFF${csv}\r\n`),
@@ -303,7 +425,16 @@ export async function exportArchiveZip(db: Executor, actor: Actor, classId: stri
   return { filename: `archive-${cls.code}.zip`, bytes: zipSync(files, { level: 6, mtime: now }) };
 }
 
-function readme(o: { code: string; name: string; institution: string; root: string; sealedAt: Date; seq: string; hash: string; records: number }): string {
+function readme(o: {
+  code: string;
+  name: string;
+  institution: string;
+  root: string;
+  sealedAt: Date;
+  seq: string;
+  hash: string;
+  records: number;
+}): string {
   return [
     '真训 ZhenXun —— 培训班电子档案包（一期一档）',
     '',

@@ -27,7 +27,9 @@ export const DeviceAttendanceEventSchema = z.object({
 export type DeviceAttendanceEvent = z.infer<typeof DeviceAttendanceEventSchema>;
 
 /** Events are validated one by one, so one bad event never rejects the others. */
-export const DeviceAttendanceUploadSchema = z.object({ events: z.array(z.unknown()).min(1).max(1000) });
+export const DeviceAttendanceUploadSchema = z.object({
+  events: z.array(z.unknown()).min(1).max(1000),
+});
 
 export const DeviceEventResultSchema = z.object({
   index: z.number(),
@@ -37,7 +39,11 @@ export const DeviceEventResultSchema = z.object({
   message: z.string().optional(),
   /** The platform's own verification of the event's frame, when the terminal sent one. */
   platformFace: z
-    .object({ decision: z.enum(['match', 'mismatch', 'review', 'refused', 'not_enrolled']), score: z.number().nullable(), reasons: z.array(z.string()) })
+    .object({
+      decision: z.enum(['match', 'mismatch', 'review', 'refused', 'not_enrolled']),
+      score: z.number().nullable(),
+      reasons: z.array(z.string()),
+    })
     .optional(),
 });
 
@@ -55,7 +61,13 @@ export const RoomCreateSchema = z.object({
   areaM2: z.number().min(0).max(100000).nullable().optional(),
 });
 
-export const RoomSchema = z.object({ id: z.string(), name: z.string(), kind: z.string(), capacity: z.number().nullable(), areaM2: z.number().nullable() });
+export const RoomSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  capacity: z.number().nullable(),
+  areaM2: z.number().nullable(),
+});
 
 export const DeviceCreateSchema = z.object({
   roomId: z.uuid(),

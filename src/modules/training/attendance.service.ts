@@ -1,28 +1,61 @@
+import { recordAudit } from '../../platform/audit/audit.js';
 import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { insertDeviceToken } from '../../platform/auth/auth.service.js';
-import { recordAudit } from '../../platform/audit/audit.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { verifyFaceOf } from '../faces/faces.service.js';
 import { normalizeIdNumber, validateIdNumber } from '../registry/identifiers.rules.js';
 import { findVisibleOrganization } from '../registry/registry.service.js';
-import { DeviceAttendanceEventSchema, type DeviceAttendanceEvent, MAX_FRAMES_PER_BATCH } from './attendance.contract.js';
-import { eventTimeProblem } from './attendance.rules.js';
+import {
+  type DeviceAttendanceEvent,
+  DeviceAttendanceEventSchema,
+  MAX_FRAMES_PER_BATCH,
+} from './attendance.contract.js';
 import * as repo from './attendance.repository.js';
+import { eventTimeProblem } from './attendance.rules.js';
 
 /** An institution's own users manage its rooms and devices; the platform never lets one org configure another's. */
 function assertOwnInstitution(actor: Actor, organizationId: string): void {
-  if (actor.organizationId !== organizationId || !hasRole(actor, 'training_institution', 'exam_site')) {
+  if (
+    actor.organizationId !== organizationId ||
+    !hasRole(actor, 'training_institution', 'exam_site')
+  ) {
     throw forbidden('只有本机构用户可以登记教室和设备');
   }
 }
 
-export async function addRoom(db: Executor, actor: Actor, organizationId: string, input: { name: string; kind: 'theory' | 'practical' | 'exam'; capacity?: number | null; areaM2?: number | null }, requestId?: string) {
+export async function addRoom(
+  db: Executor,
+  actor: Actor,
+  organizationId: string,
+  input: {
+    name: string;
+    kind: 'theory' | 'practical' | 'exam';
+    capacity?: number | null;
+    areaM2?: number | null;
+  },
+  requestId?: string,
+) {
   assertOwnInstitution(actor, organizationId);
   const org = await findVisibleOrganization(db, actor, organizationId);
   return transaction(db, async (trx) => {
-    const row = await repo.insertRoom(trx, { organizationId, regionCode: org.regionCode, name: input.name, kind: input.kind, capacity: input.capacity ?? null, areaM2: input.areaM2 ?? null });
-    await recordAudit(trx, { actor, action: 'room.add', entityType: 'room', entityId: row.id, regionCode: row.regionCode, after: row, requestId });
+    const row = await repo.insertRoom(trx, {
+      organizationId,
+      regionCode: org.regionCode,
+      name: input.name,
+      kind: input.kind,
+      capacity: input.capacity ?? null,
+      areaM2: input.areaM2 ?? null,
+    });
+    await recordAudit(trx, {
+      actor,
+      action: 'room.add',
+      entityType: 'room',
+      entityId: row.id,
+      regionCode: row.regionCode,
+      after: row,
+      requestId,
+    });
     return row;
   });
 }
@@ -33,14 +66,41 @@ export async function listRooms(db: Executor, actor: Actor, organizationId: stri
 }
 
 /** Registers a terminal or camera in a room and issues its token (shown once). */
-export async function registerDevice(db: Executor, actor: Actor, organizationId: string, input: { roomId: string; kind: 'face_terminal' | 'camera'; serial: string; name: string }, requestId?: string) {
+export async function registerDevice(
+  db: Executor,
+  actor: Actor,
+  organizationId: string,
+  input: { roomId: string; kind: 'face_terminal' | 'camera'; serial: string; name: string },
+  requestId?: string,
+) {
   assertOwnInstitution(actor, organizationId);
   return transaction(db, async (trx) => {
     const room = await repo.findRoom(trx, organizationId, input.roomId);
     if (!room) throw notFound('教室');
-    const token = await insertDeviceToken(trx, organizationId, `${input.name} (${input.serial})`, actor.userId);
-    const device = await repo.insertDevice(trx, { organizationId, roomId: room.id, regionCode: room.regionCode, kind: input.kind, serial: input.serial, name: input.name, tokenId: token.id });
-    await recordAudit(trx, { actor, action: 'device.register', entityType: 'device', entityId: device.id, regionCode: room.regionCode, after: { ...device, tokenId: token.id }, requestId });
+    const token = await insertDeviceToken(
+      trx,
+      organizationId,
+      `${input.name} (${input.serial})`,
+      actor.userId,
+    );
+    const device = await repo.insertDevice(trx, {
+      organizationId,
+      roomId: room.id,
+      regionCode: room.regionCode,
+      kind: input.kind,
+      serial: input.serial,
+      name: input.name,
+      tokenId: token.id,
+    });
+    await recordAudit(trx, {
+      actor,
+      action: 'device.register',
+      entityType: 'device',
+      entityId: device.id,
+      regionCode: room.regionCode,
+      after: { ...device, tokenId: token.id },
+      requestId,
+    });
     return { deviceId: device.id, token: token.token };
   });
 }
@@ -51,47 +111,90 @@ export interface EventResult {
   status: 'accepted' | 'duplicate' | 'rejected';
   reason?: string;
   message?: string;
-  platformFace?: { decision: 'match' | 'mismatch' | 'review' | 'refused' | 'not_enrolled'; score: number | null; reasons: string[] };
+  platformFace?: {
+    decision: 'match' | 'mismatch' | 'review' | 'refused' | 'not_enrolled';
+    score: number | null;
+    reasons: string[];
+  };
 }
 
 /**
  * A terminal's batch: each event is checked on its own and is either written whole or rejected with
  * a reason; a retried batch comes back as duplicates. One transaction and one audit entry per batch.
  */
-export async function uploadAttendance(db: Executor, actor: Actor, events: unknown[], now = new Date(), requestId?: string) {
-  if (!actor.tokenId || !actor.tokenScopes?.includes('devices:write')) throw forbidden('需要设备令牌');
+export async function uploadAttendance(
+  db: Executor,
+  actor: Actor,
+  events: unknown[],
+  now = new Date(),
+  requestId?: string,
+) {
+  if (!actor.tokenId || !actor.tokenScopes?.includes('devices:write'))
+    throw forbidden('需要设备令牌');
   const device = await repo.findDeviceByToken(db, actor.tokenId);
   if (!device) throw new DomainError('forbidden', '该令牌未绑定设备');
-  if (device.kind !== 'face_terminal') throw new DomainError('forbidden', '只有人脸识别考勤终端可以上传考勤');
+  if (device.kind !== 'face_terminal')
+    throw new DomainError('forbidden', '只有人脸识别考勤终端可以上传考勤');
 
   const frames = events.filter((e) => typeof (e as { frame?: unknown })?.frame === 'string').length;
   if (frames > MAX_FRAMES_PER_BATCH)
-    throw new DomainError('validation_failed', `一批最多携带 ${MAX_FRAMES_PER_BATCH} 张抓拍图像（本批 ${frames} 张），请分批上传`, [{ path: 'body.events', message: `at most ${MAX_FRAMES_PER_BATCH} frames per batch` }]);
+    throw new DomainError(
+      'validation_failed',
+      `一批最多携带 ${MAX_FRAMES_PER_BATCH} 张抓拍图像（本批 ${frames} 张），请分批上传`,
+      [{ path: 'body.events', message: `at most ${MAX_FRAMES_PER_BATCH} frames per batch` }],
+    );
 
   const results: EventResult[] = [];
   const valid: { index: number; event: DeviceAttendanceEvent; idNumber: string }[] = [];
   const seenInBatch = new Set<string>();
   events.forEach((raw, index) => {
     const parsed = DeviceAttendanceEventSchema.safeParse(raw);
-    const eventId = typeof (raw as { eventId?: unknown })?.eventId === 'string' ? (raw as { eventId: string }).eventId : null;
+    const eventId =
+      typeof (raw as { eventId?: unknown })?.eventId === 'string'
+        ? (raw as { eventId: string }).eventId
+        : null;
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      results.push({ index, eventId, status: 'rejected', reason: 'invalid', message: `${issue.path.join('.')}: ${issue.message}` });
+      results.push({
+        index,
+        eventId,
+        status: 'rejected',
+        reason: 'invalid',
+        message: `${issue.path.join('.')}: ${issue.message}`,
+      });
       return;
     }
     const idNumber = normalizeIdNumber(parsed.data.idNumber);
     const idCheck = validateIdNumber(idNumber);
     if (!idCheck.ok) {
-      results.push({ index, eventId, status: 'rejected', reason: 'invalid_id_number', message: idCheck.message });
+      results.push({
+        index,
+        eventId,
+        status: 'rejected',
+        reason: 'invalid_id_number',
+        message: idCheck.message,
+      });
       return;
     }
     const timeProblem = eventTimeProblem(new Date(parsed.data.occurredAt), now);
     if (timeProblem) {
-      results.push({ index, eventId, status: 'rejected', reason: timeProblem.reason, message: timeProblem.message });
+      results.push({
+        index,
+        eventId,
+        status: 'rejected',
+        reason: timeProblem.reason,
+        message: timeProblem.message,
+      });
       return;
     }
     if (parsed.data.frame !== undefined && !looksLikeJpeg(parsed.data.frame)) {
-      results.push({ index, eventId, status: 'rejected', reason: 'invalid_frame', message: '抓拍图像须为 base64 编码的 JPEG' });
+      results.push({
+        index,
+        eventId,
+        status: 'rejected',
+        reason: 'invalid_frame',
+        message: '抓拍图像须为 base64 编码的 JPEG',
+      });
       return;
     }
     if (seenInBatch.has(parsed.data.eventId)) {
@@ -109,7 +212,13 @@ export async function uploadAttendance(db: Executor, actor: Actor, events: unkno
     for (const v of valid) {
       const personId = persons.get(v.idNumber);
       if (!personId) {
-        results.push({ index: v.index, eventId: v.event.eventId, status: 'rejected', reason: 'unknown_person', message: '平台无此人员档案' });
+        results.push({
+          index: v.index,
+          eventId: v.event.eventId,
+          status: 'rejected',
+          reason: 'unknown_person',
+          message: '平台无此人员档案',
+        });
         continue;
       }
       writable.push(v);
@@ -129,7 +238,12 @@ export async function uploadAttendance(db: Executor, actor: Actor, events: unkno
       });
     }
     const inserted = await repo.insertEventsIgnoringDuplicates(trx, rows);
-    for (const v of writable) results.push({ index: v.index, eventId: v.event.eventId, status: inserted.has(v.event.eventId) ? 'accepted' : 'duplicate' });
+    for (const v of writable)
+      results.push({
+        index: v.index,
+        eventId: v.event.eventId,
+        status: inserted.has(v.event.eventId) ? 'accepted' : 'duplicate',
+      });
     results.sort((a, b) => a.index - b.index);
     const accepted = results.filter((r) => r.status === 'accepted').length;
     const duplicates = results.filter((r) => r.status === 'duplicate').length;
@@ -149,7 +263,16 @@ export async function uploadAttendance(db: Executor, actor: Actor, events: unkno
     }
     const verify = writable.flatMap((v) => {
       const id = inserted.get(v.event.eventId);
-      return id && v.event.frame ? [{ eventId: id, index: v.index, personId: persons.get(v.idNumber)!, frame: v.event.frame }] : [];
+      return id && v.event.frame
+        ? [
+            {
+              eventId: id,
+              index: v.index,
+              personId: persons.get(v.idNumber)!,
+              frame: v.event.frame,
+            },
+          ]
+        : [];
     });
     return { accepted, duplicates, rejected, results, verify };
   });
@@ -179,13 +302,21 @@ async function verifyTerminalFrame(
   requestId?: string,
 ): Promise<NonNullable<EventResult['platformFace']>> {
   try {
-    const v = await verifyFaceOf(db, actor, { id: f.personId, regionCode: device.regionCode }, f.frame, 'attendance_terminal', { now, requestId });
+    const v = await verifyFaceOf(
+      db,
+      actor,
+      { id: f.personId, regionCode: device.regionCode },
+      f.frame,
+      'attendance_terminal',
+      { now, requestId },
+    );
     await repo.linkEventVerification(db, f.eventId, v.verificationId!);
     return { decision: v.decision, score: v.score, reasons: v.reasons };
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     const code = (e.details?.[0] as { code?: string } | undefined)?.code;
-    if (code === 'not_enrolled') return { decision: 'not_enrolled', score: null, reasons: ['not_enrolled'] };
+    if (code === 'not_enrolled')
+      return { decision: 'not_enrolled', score: null, reasons: ['not_enrolled'] };
     return { decision: 'refused', score: null, reasons: ['undecodable_frame'] };
   }
 }
@@ -195,6 +326,28 @@ async function verifyTerminalFrame(
  * value the terminal reported. As binding as the rows' JSON and several times cheaper to hash for a
  * thousand events.
  */
-function eventLines(rows: { deviceEventId: string; personId: string; eventType: string; occurredAt: Date; matchScore: number | null; liveness: number | null; photoRef: string | null }[]): string {
-  return rows.map((r) => [r.deviceEventId, r.personId, r.eventType, r.occurredAt.toISOString(), r.matchScore ?? '', r.liveness ?? '', r.photoRef ?? ''].join('\t')).join('\n');
+function eventLines(
+  rows: {
+    deviceEventId: string;
+    personId: string;
+    eventType: string;
+    occurredAt: Date;
+    matchScore: number | null;
+    liveness: number | null;
+    photoRef: string | null;
+  }[],
+): string {
+  return rows
+    .map((r) =>
+      [
+        r.deviceEventId,
+        r.personId,
+        r.eventType,
+        r.occurredAt.toISOString(),
+        r.matchScore ?? '',
+        r.liveness ?? '',
+        r.photoRef ?? '',
+      ].join('\t'),
+    )
+    .join('\n');
 }

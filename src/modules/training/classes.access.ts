@@ -19,5 +19,6 @@ export function assertInstitutionOf(actor: Actor, cls: { organizationId: string 
 
 /** A sealed archive is never edited through the platform: any later change would break its seal. */
 export function assertOpen(cls: { status: string; code: string }): void {
-  if (cls.status === 'closed') throw new DomainError('conflict', `培训班 ${cls.code} 已结业封档，档案不可再修改`);
+  if (cls.status === 'closed')
+    throw new DomainError('conflict', `培训班 ${cls.code} 已结业封档，档案不可再修改`);
 }

@@ -68,7 +68,12 @@ export const ClassSummarySchema = z.object({
   warningCount: z.number(),
 });
 
-const FindingSchema = z.object({ rule: z.string(), severity: z.enum(['refuse', 'warn']), message: z.string(), source: z.string() });
+const FindingSchema = z.object({
+  rule: z.string(),
+  severity: z.enum(['refuse', 'warn']),
+  message: z.string(),
+  source: z.string(),
+});
 
 export const LessonSchema = z.object({
   id: z.string(),
@@ -122,7 +127,16 @@ export const CoverageSchema = z.object({
   coveredMinutes: z.number(),
   covered: z.array(IntervalSchema),
   gaps: z.array(IntervalSchema),
-  recordings: z.array(z.object({ id: z.string(), deviceName: z.string(), startsAt: z.string(), endsAt: z.string(), sha256: z.string(), storageUri: z.string() })),
+  recordings: z.array(
+    z.object({
+      id: z.string(),
+      deviceName: z.string(),
+      startsAt: z.string(),
+      endsAt: z.string(),
+      sha256: z.string(),
+      storageUri: z.string(),
+    }),
+  ),
 });
 
 export const LedgerRowSchema = z.object({
@@ -156,7 +170,11 @@ export const LedgerEvidenceSchema = z.object({
       eventIds: z.array(z.string()),
     }),
   ),
-  online: z.object({ verifiedMinutes: z.number(), segments: z.number(), unverifiedSegments: z.number() }),
+  online: z.object({
+    verifiedMinutes: z.number(),
+    segments: z.number(),
+    unverifiedSegments: z.number(),
+  }),
 });
 
 export const RecordingUploadSchema = z.object({ recordings: z.array(z.unknown()).min(1).max(500) });

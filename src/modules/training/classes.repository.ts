@@ -27,7 +27,13 @@ export function classVisible(eb: ClassEb, scope: Scope) {
         ),
       ]);
     case 'person':
-      return eb.exists(eb.selectFrom('classTrainee as ct').select(sql`1`.as('one')).whereRef('ct.classId', '=', 'trainingClass.id').where('ct.personId', '=', scope.personId));
+      return eb.exists(
+        eb
+          .selectFrom('classTrainee as ct')
+          .select(sql`1`.as('one'))
+          .whereRef('ct.classId', '=', 'trainingClass.id')
+          .where('ct.personId', '=', scope.personId),
+      );
     case 'none':
       return nothing;
   }

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { syllabusFor } from '../../catalog/figures.js';
 import { type PolicyFigures, policyValues } from '../../catalog/policy.js';
-import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { recordAudit } from '../../platform/audit/audit.js';
+import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { policyInForce } from '../policy/policy.service.js';
@@ -12,7 +12,14 @@ import { findOrCreatePerson } from '../registry/registry.service.js';
 import { assertInstitutionOf, assertOpen, findVisibleClass } from './classes.access.js';
 import type { ClassCreate, LessonCreate } from './classes.contract.js';
 import { classVisible } from './classes.repository.js';
-import { chinaDay, kindMismatch, type LessonFacts, lessonFindings, lessonMode, type PlanFinding } from './classes.rules.js';
+import {
+  chinaDay,
+  kindMismatch,
+  type LessonFacts,
+  lessonFindings,
+  lessonMode,
+  type PlanFinding,
+} from './classes.rules.js';
 import type { ClassKind, LessonMode } from './classes.table.js';
 import { computeLedger, ledgerEvidence, ledgerParamsFor } from './ledger.js';
 
@@ -23,7 +30,11 @@ async function classPolicy(db: Executor, cls: { regionCode: string; startDate: s
   return { resolved, figures: policyValues(resolved) };
 }
 
-function refuse(message: string, findings: { rule: string; message: string }[], path = 'body'): DomainError {
+function refuse(
+  message: string,
+  findings: { rule: string; message: string }[],
+  path = 'body',
+): DomainError {
   return new DomainError(
     'rule_violation',
     message,
@@ -33,7 +44,17 @@ function refuse(message: string, findings: { rule: string; message: string }[], 
 
 // ——— classes ———
 
-export async function listClasses(db: Executor, actor: Actor, q: { q?: string; status?: 'open' | 'closed'; organizationId?: string; page: number; pageSize: number }) {
+export async function listClasses(
+  db: Executor,
+  actor: Actor,
+  q: {
+    q?: string;
+    status?: 'open' | 'closed';
+    organizationId?: string;
+    page: number;
+    pageSize: number;
+  },
+) {
   let base = db
     .selectFrom('trainingClass')
     .innerJoin('organization as o', 'o.id', 'trainingClass.organizationId')
@@ -42,7 +63,13 @@ export async function listClasses(db: Executor, actor: Actor, q: { q?: string; s
   if (q.organizationId) base = base.where('trainingClass.organizationId', '=', q.organizationId);
   if (q.q) {
     const like = `%${q.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    base = base.where((eb) => eb.or([eb('trainingClass.code', 'like', like), eb('trainingClass.name', 'like', like), eb('o.name', 'like', like)]));
+    base = base.where((eb) =>
+      eb.or([
+        eb('trainingClass.code', 'like', like),
+        eb('trainingClass.name', 'like', like),
+        eb('o.name', 'like', like),
+      ]),
+    );
   }
   const [items, total] = await Promise.all([
     base
@@ -58,8 +85,18 @@ export async function listClasses(db: Executor, actor: Actor, q: { q?: string; s
         'trainingClass.startDate',
         'trainingClass.endDate',
         'trainingClass.status',
-        (eb) => eb.selectFrom('classTrainee').select(eb.fn.countAll<number>().as('n')).whereRef('classTrainee.classId', '=', 'trainingClass.id').as('traineeCount'),
-        (eb) => eb.selectFrom('lesson').select(eb.fn.countAll<number>().as('n')).whereRef('lesson.classId', '=', 'trainingClass.id').as('lessonCount'),
+        (eb) =>
+          eb
+            .selectFrom('classTrainee')
+            .select(eb.fn.countAll<number>().as('n'))
+            .whereRef('classTrainee.classId', '=', 'trainingClass.id')
+            .as('traineeCount'),
+        (eb) =>
+          eb
+            .selectFrom('lesson')
+            .select(eb.fn.countAll<number>().as('n'))
+            .whereRef('lesson.classId', '=', 'trainingClass.id')
+            .as('lessonCount'),
         (eb) =>
           eb
             .selectFrom('lesson')
@@ -75,12 +112,22 @@ export async function listClasses(db: Executor, actor: Actor, q: { q?: string; s
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return {
-    items: items.map((i) => ({ ...i, traineeCount: Number(i.traineeCount ?? 0), lessonCount: Number(i.lessonCount ?? 0), warningCount: Number(i.warningCount ?? 0) })),
+    items: items.map((i) => ({
+      ...i,
+      traineeCount: Number(i.traineeCount ?? 0),
+      lessonCount: Number(i.lessonCount ?? 0),
+      warningCount: Number(i.warningCount ?? 0),
+    })),
     total: Number(total.n),
   };
 }
 
-async function teacherOfInstitution(db: Executor, organizationId: string, personId: string, day: string) {
+async function teacherOfInstitution(
+  db: Executor,
+  organizationId: string,
+  personId: string,
+  day: string,
+) {
   return db
     .selectFrom('staffAssignment')
     .select(['practiceYears', 'operationItems', 'duty'])
@@ -93,27 +140,84 @@ async function teacherOfInstitution(db: Executor, organizationId: string, person
     .executeTakeFirst();
 }
 
-export async function createClass(db: Executor, actor: Actor, input: ClassCreate, requestId?: string) {
-  if (!hasRole(actor, 'training_institution') || !actor.organizationId) throw forbidden('只有培训机构可以开班');
+export async function createClass(
+  db: Executor,
+  actor: Actor,
+  input: ClassCreate,
+  requestId?: string,
+) {
+  if (!hasRole(actor, 'training_institution') || !actor.organizationId)
+    throw forbidden('只有培训机构可以开班');
   const organizationId = actor.organizationId;
-  if (input.endDate < input.startDate) throw new DomainError('validation_failed', '结业日期早于开班日期', [{ path: 'body.endDate', message: '结业日期早于开班日期' }]);
+  if (input.endDate < input.startDate)
+    throw new DomainError('validation_failed', '结业日期早于开班日期', [
+      { path: 'body.endDate', message: '结业日期早于开班日期' },
+    ]);
   const catalogSyllabus = syllabusFor(input.operationItemCode, input.kind);
-  if ('refused' in catalogSyllabus) throw refuse(catalogSyllabus.refused, [{ rule: 'syllabus', message: catalogSyllabus.refused }], 'body.kind');
+  if ('refused' in catalogSyllabus)
+    throw refuse(
+      catalogSyllabus.refused,
+      [{ rule: 'syllabus', message: catalogSyllabus.refused }],
+      'body.kind',
+    );
   const mixed = (input.trainees ?? []).flatMap((t, i) => {
     const problem = kindMismatch(input.kind, t.trainingKind, t.name);
-    return problem ? [{ path: `body.trainees.${i}.trainingKind`, message: problem, code: 'class_kinds_mixed' }] : [];
+    return problem
+      ? [{ path: `body.trainees.${i}.trainingKind`, message: problem, code: 'class_kinds_mixed' }]
+      : [];
   });
-  if (mixed.length > 0) throw new DomainError('rule_violation', '培训班不得混编：初训、复审培训、再培训须分别开班', mixed);
+  if (mixed.length > 0)
+    throw new DomainError(
+      'rule_violation',
+      '培训班不得混编：初训、复审培训、再培训须分别开班',
+      mixed,
+    );
 
   return transaction(db, async (trx) => {
-    const org = await trx.selectFrom('organization').select(['id', 'regionCode', 'status']).where('id', '=', organizationId).executeTakeFirstOrThrow();
-    if (org.status !== 'active') throw refuse('机构当前状态不能开班', [{ rule: 'organization_status', message: `机构状态为 ${org.status}` }]);
-    const syllabus = await syllabusInForce(trx, org.regionCode, input.operationItemCode, input.kind, input.startDate);
-    if ('refused' in syllabus) throw refuse(syllabus.refused, [{ rule: 'syllabus', message: syllabus.refused }], 'body.kind');
-    const head = await teacherOfInstitution(trx, organizationId, input.headTeacherId, input.startDate);
-    if (!head) throw refuse('班主任须是本机构登记的教师', [{ rule: 'head_teacher_not_on_staff', message: '班主任须是本机构登记的教师或班主任' }], 'body.headTeacherId');
-    const duplicate = await trx.selectFrom('trainingClass').select('id').where('organizationId', '=', organizationId).where('code', '=', input.code).executeTakeFirst();
-    if (duplicate) throw new DomainError('duplicate', `期号 ${input.code} 已存在`, [{ path: 'body.code', message: '期号已存在' }]);
+    const org = await trx
+      .selectFrom('organization')
+      .select(['id', 'regionCode', 'status'])
+      .where('id', '=', organizationId)
+      .executeTakeFirstOrThrow();
+    if (org.status !== 'active')
+      throw refuse('机构当前状态不能开班', [
+        { rule: 'organization_status', message: `机构状态为 ${org.status}` },
+      ]);
+    const syllabus = await syllabusInForce(
+      trx,
+      org.regionCode,
+      input.operationItemCode,
+      input.kind,
+      input.startDate,
+    );
+    if ('refused' in syllabus)
+      throw refuse(
+        syllabus.refused,
+        [{ rule: 'syllabus', message: syllabus.refused }],
+        'body.kind',
+      );
+    const head = await teacherOfInstitution(
+      trx,
+      organizationId,
+      input.headTeacherId,
+      input.startDate,
+    );
+    if (!head)
+      throw refuse(
+        '班主任须是本机构登记的教师',
+        [{ rule: 'head_teacher_not_on_staff', message: '班主任须是本机构登记的教师或班主任' }],
+        'body.headTeacherId',
+      );
+    const duplicate = await trx
+      .selectFrom('trainingClass')
+      .select('id')
+      .where('organizationId', '=', organizationId)
+      .where('code', '=', input.code)
+      .executeTakeFirst();
+    if (duplicate)
+      throw new DomainError('duplicate', `期号 ${input.code} 已存在`, [
+        { path: 'body.code', message: '期号已存在' },
+      ]);
     const row = await trx
       .insertInto('trainingClass')
       .values({
@@ -131,30 +235,87 @@ export async function createClass(db: Executor, actor: Actor, input: ClassCreate
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actor, action: 'class.create', entityType: 'training_class', entityId: row.id, regionCode: row.regionCode, after: row, requestId });
-    for (const [i, t] of (input.trainees ?? []).entries()) await enrolOne(trx, actor, row, t, `body.trainees.${i}`, requestId);
+    await recordAudit(trx, {
+      actor,
+      action: 'class.create',
+      entityType: 'training_class',
+      entityId: row.id,
+      regionCode: row.regionCode,
+      after: row,
+      requestId,
+    });
+    for (const [i, t] of (input.trainees ?? []).entries())
+      await enrolOne(trx, actor, row, t, `body.trainees.${i}`, requestId);
     return row;
   });
 }
 
-async function enrolOne(trx: Executor, actor: Actor, cls: ClassRow, t: { idNumber: string; name: string; trainingKind?: ClassKind }, path: string, requestId?: string) {
+async function enrolOne(
+  trx: Executor,
+  actor: Actor,
+  cls: ClassRow,
+  t: { idNumber: string; name: string; trainingKind?: ClassKind },
+  path: string,
+  requestId?: string,
+) {
   const problem = kindMismatch(cls.kind, t.trainingKind, t.name);
-  if (problem) throw new DomainError('rule_violation', '培训班不得混编', [{ path: `${path}.trainingKind`, message: problem, code: 'class_kinds_mixed' }]);
-  const person = await findOrCreatePerson(trx, actor, { idNumber: t.idNumber, name: t.name }, path, requestId);
-  const existing = await trx.selectFrom('classTrainee').select('id').where('classId', '=', cls.id).where('personId', '=', person.id).executeTakeFirst();
-  if (existing) throw new DomainError('duplicate', `${t.name} 已在本班`, [{ path: `${path}.idNumber`, message: '已在本班' }]);
-  const row = await trx.insertInto('classTrainee').values({ classId: cls.id, personId: person.id, organizationId: cls.organizationId, regionCode: cls.regionCode }).returningAll().executeTakeFirstOrThrow();
-  await recordAudit(trx, { actor, action: 'class.enrol', entityType: 'class_trainee', entityId: row.id, regionCode: cls.regionCode, after: { classId: cls.id, personId: person.id }, requestId });
+  if (problem)
+    throw new DomainError('rule_violation', '培训班不得混编', [
+      { path: `${path}.trainingKind`, message: problem, code: 'class_kinds_mixed' },
+    ]);
+  const person = await findOrCreatePerson(
+    trx,
+    actor,
+    { idNumber: t.idNumber, name: t.name },
+    path,
+    requestId,
+  );
+  const existing = await trx
+    .selectFrom('classTrainee')
+    .select('id')
+    .where('classId', '=', cls.id)
+    .where('personId', '=', person.id)
+    .executeTakeFirst();
+  if (existing)
+    throw new DomainError('duplicate', `${t.name} 已在本班`, [
+      { path: `${path}.idNumber`, message: '已在本班' },
+    ]);
+  const row = await trx
+    .insertInto('classTrainee')
+    .values({
+      classId: cls.id,
+      personId: person.id,
+      organizationId: cls.organizationId,
+      regionCode: cls.regionCode,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, {
+    actor,
+    action: 'class.enrol',
+    entityType: 'class_trainee',
+    entityId: row.id,
+    regionCode: cls.regionCode,
+    after: { classId: cls.id, personId: person.id },
+    requestId,
+  });
   return row;
 }
 
-export async function enrolTrainees(db: Executor, actor: Actor, classId: string, trainees: { idNumber: string; name: string; trainingKind?: ClassKind }[], requestId?: string) {
+export async function enrolTrainees(
+  db: Executor,
+  actor: Actor,
+  classId: string,
+  trainees: { idNumber: string; name: string; trainingKind?: ClassKind }[],
+  requestId?: string,
+) {
   const cls = await findVisibleClass(db, actor, classId);
   assertInstitutionOf(actor, cls);
   assertOpen(cls);
   return transaction(db, async (trx) => {
     const out = [];
-    for (const [i, t] of trainees.entries()) out.push(await enrolOne(trx, actor, cls, t, `body.trainees.${i}`, requestId));
+    for (const [i, t] of trainees.entries())
+      out.push(await enrolOne(trx, actor, cls, t, `body.trainees.${i}`, requestId));
     return { enrolled: out.length };
   });
 }
@@ -163,8 +324,16 @@ export async function getClassDetail(db: Executor, actor: Actor, classId: string
   const cls = await findVisibleClass(db, actor, classId);
   const { resolved, figures } = await classPolicy(db, cls);
   const [org, head, roster, lessons] = await Promise.all([
-    db.selectFrom('organization').select('name').where('id', '=', cls.organizationId).executeTakeFirstOrThrow(),
-    db.selectFrom('person').select('name').where('id', '=', cls.headTeacherId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('organization')
+      .select('name')
+      .where('id', '=', cls.organizationId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('person')
+      .select('name')
+      .where('id', '=', cls.headTeacherId)
+      .executeTakeFirstOrThrow(),
     db
       .selectFrom('classTrainee as ct')
       .innerJoin('person as p', 'p.id', 'ct.personId')
@@ -201,8 +370,16 @@ export async function getClassDetail(db: Executor, actor: Actor, classId: string
       practicalHoursPerDayMax: figures.practicalHoursPerDayMax,
       uncoveredTimeCounts: figures.uncoveredTimeCounts,
     },
-    roster: roster.map((r) => ({ personId: r.personId, name: r.name, idNumberMasked: maskIdNumber(r.idNumber) })),
-    lessons: lessons.map((l) => ({ ...l, startsAt: l.startsAt.toISOString(), endsAt: l.endsAt.toISOString() })),
+    roster: roster.map((r) => ({
+      personId: r.personId,
+      name: r.name,
+      idNumberMasked: maskIdNumber(r.idNumber),
+    })),
+    lessons: lessons.map((l) => ({
+      ...l,
+      startsAt: l.startsAt.toISOString(),
+      endsAt: l.endsAt.toISOString(),
+    })),
     findings,
   };
 }
@@ -212,7 +389,18 @@ function lessonsOfClass(db: Executor, classId: string) {
     .selectFrom('lesson as l')
     .innerJoin('person as t', 't.id', 'l.teacherId')
     .leftJoin('room as r', 'r.id', 'l.roomId')
-    .select(['l.id', 'l.mode', 'l.topic', 'l.teacherId', 't.name as teacherName', 'l.roomId', 'r.name as roomName', 'l.startsAt', 'l.endsAt', 'l.warnings'])
+    .select([
+      'l.id',
+      'l.mode',
+      'l.topic',
+      'l.teacherId',
+      't.name as teacherName',
+      'l.roomId',
+      'r.name as roomName',
+      'l.startsAt',
+      'l.endsAt',
+      'l.warnings',
+    ])
     .where('l.classId', '=', classId)
     .orderBy('l.startsAt')
     .execute();
@@ -224,7 +412,14 @@ async function gatherFacts(
   db: Executor,
   cls: ClassRow,
   policy: PolicyFigures,
-  lesson: { id?: string; mode: LessonMode; teacherId: string; roomId: string | null; startsAt: Date; endsAt: Date },
+  lesson: {
+    id?: string;
+    mode: LessonMode;
+    teacherId: string;
+    roomId: string | null;
+    startsAt: Date;
+    endsAt: Date;
+  },
 ): Promise<LessonFacts> {
   const day = chinaDay(lesson.startsAt);
   const span = sql`tstzrange(${lesson.startsAt}::timestamptz, ${lesson.endsAt}::timestamptz)`;
@@ -249,17 +444,42 @@ async function gatherFacts(
           .where(sql<boolean>`tstzrange(l.starts_at, l.ends_at) && ${span}`)
           .execute()
       : Promise.resolve([]),
-    db.selectFrom('lesson').select(['id', 'mode', 'startsAt', 'endsAt']).where('classId', '=', cls.id).where('id', '!=', notSelf).execute(),
+    db
+      .selectFrom('lesson')
+      .select(['id', 'mode', 'startsAt', 'endsAt'])
+      .where('classId', '=', cls.id)
+      .where('id', '!=', notSelf)
+      .execute(),
   ]);
-  const minutes = (l: { startsAt: Date; endsAt: Date }) => (l.endsAt.getTime() - l.startsAt.getTime()) / 60_000;
+  const minutes = (l: { startsAt: Date; endsAt: Date }) =>
+    (l.endsAt.getTime() - l.startsAt.getTime()) / 60_000;
   return {
-    cls: { code: cls.code, startDate: cls.startDate, endDate: cls.endDate, operationItemCode: cls.operationItemCode, syllabusTheoryHours: cls.syllabusTheoryHours },
+    cls: {
+      code: cls.code,
+      startDate: cls.startDate,
+      endDate: cls.endDate,
+      operationItemCode: cls.operationItemCode,
+      syllabusTheoryHours: cls.syllabusTheoryHours,
+    },
     policy,
-    teacher: { onStaff: teacher !== undefined, practiceYears: teacher?.practiceYears ?? null, operationItems: teacher?.operationItems ?? [] },
-    teacherOverlaps: teacherOverlaps.map((o) => ({ classCode: o.classCode, sameInstitution: o.organizationId === cls.organizationId, startsAt: o.startsAt, endsAt: o.endsAt })),
+    teacher: {
+      onStaff: teacher !== undefined,
+      practiceYears: teacher?.practiceYears ?? null,
+      operationItems: teacher?.operationItems ?? [],
+    },
+    teacherOverlaps: teacherOverlaps.map((o) => ({
+      classCode: o.classCode,
+      sameInstitution: o.organizationId === cls.organizationId,
+      startsAt: o.startsAt,
+      endsAt: o.endsAt,
+    })),
     roomOverlaps,
-    practicalMinutesThatDay: sameClass.filter((l) => l.mode === 'practical' && chinaDay(l.startsAt) === day).reduce((n, l) => n + minutes(l), 0),
-    onlineMinutesPlanned: sameClass.filter((l) => l.mode === 'online').reduce((n, l) => n + minutes(l), 0),
+    practicalMinutesThatDay: sameClass
+      .filter((l) => l.mode === 'practical' && chinaDay(l.startsAt) === day)
+      .reduce((n, l) => n + minutes(l), 0),
+    onlineMinutesPlanned: sameClass
+      .filter((l) => l.mode === 'online')
+      .reduce((n, l) => n + minutes(l), 0),
   };
 }
 
@@ -267,7 +487,13 @@ async function gatherFacts(
  * Plans one lesson. Refusing findings answer 422 with every rule that failed; warnings are kept
  * with the lesson and shown on the plan.
  */
-export async function planLesson(db: Executor, actor: Actor, classId: string, input: LessonCreate, requestId?: string) {
+export async function planLesson(
+  db: Executor,
+  actor: Actor,
+  classId: string,
+  input: LessonCreate,
+  requestId?: string,
+) {
   const cls = await findVisibleClass(db, actor, classId);
   assertInstitutionOf(actor, cls);
   assertOpen(cls);
@@ -275,37 +501,88 @@ export async function planLesson(db: Executor, actor: Actor, classId: string, in
   if ('problem' in m) throw refuse(m.problem.message, [m.problem], 'body.online');
   const startsAt = new Date(input.startsAt);
   const endsAt = new Date(input.endsAt);
-  if (endsAt <= startsAt) throw new DomainError('validation_failed', '下课时间须晚于上课时间', [{ path: 'body.endsAt', message: '下课时间须晚于上课时间' }]);
+  if (endsAt <= startsAt)
+    throw new DomainError('validation_failed', '下课时间须晚于上课时间', [
+      { path: 'body.endsAt', message: '下课时间须晚于上课时间' },
+    ]);
   const roomId = input.roomId ?? null;
   if (roomId) {
-    const room = await db.selectFrom('room').select('id').where('id', '=', roomId).where('organizationId', '=', cls.organizationId).executeTakeFirst();
+    const room = await db
+      .selectFrom('room')
+      .select('id')
+      .where('id', '=', roomId)
+      .where('organizationId', '=', cls.organizationId)
+      .executeTakeFirst();
     if (!room) throw notFound('教室');
   }
-  const teacher = await db.selectFrom('person').select('id').where('id', '=', input.teacherId).executeTakeFirst();
+  const teacher = await db
+    .selectFrom('person')
+    .select('id')
+    .where('id', '=', input.teacherId)
+    .executeTakeFirst();
   if (!teacher) throw notFound('教师');
   const { figures } = await classPolicy(db, cls);
 
   return transaction(db, async (trx) => {
     // Serialize planning per institution so two clerks cannot double-book a teacher or room between check and insert.
-    await sql`select pg_advisory_xact_lock(hashtext(${`lesson-plan:${cls.organizationId}`}))`.execute(trx);
+    await sql`select pg_advisory_xact_lock(hashtext(${`lesson-plan:${cls.organizationId}`}))`.execute(
+      trx,
+    );
     const lesson = { mode: m.mode, teacherId: input.teacherId, roomId, startsAt, endsAt };
     const findings = lessonFindings(lesson, await gatherFacts(trx, cls, figures, lesson));
     const refusals = findings.filter((f) => f.severity === 'refuse');
-    if (refusals.length > 0) throw refuse(`课程不能安排：${refusals.map((f) => f.message).join('；')}`, refusals);
-    const warnings = findings.filter((f) => f.severity === 'warn').map((f) => ({ rule: f.rule, message: f.message }));
+    if (refusals.length > 0)
+      throw refuse(`课程不能安排：${refusals.map((f) => f.message).join('；')}`, refusals);
+    const warnings = findings
+      .filter((f) => f.severity === 'warn')
+      .map((f) => ({ rule: f.rule, message: f.message }));
     const row = await trx
       .insertInto('lesson')
-      .values({ classId: cls.id, organizationId: cls.organizationId, regionCode: cls.regionCode, mode: m.mode, topic: input.topic, teacherId: input.teacherId, roomId, startsAt, endsAt, warnings: JSON.stringify(warnings) })
+      .values({
+        classId: cls.id,
+        organizationId: cls.organizationId,
+        regionCode: cls.regionCode,
+        mode: m.mode,
+        topic: input.topic,
+        teacherId: input.teacherId,
+        roomId,
+        startsAt,
+        endsAt,
+        warnings: JSON.stringify(warnings),
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actor, action: 'lesson.plan', entityType: 'lesson', entityId: row.id, regionCode: cls.regionCode, after: row, requestId });
-    return { id: row.id, mode: row.mode, startsAt: row.startsAt.toISOString(), endsAt: row.endsAt.toISOString(), warnings };
+    await recordAudit(trx, {
+      actor,
+      action: 'lesson.plan',
+      entityType: 'lesson',
+      entityId: row.id,
+      regionCode: cls.regionCode,
+      after: row,
+      requestId,
+    });
+    return {
+      id: row.id,
+      mode: row.mode,
+      startsAt: row.startsAt.toISOString(),
+      endsAt: row.endsAt.toISOString(),
+      warnings,
+    };
   });
 }
 
 /** The planning rules run over a whole stored plan (lessons imported or planned before a policy changed). */
-async function reviewPlan(db: Executor, cls: ClassRow, policy: PolicyFigures): Promise<(PlanFinding & { lessonId: string })[]> {
-  const lessons = await db.selectFrom('lesson').select(['id', 'mode', 'teacherId', 'roomId', 'startsAt', 'endsAt']).where('classId', '=', cls.id).orderBy('startsAt').execute();
+async function reviewPlan(
+  db: Executor,
+  cls: ClassRow,
+  policy: PolicyFigures,
+): Promise<(PlanFinding & { lessonId: string })[]> {
+  const lessons = await db
+    .selectFrom('lesson')
+    .select(['id', 'mode', 'teacherId', 'roomId', 'startsAt', 'endsAt'])
+    .where('classId', '=', cls.id)
+    .orderBy('startsAt')
+    .execute();
   const out: (PlanFinding & { lessonId: string })[] = [];
   for (const l of lessons) {
     const facts = await gatherFacts(db, cls, policy, l);
@@ -317,7 +594,11 @@ async function reviewPlan(db: Executor, cls: ClassRow, policy: PolicyFigures): P
 // ——— live roster, make-ups, coverage ———
 
 async function findVisibleLesson(db: Executor, actor: Actor, lessonId: string) {
-  const lesson = await db.selectFrom('lesson').selectAll().where('id', '=', lessonId).executeTakeFirst();
+  const lesson = await db
+    .selectFrom('lesson')
+    .selectAll()
+    .where('id', '=', lessonId)
+    .executeTakeFirst();
   if (!lesson) throw notFound('课程');
   const cls = await findVisibleClass(db, actor, lesson.classId).catch(() => {
     throw notFound('课程');
@@ -335,8 +616,13 @@ const ROSTER_MARGIN_MS = 30 * 60_000;
 export async function lessonRoster(db: Executor, actor: Actor, lessonId: string) {
   const { lesson, cls } = await findVisibleLesson(db, actor, lessonId);
   const { figures } = await classPolicy(db, cls);
-  let rosterQuery = db.selectFrom('classTrainee as ct').innerJoin('person as p', 'p.id', 'ct.personId').select(['p.id', 'p.name']).where('ct.classId', '=', cls.id);
-  if (actor.scope.kind === 'person') rosterQuery = rosterQuery.where('p.id', '=', actor.scope.personId);
+  let rosterQuery = db
+    .selectFrom('classTrainee as ct')
+    .innerJoin('person as p', 'p.id', 'ct.personId')
+    .select(['p.id', 'p.name'])
+    .where('ct.classId', '=', cls.id);
+  if (actor.scope.kind === 'person')
+    rosterQuery = rosterQuery.where('p.id', '=', actor.scope.personId);
   const roster = await rosterQuery.orderBy('p.name').execute();
   const personIds = roster.map((r) => r.id);
   const events =
@@ -351,10 +637,15 @@ export async function lessonRoster(db: Executor, actor: Actor, lessonId: string)
           .orderBy('occurredAt')
           .execute()
       : [];
-  const makeups = await db.selectFrom('attendanceMakeup').select(['personId', 'reason']).where('lessonId', '=', lesson.id).execute();
+  const makeups = await db
+    .selectFrom('attendanceMakeup')
+    .select(['personId', 'reason'])
+    .where('lessonId', '=', lesson.id)
+    .execute();
   const makeupOf = new Map(makeups.map((m) => [m.personId, m.reason]));
   const faceOk = (e: { matchScore: number | null; liveness: number | null }) =>
-    (e.matchScore ?? (figures.faceAttendanceRequired ? -1 : 1)) >= figures.faceMatchThreshold && (e.liveness ?? 1) >= figures.faceLivenessMin;
+    (e.matchScore ?? (figures.faceAttendanceRequired ? -1 : 1)) >= figures.faceMatchThreshold &&
+    (e.liveness ?? 1) >= figures.faceLivenessMin;
   const items = roster.map((r) => {
     const mine = events.filter((e) => e.personId === r.id);
     const last = mine.at(-1);
@@ -379,8 +670,23 @@ export async function lessonRoster(db: Executor, actor: Actor, lessonId: string)
   });
   const count = (s: string) => items.filter((i) => i.status === s).length;
   return {
-    lesson: { id: lesson.id, classId: cls.id, classCode: cls.code, topic: lesson.topic, mode: lesson.mode, startsAt: lesson.startsAt.toISOString(), endsAt: lesson.endsAt.toISOString() },
-    summary: { total: items.length, present: count('present'), left: count('left'), absent: count('absent'), faceFailed: count('face_failed'), makeup: count('makeup') },
+    lesson: {
+      id: lesson.id,
+      classId: cls.id,
+      classCode: cls.code,
+      topic: lesson.topic,
+      mode: lesson.mode,
+      startsAt: lesson.startsAt.toISOString(),
+      endsAt: lesson.endsAt.toISOString(),
+    },
+    summary: {
+      total: items.length,
+      present: count('present'),
+      left: count('left'),
+      absent: count('absent'),
+      faceFailed: count('face_failed'),
+      makeup: count('makeup'),
+    },
     items,
   };
 }
@@ -389,28 +695,79 @@ export async function lessonRoster(db: Executor, actor: Actor, lessonId: string)
  * A head teacher's make-up entry (补录) for a trainee the terminal missed: needs a reason, is
  * flagged as a make-up everywhere it shows, and still needs video for its time to count.
  */
-export async function addMakeup(db: Executor, actor: Actor, lessonId: string, input: { personId: string; startsAt?: string; endsAt?: string; reason: string }, now: Date, requestId?: string) {
+export async function addMakeup(
+  db: Executor,
+  actor: Actor,
+  lessonId: string,
+  input: { personId: string; startsAt?: string; endsAt?: string; reason: string },
+  now: Date,
+  requestId?: string,
+) {
   const { lesson, cls } = await findVisibleLesson(db, actor, lessonId);
   assertInstitutionOf(actor, cls);
   assertOpen(cls);
-  if (lesson.mode === 'online') throw refuse('线上课程的学时来自人脸核验的学习记录，不能补录', [{ rule: 'makeup_online', message: '线上课程不能补录考勤' }]);
-  if (lesson.startsAt > now) throw refuse('课程尚未开始，不能补录', [{ rule: 'makeup_future', message: '课程尚未开始' }]);
-  const trainee = await db.selectFrom('classTrainee').select('id').where('classId', '=', cls.id).where('personId', '=', input.personId).executeTakeFirst();
-  if (!trainee) throw refuse('此人不在本班花名册中', [{ rule: 'makeup_not_on_roster', message: '此人不在本班花名册中' }], 'body.personId');
+  if (lesson.mode === 'online')
+    throw refuse('线上课程的学时来自人脸核验的学习记录，不能补录', [
+      { rule: 'makeup_online', message: '线上课程不能补录考勤' },
+    ]);
+  if (lesson.startsAt > now)
+    throw refuse('课程尚未开始，不能补录', [{ rule: 'makeup_future', message: '课程尚未开始' }]);
+  const trainee = await db
+    .selectFrom('classTrainee')
+    .select('id')
+    .where('classId', '=', cls.id)
+    .where('personId', '=', input.personId)
+    .executeTakeFirst();
+  if (!trainee)
+    throw refuse(
+      '此人不在本班花名册中',
+      [{ rule: 'makeup_not_on_roster', message: '此人不在本班花名册中' }],
+      'body.personId',
+    );
   const startsAt = input.startsAt ? new Date(input.startsAt) : lesson.startsAt;
   const endsAt = input.endsAt ? new Date(input.endsAt) : lesson.endsAt;
   if (startsAt < lesson.startsAt || endsAt > lesson.endsAt || endsAt <= startsAt) {
-    throw new DomainError('validation_failed', '补录时段须在课程时间之内', [{ path: 'body.startsAt', message: '补录时段须在课程时间之内' }]);
+    throw new DomainError('validation_failed', '补录时段须在课程时间之内', [
+      { path: 'body.startsAt', message: '补录时段须在课程时间之内' },
+    ]);
   }
   return transaction(db, async (trx) => {
-    const existing = await trx.selectFrom('attendanceMakeup').select('id').where('lessonId', '=', lesson.id).where('personId', '=', input.personId).executeTakeFirst();
-    if (existing) throw new DomainError('duplicate', '该学员本节课已有补录', [{ path: 'body.personId', message: '已有补录' }]);
+    const existing = await trx
+      .selectFrom('attendanceMakeup')
+      .select('id')
+      .where('lessonId', '=', lesson.id)
+      .where('personId', '=', input.personId)
+      .executeTakeFirst();
+    if (existing)
+      throw new DomainError('duplicate', '该学员本节课已有补录', [
+        { path: 'body.personId', message: '已有补录' },
+      ]);
     const row = await trx
       .insertInto('attendanceMakeup')
-      .values({ lessonId: lesson.id, classId: cls.id, personId: input.personId, organizationId: cls.organizationId, regionCode: cls.regionCode, startsAt, endsAt, reason: input.reason, enteredBy: actor.userId })
+      .values({
+        lessonId: lesson.id,
+        classId: cls.id,
+        personId: input.personId,
+        organizationId: cls.organizationId,
+        regionCode: cls.regionCode,
+        startsAt,
+        endsAt,
+        reason: input.reason,
+        enteredBy: actor.userId,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actor, action: 'attendance.makeup', entityType: 'attendance_makeup', entityId: row.id, regionCode: cls.regionCode, after: row, summary: input.reason, requestId, at: now });
+    await recordAudit(trx, {
+      actor,
+      action: 'attendance.makeup',
+      entityType: 'attendance_makeup',
+      entityId: row.id,
+      regionCode: cls.regionCode,
+      after: row,
+      summary: input.reason,
+      requestId,
+      at: now,
+    });
     return { id: row.id };
   });
 }
@@ -422,14 +779,24 @@ export async function lessonCoverage(db: Executor, actor: Actor, lessonId: strin
     ? await db
         .selectFrom('recording as r')
         .innerJoin('device as d', 'd.id', 'r.deviceId')
-        .select(['r.id', 'd.name as deviceName', 'r.startsAt', 'r.endsAt', 'r.sha256', 'r.storageUri'])
+        .select([
+          'r.id',
+          'd.name as deviceName',
+          'r.startsAt',
+          'r.endsAt',
+          'r.sha256',
+          'r.storageUri',
+        ])
         .where('r.roomId', '=', lesson.roomId)
         .where('r.startsAt', '<', lesson.endsAt)
         .where('r.endsAt', '>', lesson.startsAt)
         .orderBy('r.startsAt')
         .execute()
     : [];
-  const ranges = await sql<{ covered: { from: string; to: string }[]; gaps: { from: string; to: string }[] }>`
+  const ranges = await sql<{
+    covered: { from: string; to: string }[];
+    gaps: { from: string; to: string }[];
+  }>`
     with span as (select tstzrange(${lesson.startsAt}::timestamptz, ${lesson.endsAt}::timestamptz) as s),
     cov as (
       select coalesce(range_agg(tstzrange(r.starts_at, r.ends_at) * span.s), '{}'::tstzmultirange) as m
@@ -439,9 +806,13 @@ export async function lessonCoverage(db: Executor, actor: Actor, lessonId: strin
       coalesce((select json_agg(json_build_object('from', lower(x), 'to', upper(x)) order by lower(x)) from unnest(cov.m) x), '[]') as covered,
       coalesce((select json_agg(json_build_object('from', lower(x), 'to', upper(x)) order by lower(x)) from unnest(tstzmultirange(span.s) - cov.m) x), '[]') as gaps
     from cov, span`.execute(db);
-  const iso = (i: { from: string; to: string }) => ({ from: new Date(i.from).toISOString(), to: new Date(i.to).toISOString() });
+  const iso = (i: { from: string; to: string }) => ({
+    from: new Date(i.from).toISOString(),
+    to: new Date(i.to).toISOString(),
+  });
   const covered = ranges.rows[0].covered.map(iso);
-  const minutes = (list: { from: string; to: string }[]) => list.reduce((n, i) => n + (Date.parse(i.to) - Date.parse(i.from)) / 60_000, 0);
+  const minutes = (list: { from: string; to: string }[]) =>
+    list.reduce((n, i) => n + (Date.parse(i.to) - Date.parse(i.from)) / 60_000, 0);
   return {
     lessonId: lesson.id,
     startsAt: lesson.startsAt.toISOString(),
@@ -450,7 +821,11 @@ export async function lessonCoverage(db: Executor, actor: Actor, lessonId: strin
     coveredMinutes: Math.round(minutes(covered) * 100) / 100,
     covered,
     gaps: ranges.rows[0].gaps.map(iso),
-    recordings: recordings.map((r) => ({ ...r, startsAt: r.startsAt.toISOString(), endsAt: r.endsAt.toISOString() })),
+    recordings: recordings.map((r) => ({
+      ...r,
+      startsAt: r.startsAt.toISOString(),
+      endsAt: r.endsAt.toISOString(),
+    })),
   };
 }
 
@@ -466,15 +841,26 @@ export async function classLedger(db: Executor, actor: Actor, classId: string) {
   const onlySelf = actor.scope.kind === 'person' ? actor.scope.personId : null;
   let rows = await computeLedger(db, [params], onlySelf);
   if (actor.scope.kind === 'organization' && actor.scope.organizationId !== cls.organizationId) {
-    const employed = await db.selectFrom('employment').select('personId').where('organizationId', '=', actor.scope.organizationId).execute();
+    const employed = await db
+      .selectFrom('employment')
+      .select('personId')
+      .where('organizationId', '=', actor.scope.organizationId)
+      .execute();
     const mine = new Set(employed.map((e) => e.personId));
     rows = rows.filter((r) => mine.has(r.personId));
   }
-  const names = await personNames(db, rows.map((r) => r.personId));
+  const names = await personNames(
+    db,
+    rows.map((r) => r.personId),
+  );
   return { items: rows.map((r) => ledgerLine(cls, r, names.get(r.personId) ?? '')) };
 }
 
-function ledgerLine(cls: ClassRow, r: Awaited<ReturnType<typeof computeLedger>>[number], name: string) {
+function ledgerLine(
+  cls: ClassRow,
+  r: Awaited<ReturnType<typeof computeLedger>>[number],
+  name: string,
+) {
   return {
     classId: cls.id,
     classCode: cls.code,
@@ -494,14 +880,28 @@ function ledgerLine(cls: ClassRow, r: Awaited<ReturnType<typeof computeLedger>>[
 
 async function personNames(db: Executor, ids: string[]) {
   if (ids.length === 0) return new Map<string, string>();
-  const rows = await db.selectFrom('person').select(['id', 'name']).where('id', 'in', ids).execute();
+  const rows = await db
+    .selectFrom('person')
+    .select(['id', 'name'])
+    .where('id', 'in', ids)
+    .execute();
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-export async function traineeEvidence(db: Executor, actor: Actor, classId: string, personId: string) {
+export async function traineeEvidence(
+  db: Executor,
+  actor: Actor,
+  classId: string,
+  personId: string,
+) {
   const cls = await findVisibleClass(db, actor, classId);
   if (actor.scope.kind === 'person' && actor.scope.personId !== personId) throw notFound('学员');
-  const onRoster = await db.selectFrom('classTrainee').select('id').where('classId', '=', cls.id).where('personId', '=', personId).executeTakeFirst();
+  const onRoster = await db
+    .selectFrom('classTrainee')
+    .select('id')
+    .where('classId', '=', cls.id)
+    .where('personId', '=', personId)
+    .executeTakeFirst();
   if (!onRoster) throw notFound('学员');
   const [params] = await ledgerParamsFor(db, [cls]);
   return ledgerEvidence(db, params, personId);
@@ -525,11 +925,18 @@ export async function trainingHoursOfPerson(db: Executor, personId: string) {
   const names = await personNames(db, [personId]);
   return rows.map((r) => {
     const cls = byClass.get(r.classId)!;
-    return { ...ledgerLine(cls, r, names.get(personId) ?? ''), operationItemCode: cls.operationItemCode, kind: cls.kind, status: cls.status, endDate: cls.endDate };
+    return {
+      ...ledgerLine(cls, r, names.get(personId) ?? ''),
+      operationItemCode: cls.operationItemCode,
+      kind: cls.kind,
+      status: cls.status,
+      endDate: cls.endDate,
+    };
   });
 }
 
 export async function myHours(db: Executor, actor: Actor) {
-  if (!actor.personId || !hasRole(actor, 'worker')) throw forbidden('只有学员本人可以查看自己的学时');
+  if (!actor.personId || !hasRole(actor, 'worker'))
+    throw forbidden('只有学员本人可以查看自己的学时');
   return { items: await trainingHoursOfPerson(db, actor.personId) };
 }

@@ -8,7 +8,14 @@ export const classKinds = ['initial', 'refresher', 'review'] as const;
 export type ClassKind = (typeof classKinds)[number];
 export const lessonModes = ['theory', 'practical', 'online'] as const;
 export type LessonMode = (typeof lessonModes)[number];
-export const archiveDocumentParts = ['courseware_list', 'teaching_log', 'expert_check', 'evaluation', 'summary', 'quality_assessment'] as const;
+export const archiveDocumentParts = [
+  'courseware_list',
+  'teaching_log',
+  'expert_check',
+  'evaluation',
+  'summary',
+  'quality_assessment',
+] as const;
 export type ArchiveDocumentPart = (typeof archiveDocumentParts)[number];
 
 export interface TrainingClassTable {

@@ -88,7 +88,9 @@ function paramsJson(params: LedgerClassParams[]): string {
  */
 function lessonRows(params: LedgerClassParams[], personId: string | null, withEvidence = false) {
   // The evidence view lists the event ids behind each lesson; the ledger over thousands of trainees does not carry them.
-  const eventIds = withEvidence ? sql.raw("array_remove(array_agg(in_id) || array_agg(out_id), null)") : sql.raw("'{}'::text[]");
+  const eventIds = withEvidence
+    ? sql.raw('array_remove(array_agg(in_id) || array_agg(out_id), null)')
+    : sql.raw("'{}'::text[]");
   return sql`
     p as (
       select * from jsonb_to_recordset(${paramsJson(params)}::jsonb)
@@ -260,8 +262,11 @@ export async function computeLedger(
   // A jurisdiction's ledger is computed class-chunk by class-chunk, two at a time on a server (this
   // machine kind has two cores; on the embedded database the pool has one connection and they queue).
   const chunks: LedgerClassParams[][] = [];
-  for (let i = 0; i < params.length; i += LEDGER_CHUNK_CLASSES) chunks.push(params.slice(i, i + LEDGER_CHUNK_CLASSES));
-  const parts: Awaited<ReturnType<ReturnType<typeof ledgerQuery>['execute']>>['rows'][] = new Array(chunks.length);
+  for (let i = 0; i < params.length; i += LEDGER_CHUNK_CLASSES)
+    chunks.push(params.slice(i, i + LEDGER_CHUNK_CLASSES));
+  const parts: Awaited<ReturnType<ReturnType<typeof ledgerQuery>['execute']>>['rows'][] = new Array(
+    chunks.length,
+  );
   let next = 0;
   const worker = async () => {
     while (next < chunks.length) {
@@ -269,7 +274,9 @@ export async function computeLedger(
       parts[i] = (await analytic(db, (q) => ledgerQuery(chunks[i], personId).execute(q))).rows;
     }
   };
-  await Promise.all(Array.from({ length: db.isTransaction ? 1 : Math.min(LEDGER_PARALLEL, chunks.length) }, worker));
+  await Promise.all(
+    Array.from({ length: db.isTransaction ? 1 : Math.min(LEDGER_PARALLEL, chunks.length) }, worker),
+  );
   const result = { rows: parts.flat() };
   return result.rows.map((r) => {
     const onlineHours = floorHours(r.onlineMinutes / r.onlineMph);

@@ -11,10 +11,21 @@ export const CourseCreateSchema = z.object({
   title: z.string().trim().min(1).max(200),
   mediaKind: z.enum(mediaKinds),
   mediaUrl: z.string().trim().min(1).max(1000),
-  durationSeconds: z.number().int().min(60).max(100 * 3600),
+  durationSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(100 * 3600),
 });
 
-export const CourseSchema = z.object({ id: z.string(), classId: z.string(), title: z.string(), mediaKind: z.enum(mediaKinds), mediaUrl: z.string(), durationSeconds: z.number() });
+export const CourseSchema = z.object({
+  id: z.string(),
+  classId: z.string(),
+  title: z.string(),
+  mediaKind: z.enum(mediaKinds),
+  mediaUrl: z.string(),
+  durationSeconds: z.number(),
+});
 
 export const MyCourseSchema = CourseSchema.extend({
   classCode: z.string(),
@@ -53,7 +64,13 @@ export const FaceCheckResultSchema = z.object({
   invalidatedMinutes: z.number(),
 });
 
-export const HeartbeatBodySchema = z.object({ positionSeconds: z.number().min(0).max(100 * 3600), playing: z.boolean() });
+export const HeartbeatBodySchema = z.object({
+  positionSeconds: z
+    .number()
+    .min(0)
+    .max(100 * 3600),
+  playing: z.boolean(),
+});
 export const HeartbeatResultSchema = z.object({
   /** Verified minutes of the class so far (all its courses). */
   verifiedMinutes: z.number(),

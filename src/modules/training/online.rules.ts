@@ -64,8 +64,15 @@ export interface HeartbeatJudgement {
   nextCheckDueAt: Date | null;
 }
 
-export function faceCheckDue(lastPassedCheckAt: Date | null, now: Date, intervalMinutes: number): boolean {
-  return lastPassedCheckAt === null || now.getTime() - lastPassedCheckAt.getTime() > intervalMinutes * 60_000;
+export function faceCheckDue(
+  lastPassedCheckAt: Date | null,
+  now: Date,
+  intervalMinutes: number,
+): boolean {
+  return (
+    lastPassedCheckAt === null ||
+    now.getTime() - lastPassedCheckAt.getTime() > intervalMinutes * 60_000
+  );
 }
 
 /** How far the position may advance in `elapsedMs` of wall time. */
@@ -74,14 +81,25 @@ export function allowedAdvanceSeconds(elapsedMs: number): number {
   return seconds + Math.min(POSITION_TOLERANCE_SECONDS, seconds * POSITION_TOLERANCE_RATIO);
 }
 
-export function judgeHeartbeat(s: OnlineSessionState, now: Date, report: HeartbeatReport, intervalMinutes: number): HeartbeatJudgement {
+export function judgeHeartbeat(
+  s: OnlineSessionState,
+  now: Date,
+  report: HeartbeatReport,
+  intervalMinutes: number,
+): HeartbeatJudgement {
   const from = s.lastSeenAt.getTime();
   const to = now.getTime();
   const elapsedMs = to - from;
   const reported = Math.min(Math.max(report.positionSeconds, 0), s.durationSeconds);
   const kept = Math.min(Math.max(s.positionSeconds, 0), s.durationSeconds);
-  const windowEnd = s.lastPassedCheckAt ? s.lastPassedCheckAt.getTime() + intervalMinutes * 60_000 : null;
-  const result = (segments: JudgedSegment[], positionSeconds: number, lock = false): HeartbeatJudgement => ({
+  const windowEnd = s.lastPassedCheckAt
+    ? s.lastPassedCheckAt.getTime() + intervalMinutes * 60_000
+    : null;
+  const result = (
+    segments: JudgedSegment[],
+    positionSeconds: number,
+    lock = false,
+  ): HeartbeatJudgement => ({
     segments,
     positionSeconds,
     lastSeenAt: elapsedMs > 0 ? now : s.lastSeenAt,
@@ -90,14 +108,19 @@ export function judgeHeartbeat(s: OnlineSessionState, now: Date, report: Heartbe
     nextCheckDueAt: lock || windowEnd === null ? null : new Date(windowEnd),
   });
   if (elapsedMs <= 0) return result([], kept);
-  const whole = (positionTo: number, verified: boolean, reason: SegmentReason | null): JudgedSegment[] => [
+  const whole = (
+    positionTo: number,
+    verified: boolean,
+    reason: SegmentReason | null,
+  ): JudgedSegment[] => [
     { startsAt: s.lastSeenAt, endsAt: now, positionFrom: kept, positionTo, verified, reason },
   ];
 
   if (elapsedMs > IDLE_LIMIT_MS) return result(whole(kept, false, 'idle'), kept, true);
   // No fast-forward: the position may advance by the wall time elapsed (plus the tolerance), no more;
   // the server keeps the old position. Going back is fine.
-  if (reported - kept > allowedAdvanceSeconds(elapsedMs)) return result(whole(kept, false, 'fast_forward'), kept);
+  if (reported - kept > allowedAdvanceSeconds(elapsedMs))
+    return result(whole(kept, false, 'fast_forward'), kept);
   if (!report.playing) return result(whole(reported, false, 'paused'), reported);
 
   // Playing honestly: verified exactly where [from, to] meets the window of the last passing check.
@@ -111,7 +134,11 @@ export function judgeHeartbeat(s: OnlineSessionState, now: Date, report: Heartbe
   for (let i = 0; i + 1 < points.length; i++) {
     const a = points[i];
     const b = points[i + 1];
-    const inWindow = s.lastPassedCheckAt !== null && windowEnd !== null && a >= s.lastPassedCheckAt.getTime() && b <= windowEnd;
+    const inWindow =
+      s.lastPassedCheckAt !== null &&
+      windowEnd !== null &&
+      a >= s.lastPassedCheckAt.getTime() &&
+      b <= windowEnd;
     segments.push({
       startsAt: new Date(a),
       endsAt: new Date(b),
@@ -125,7 +152,10 @@ export function judgeHeartbeat(s: OnlineSessionState, now: Date, report: Heartbe
 }
 
 /** What the player is told about the heartbeat: counted if any of it was verified, the reason of its last part. */
-export function heartbeatSummary(j: HeartbeatJudgement): { counted: boolean; reason: SegmentReason | null } {
+export function heartbeatSummary(j: HeartbeatJudgement): {
+  counted: boolean;
+  reason: SegmentReason | null;
+} {
   const last = j.segments.at(-1);
   return { counted: j.segments.some((x) => x.verified), reason: last?.reason ?? null };
 }

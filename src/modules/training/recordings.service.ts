@@ -1,11 +1,11 @@
-import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { recordAudit } from '../../platform/audit/audit.js';
+import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
-import { type DeviceRecording, DeviceRecordingSchema } from './classes.contract.js';
 import { findDeviceByToken } from './attendance.repository.js';
 import { eventTimeProblem } from './attendance.rules.js';
 import type { EventResult } from './attendance.service.js';
+import { type DeviceRecording, DeviceRecordingSchema } from './classes.contract.js';
 
 /** A single file longer than this is a configuration error on the recorder, not a lesson (technical limit). */
 const RECORDING_MAX_MS = 24 * 3600_000;
@@ -14,11 +14,19 @@ const RECORDING_MAX_MS = 24 * 3600_000;
  * A camera's recording metadata (room from the camera's registration, start, end, SHA-256, where the
  * file is stored), batched and idempotent like attendance: per item accepted / duplicate / rejected.
  */
-export async function uploadRecordings(db: Executor, actor: Actor, items: unknown[], now = new Date(), requestId?: string) {
-  if (!actor.tokenId || !actor.tokenScopes?.includes('devices:write')) throw forbidden('需要设备令牌');
+export async function uploadRecordings(
+  db: Executor,
+  actor: Actor,
+  items: unknown[],
+  now = new Date(),
+  requestId?: string,
+) {
+  if (!actor.tokenId || !actor.tokenScopes?.includes('devices:write'))
+    throw forbidden('需要设备令牌');
   const device = await findDeviceByToken(db, actor.tokenId);
   if (!device) throw new DomainError('forbidden', '该令牌未绑定设备');
-  if (device.kind !== 'camera') throw new DomainError('forbidden', '只有摄像头（录像设备）可以上传录像信息');
+  if (device.kind !== 'camera')
+    throw new DomainError('forbidden', '只有摄像头（录像设备）可以上传录像信息');
   return storeRecordings(db, actor, device, items, now, requestId);
 }
 
@@ -26,35 +34,83 @@ export async function uploadRecordings(db: Executor, actor: Actor, items: unknow
  * The same metadata uploaded by the institution's clerk for one of its cameras — recordings exported
  * from a recorder (NVR) that does not call the platform itself.
  */
-export async function registerRecordings(db: Executor, actor: Actor, organizationId: string, deviceId: string, items: unknown[], now = new Date(), requestId?: string) {
-  if (actor.organizationId !== organizationId || !hasRole(actor, 'training_institution', 'exam_site')) throw forbidden('只有本机构用户可以上传本机构的录像信息');
-  const device = await db.selectFrom('device').selectAll().where('id', '=', deviceId).where('organizationId', '=', organizationId).executeTakeFirst();
+export async function registerRecordings(
+  db: Executor,
+  actor: Actor,
+  organizationId: string,
+  deviceId: string,
+  items: unknown[],
+  now = new Date(),
+  requestId?: string,
+) {
+  if (
+    actor.organizationId !== organizationId ||
+    !hasRole(actor, 'training_institution', 'exam_site')
+  )
+    throw forbidden('只有本机构用户可以上传本机构的录像信息');
+  const device = await db
+    .selectFrom('device')
+    .selectAll()
+    .where('id', '=', deviceId)
+    .where('organizationId', '=', organizationId)
+    .executeTakeFirst();
   if (!device) throw notFound('设备');
-  if (device.kind !== 'camera') throw new DomainError('rule_violation', '录像须登记在摄像头下', [{ path: 'params.deviceId', message: '不是摄像头', code: 'not_a_camera' }]);
+  if (device.kind !== 'camera')
+    throw new DomainError('rule_violation', '录像须登记在摄像头下', [
+      { path: 'params.deviceId', message: '不是摄像头', code: 'not_a_camera' },
+    ]);
   return storeRecordings(db, actor, device, items, now, requestId);
 }
 
-async function storeRecordings(db: Executor, actor: Actor, device: { id: string; organizationId: string; regionCode: string; roomId: string }, items: unknown[], now: Date, requestId?: string) {
+async function storeRecordings(
+  db: Executor,
+  actor: Actor,
+  device: { id: string; organizationId: string; regionCode: string; roomId: string },
+  items: unknown[],
+  now: Date,
+  requestId?: string,
+) {
   const results: EventResult[] = [];
   const valid: { index: number; rec: DeviceRecording }[] = [];
   const seen = new Set<string>();
   items.forEach((raw, index) => {
     const parsed = DeviceRecordingSchema.safeParse(raw);
-    const eventId = typeof (raw as { recordingId?: unknown })?.recordingId === 'string' ? (raw as { recordingId: string }).recordingId : null;
+    const eventId =
+      typeof (raw as { recordingId?: unknown })?.recordingId === 'string'
+        ? (raw as { recordingId: string }).recordingId
+        : null;
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      results.push({ index, eventId, status: 'rejected', reason: 'invalid', message: `${issue.path.join('.')}: ${issue.message}` });
+      results.push({
+        index,
+        eventId,
+        status: 'rejected',
+        reason: 'invalid',
+        message: `${issue.path.join('.')}: ${issue.message}`,
+      });
       return;
     }
     const start = new Date(parsed.data.startedAt);
     const end = new Date(parsed.data.endedAt);
     if (end <= start || end.getTime() - start.getTime() > RECORDING_MAX_MS) {
-      results.push({ index, eventId, status: 'rejected', reason: 'invalid_span', message: '录像结束时间须晚于开始时间，且单个文件不超过24小时' });
+      results.push({
+        index,
+        eventId,
+        status: 'rejected',
+        reason: 'invalid_span',
+        message: '录像结束时间须晚于开始时间，且单个文件不超过24小时',
+      });
       return;
     }
     const timeProblem = eventTimeProblem(end, now) ?? eventTimeProblem(start, now);
     if (timeProblem) {
-      results.push({ index, eventId, status: 'rejected', reason: timeProblem.reason, message: timeProblem.message });
+      results.push({
+        index,
+        eventId,
+        status: 'rejected',
+        reason: timeProblem.reason,
+        message: timeProblem.message,
+      });
       return;
     }
     if (seen.has(parsed.data.recordingId)) {
@@ -92,7 +148,12 @@ async function storeRecordings(db: Executor, actor: Actor, device: { id: string;
                 .execute()
             ).map((r) => r.deviceRecordingId),
           );
-    for (const v of valid) results.push({ index: v.index, eventId: v.rec.recordingId, status: inserted.has(v.rec.recordingId) ? 'accepted' : 'duplicate' });
+    for (const v of valid)
+      results.push({
+        index: v.index,
+        eventId: v.rec.recordingId,
+        status: inserted.has(v.rec.recordingId) ? 'accepted' : 'duplicate',
+      });
     results.sort((a, b) => a.index - b.index);
     const accepted = results.filter((r) => r.status === 'accepted').length;
     const duplicates = results.filter((r) => r.status === 'duplicate').length;

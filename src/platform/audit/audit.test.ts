@@ -12,7 +12,14 @@ import { recordAudit, verifyAuditChain } from './audit.js';
 async function appendEntries(t: TestDatabase, n: number) {
   for (let i = 0; i < n; i++) {
     await t.db.transaction().execute((trx) =>
-      recordAudit(trx, { actor: 'system:test', action: 'thing.change', entityType: 'thing', entityId: `t${i}`, before: { v: i }, after: { v: i + 1 } }),
+      recordAudit(trx, {
+        actor: 'system:test',
+        action: 'thing.change',
+        entityType: 'thing',
+        entityId: `t${i}`,
+        before: { v: i },
+        after: { v: i + 1 },
+      }),
     );
   }
 }
@@ -40,23 +47,42 @@ describe.each(testDatabaseModes)('audit chain on %s', (mode) => {
   });
 
   it('refuses UPDATE and DELETE through the append-only trigger', async () => {
-    await expect(sql`update audit_log set action = 'x'`.execute(t.db)).rejects.toThrow(/append-only/);
+    await expect(sql`update audit_log set action = 'x'`.execute(t.db)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(sql`delete from audit_log`.execute(t.db)).rejects.toThrow(/append-only/);
   });
 
   it('names the first edited entry', async () => {
-    const third = await t.db.selectFrom('auditLog').select(sql<string>`seq::text`.as('seq')).orderBy(sql`audit_log.seq`).offset(2).limit(1).executeTakeFirstOrThrow();
-    await tamper(t, sql`update audit_log set entity_id = 'forged' where seq = ${third.seq}::bigint`);
+    const third = await t.db
+      .selectFrom('auditLog')
+      .select(sql<string>`seq::text`.as('seq'))
+      .orderBy(sql`audit_log.seq`)
+      .offset(2)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    await tamper(
+      t,
+      sql`update audit_log set entity_id = 'forged' where seq = ${third.seq}::bigint`,
+    );
     const result = await verifyAuditChain(t.db);
     expect(result.ok).toBe(false);
-    expect(result.firstBroken).toMatchObject({ seq: third.seq, reason: 'hash_mismatch', entityId: 'forged' });
+    expect(result.firstBroken).toMatchObject({
+      seq: third.seq,
+      reason: 'hash_mismatch',
+      entityId: 'forged',
+    });
   });
 
   it('names the entry after a deleted one', async () => {
     const t2 = await createTestDatabase(mode);
     try {
       await appendEntries(t2, 4);
-      const rows = await t2.db.selectFrom('auditLog').select(sql<string>`seq::text`.as('seq')).orderBy(sql`audit_log.seq`).execute();
+      const rows = await t2.db
+        .selectFrom('auditLog')
+        .select(sql<string>`seq::text`.as('seq'))
+        .orderBy(sql`audit_log.seq`)
+        .execute();
       await tamper(t2, sql`delete from audit_log where seq = ${rows[1].seq}::bigint`);
       const result = await verifyAuditChain(t2.db);
       expect(result.ok).toBe(false);
@@ -67,7 +93,9 @@ describe.each(testDatabaseModes)('audit chain on %s', (mode) => {
   });
 
   it('refuses to record outside a transaction', async () => {
-    await expect(recordAudit(t.db, { actor: 'system:test', action: 'x', entityType: 'y' })).rejects.toThrow(/inside the mutation transaction/);
+    await expect(
+      recordAudit(t.db, { actor: 'system:test', action: 'x', entityType: 'y' }),
+    ).rejects.toThrow(/inside the mutation transaction/);
   });
 });
 
@@ -86,10 +114,21 @@ describe('zhenxun audit verify (CLI)', () => {
     expect(ok.stdout).toMatch(/intact: 3 entries/);
 
     const h2 = await openDatabase({ dataDir: dir });
-    await tamper(h2 as TestDatabase, sql`update audit_log set summary = 'rewritten' where seq = (select min(seq) + 1 from audit_log)`);
-    const second = await h2.db.selectFrom('auditLog').select(sql<string>`seq::text`.as('seq')).orderBy(sql`audit_log.seq`).offset(1).limit(1).executeTakeFirstOrThrow();
+    await tamper(
+      h2 as TestDatabase,
+      sql`update audit_log set summary = 'rewritten' where seq = (select min(seq) + 1 from audit_log)`,
+    );
+    const second = await h2.db
+      .selectFrom('auditLog')
+      .select(sql<string>`seq::text`.as('seq'))
+      .orderBy(sql`audit_log.seq`)
+      .offset(1)
+      .limit(1)
+      .executeTakeFirstOrThrow();
     await h2.close();
-    const broken = await run('node', ['bin/zhenxun.js', 'audit', 'verify'], { env }).catch((e: { code: number; stderr: string }) => e);
+    const broken = await run('node', ['bin/zhenxun.js', 'audit', 'verify'], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((broken as { code: number }).code).toBe(1);
     expect((broken as { stderr: string }).stderr).toContain(`BROKEN at seq ${second.seq}`);
   });

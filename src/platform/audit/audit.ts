@@ -69,7 +69,12 @@ export async function recordAudit(trx: Executor, input: AuditEntryInput): Promis
   };
   await trx
     .insertInto('auditLog')
-    .values({ ...fields, at: new Date(fields.at), requestId: input.requestId ?? null, hash: entryHash(fields) })
+    .values({
+      ...fields,
+      at: new Date(fields.at),
+      requestId: input.requestId ?? null,
+      hash: entryHash(fields),
+    })
     .execute();
 }
 
@@ -77,7 +82,13 @@ export interface AuditVerifyResult {
   ok: boolean;
   entries: number;
   /** The first entry whose stored hash or link does not match what its fields give. */
-  firstBroken?: { seq: string; reason: 'hash_mismatch' | 'link_broken'; action: string; entityType: string; entityId: string | null };
+  firstBroken?: {
+    seq: string;
+    reason: 'hash_mismatch' | 'link_broken';
+    action: string;
+    entityType: string;
+    entityId: string | null;
+  };
 }
 
 /** Recomputes the whole chain in seq order, streaming in pages so it works on large logs. */
@@ -113,7 +124,13 @@ export async function verifyAuditChain(db: Executor, pageSize = 5000): Promise<A
       const broken = (reason: 'hash_mismatch' | 'link_broken'): AuditVerifyResult => ({
         ok: false,
         entries: count,
-        firstBroken: { seq: r.seq, reason, action: r.action, entityType: r.entityType, entityId: r.entityId },
+        firstBroken: {
+          seq: r.seq,
+          reason,
+          action: r.action,
+          entityType: r.entityType,
+          entityId: r.entityId,
+        },
       });
       if (r.prevHash !== prev) return broken('link_broken');
       const recomputed = entryHash({

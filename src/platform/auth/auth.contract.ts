@@ -15,7 +15,12 @@ export const MeResponseSchema = z
     organizationName: z.string().nullable(),
     regionCode: z.string().nullable(),
     personId: z.string().nullable(),
-    scope: z.object({ kind: z.string(), regionCode: z.string().optional(), organizationId: z.string().optional(), personId: z.string().optional() }),
+    scope: z.object({
+      kind: z.string(),
+      regionCode: z.string().optional(),
+      organizationId: z.string().optional(),
+      personId: z.string().optional(),
+    }),
   })
   .meta({ id: 'Me' });
 export type Me = z.infer<typeof MeResponseSchema>;

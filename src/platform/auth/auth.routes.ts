@@ -1,9 +1,22 @@
 import { z } from 'zod';
 import { requireRoles, SESSION_COOKIE } from '../http/auth-plugin.js';
-import { type App, type AppDeps, ErrorResponseSchema, errorResponses, IdParamsSchema } from '../http/routing.js';
-import { ApiTokenSchema, LoginRequestSchema, MeResponseSchema } from './auth.contract.js';
-import { createApiToken, listApiTokens, login, logout, revokeApiToken, tokenScopes } from './auth.service.js';
+import {
+  type App,
+  type AppDeps,
+  ErrorResponseSchema,
+  errorResponses,
+  IdParamsSchema,
+} from '../http/routing.js';
 import type { Actor } from './actor.js';
+import { ApiTokenSchema, LoginRequestSchema, MeResponseSchema } from './auth.contract.js';
+import {
+  createApiToken,
+  listApiTokens,
+  login,
+  logout,
+  revokeApiToken,
+  tokenScopes,
+} from './auth.service.js';
 
 function presentMe(actor: Actor) {
   return {
@@ -24,10 +37,19 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
     '/api/auth/login',
     {
       config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
-      schema: { tags: ['auth'], summary: '登录', body: LoginRequestSchema, response: { 200: MeResponseSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema } },
+      schema: {
+        tags: ['auth'],
+        summary: '登录',
+        body: LoginRequestSchema,
+        response: { 200: MeResponseSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
+      },
     },
     async (request, reply) => {
-      const result = await login(deps.db, request.body, { sessionDays: deps.sessionDays, requestId: request.id, now: deps.now?.() });
+      const result = await login(deps.db, request.body, {
+        sessionDays: deps.sessionDays,
+        requestId: request.id,
+        now: deps.now?.(),
+      });
       reply.setCookie(SESSION_COOKIE, result.sessionToken, {
         httpOnly: true,
         sameSite: 'lax',
@@ -39,25 +61,43 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
     },
   );
 
-  app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: '退出登录', response: { 204: z.null() } } }, async (request, reply) => {
-    const token = request.cookies?.[SESSION_COOKIE];
-    if (token) {
-      await logout(deps.db, token);
-      app.forgetSession(token);
-    }
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send(null);
-  });
+  app.post(
+    '/api/auth/logout',
+    { schema: { tags: ['auth'], summary: '退出登录', response: { 204: z.null() } } },
+    async (request, reply) => {
+      const token = request.cookies?.[SESSION_COOKIE];
+      if (token) {
+        await logout(deps.db, token);
+        app.forgetSession(token);
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
 
   app.get(
     '/api/auth/me',
-    { preHandler: requireRoles(), schema: { tags: ['auth'], summary: '当前用户', response: { 200: MeResponseSchema, ...errorResponses } } },
+    {
+      preHandler: requireRoles(),
+      schema: {
+        tags: ['auth'],
+        summary: '当前用户',
+        response: { 200: MeResponseSchema, ...errorResponses },
+      },
+    },
     async (request) => presentMe(request.actor),
   );
 
   app.get(
     '/api/tokens',
-    { preHandler: requireRoles(), schema: { tags: ['auth'], summary: '本机构的API令牌', response: { 200: z.object({ items: z.array(ApiTokenSchema) }), ...errorResponses } } },
+    {
+      preHandler: requireRoles(),
+      schema: {
+        tags: ['auth'],
+        summary: '本机构的API令牌',
+        response: { 200: z.object({ items: z.array(ApiTokenSchema) }), ...errorResponses },
+      },
+    },
     async (request) => ({ items: await listApiTokens(deps.db, request.actor) }),
   );
 
@@ -68,16 +108,30 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       schema: {
         tags: ['auth'],
         summary: '创建API令牌（设备、对接系统）；令牌明文只返回这一次',
-        body: z.object({ name: z.string().min(1).max(100), scopes: z.array(z.enum(tokenScopes)).min(1) }),
+        body: z.object({
+          name: z.string().min(1).max(100),
+          scopes: z.array(z.enum(tokenScopes)).min(1),
+        }),
         response: { 201: z.object({ id: z.string(), token: z.string() }), ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await createApiToken(deps.db, request.actor, request.body, request.id)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createApiToken(deps.db, request.actor, request.body, request.id)),
   );
 
   app.delete(
     '/api/tokens/:id',
-    { preHandler: requireRoles(), schema: { tags: ['auth'], summary: '吊销API令牌', params: IdParamsSchema, response: { 204: z.null(), ...errorResponses } } },
+    {
+      preHandler: requireRoles(),
+      schema: {
+        tags: ['auth'],
+        summary: '吊销API令牌',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       await revokeApiToken(deps.db, request.actor, request.params.id, request.id);
       return reply.status(204).send(null);

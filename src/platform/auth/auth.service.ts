@@ -9,7 +9,12 @@ import type { OrganizationKind, Role } from './roles.js';
 import { hashSecret, newSecret } from './tokens.js';
 
 /** Scopes an API token can carry (CONTRACTS.md: each bound to one organization and a list of scopes). */
-export const tokenScopes = ['registry:read', 'registry:write', 'devices:write', 'bundle:write'] as const;
+export const tokenScopes = [
+  'registry:read',
+  'registry:write',
+  'devices:write',
+  'bundle:write',
+] as const;
 export type TokenScope = (typeof tokenScopes)[number];
 
 // A constant-time-ish dummy so a wrong username costs the same as a wrong password.
@@ -20,10 +25,22 @@ function userWithOrganization(db: Executor) {
   return db
     .selectFrom('appUser as u')
     .leftJoin('organization as o', 'o.id', 'u.organizationId')
-    .select(['u.id', 'u.displayName', 'u.roles', 'u.organizationId', 'u.personId', 'u.disabled', 'o.kind as organizationKind', 'o.name as organizationName', 'o.regionCode']);
+    .select([
+      'u.id',
+      'u.displayName',
+      'u.roles',
+      'u.organizationId',
+      'u.personId',
+      'u.disabled',
+      'o.kind as organizationKind',
+      'o.name as organizationName',
+      'o.regionCode',
+    ]);
 }
 
-function actorOf(row: Awaited<ReturnType<ReturnType<typeof userWithOrganization>['executeTakeFirst']>>): Actor | undefined {
+function actorOf(
+  row: Awaited<ReturnType<ReturnType<typeof userWithOrganization>['executeTakeFirst']>>,
+): Actor | undefined {
   if (!row || row.disabled) return undefined;
   const roles = row.roles as Role[];
   return {
@@ -37,7 +54,12 @@ function actorOf(row: Awaited<ReturnType<ReturnType<typeof userWithOrganization>
     regionCode: row.regionCode ?? null,
     personId: row.personId,
     tokenScopes: null,
-    scope: scopeFor({ roles, organizationId: row.organizationId, regionCode: row.regionCode ?? null, personId: row.personId }),
+    scope: scopeFor({
+      roles,
+      organizationId: row.organizationId,
+      regionCode: row.regionCode ?? null,
+      personId: row.personId,
+    }),
   };
 }
 
@@ -75,8 +97,18 @@ export async function login(
   const sessionToken = newSecret();
   const expiresAt = new Date(now.getTime() + opts.sessionDays * 86_400_000);
   await transaction(db, async (trx) => {
-    await trx.insertInto('userSession').values({ tokenHash: hashSecret(sessionToken), userId: user.id, createdAt: now, expiresAt }).execute();
-    await recordAudit(trx, { actor, action: 'auth.login', entityType: 'user', entityId: user.id, requestId: opts.requestId, at: now });
+    await trx
+      .insertInto('userSession')
+      .values({ tokenHash: hashSecret(sessionToken), userId: user.id, createdAt: now, expiresAt })
+      .execute();
+    await recordAudit(trx, {
+      actor,
+      action: 'auth.login',
+      entityType: 'user',
+      entityId: user.id,
+      requestId: opts.requestId,
+      at: now,
+    });
   });
   return { sessionToken, expiresAt, actor };
 }
@@ -87,7 +119,11 @@ export async function logout(db: Executor, sessionToken: string): Promise<void> 
 }
 
 /** The signed-in caller and when their session ends, in one statement. */
-export async function actorFromSession(db: Executor, sessionToken: string, now = new Date()): Promise<{ actor: Actor; expiresAt: Date } | undefined> {
+export async function actorFromSession(
+  db: Executor,
+  sessionToken: string,
+  now = new Date(),
+): Promise<{ actor: Actor; expiresAt: Date } | undefined> {
   const row = await userWithOrganization(db)
     .innerJoin('userSession as s', 's.userId', 'u.id')
     .select('s.expiresAt')
@@ -107,13 +143,26 @@ export async function actorFromApiToken(db: Executor, token: string): Promise<Ac
   const row = await db
     .selectFrom('apiToken as t')
     .innerJoin('organization as o', 'o.id', 't.organizationId')
-    .select(['t.id', 't.name', 't.scopes', 't.organizationId', 'o.kind', 'o.name as organizationName', 'o.regionCode'])
+    .select([
+      't.id',
+      't.name',
+      't.scopes',
+      't.organizationId',
+      'o.kind',
+      'o.name as organizationName',
+      'o.regionCode',
+    ])
     .where('t.tokenHash', '=', hashSecret(token))
     .where('t.revokedAt', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
   // last_used_at is bookkeeping, not a record change; updated without an audit entry and without waiting.
-  void db.updateTable('apiToken').set({ lastUsedAt: new Date() }).where('id', '=', row.id).execute().catch(() => {});
+  void db
+    .updateTable('apiToken')
+    .set({ lastUsedAt: new Date() })
+    .where('id', '=', row.id)
+    .execute()
+    .catch(() => {});
   return {
     userId: null,
     tokenId: row.id,
@@ -136,10 +185,17 @@ export async function createApiToken(
   input: { name: string; scopes: TokenScope[] },
   requestId?: string,
 ): Promise<{ id: string; token: string }> {
-  if (!actor.userId || !actor.organizationId) throw new DomainError('forbidden', '只有机构用户可以创建API令牌');
+  if (!actor.userId || !actor.organizationId)
+    throw new DomainError('forbidden', '只有机构用户可以创建API令牌');
   const organizationId = actor.organizationId;
   return transaction(db, async (trx) => {
-    const row = await insertToken(trx, { organizationId, name: input.name, scopes: input.scopes, createdBy: actor.userId, prefix: 'zx_' });
+    const row = await insertToken(trx, {
+      organizationId,
+      name: input.name,
+      scopes: input.scopes,
+      createdBy: actor.userId,
+      prefix: 'zx_',
+    });
     await recordAudit(trx, {
       actor,
       action: 'api_token.create',
@@ -157,16 +213,42 @@ export async function createApiToken(
  * A token for one device of an organization (scope devices:write); the caller's transaction also
  * writes the device row that binds it to a room. The plain token is returned once.
  */
-export function insertDeviceToken(trx: Executor, organizationId: string, name: string, createdBy: string | null): Promise<{ id: string; token: string }> {
-  return insertToken(trx, { organizationId, name, scopes: ['devices:write'], createdBy, prefix: 'zxd_' });
+export function insertDeviceToken(
+  trx: Executor,
+  organizationId: string,
+  name: string,
+  createdBy: string | null,
+): Promise<{ id: string; token: string }> {
+  return insertToken(trx, {
+    organizationId,
+    name,
+    scopes: ['devices:write'],
+    createdBy,
+    prefix: 'zxd_',
+  });
 }
 
 /** Stores only the hash; the secret is returned once to show to whoever asked for it. */
-async function insertToken(trx: Executor, t: { organizationId: string; name: string; scopes: TokenScope[]; createdBy: string | null; prefix: string }): Promise<{ id: string; token: string }> {
+async function insertToken(
+  trx: Executor,
+  t: {
+    organizationId: string;
+    name: string;
+    scopes: TokenScope[];
+    createdBy: string | null;
+    prefix: string;
+  },
+): Promise<{ id: string; token: string }> {
   const token = newSecret(t.prefix);
   const row = await trx
     .insertInto('apiToken')
-    .values({ organizationId: t.organizationId, name: t.name, tokenHash: hashSecret(token), scopes: t.scopes, createdBy: t.createdBy })
+    .values({
+      organizationId: t.organizationId,
+      name: t.name,
+      tokenHash: hashSecret(token),
+      scopes: t.scopes,
+      createdBy: t.createdBy,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, token };
@@ -182,7 +264,12 @@ export async function listApiTokens(db: Executor, actor: Actor) {
     .execute();
 }
 
-export async function revokeApiToken(db: Executor, actor: Actor, id: string, requestId?: string): Promise<void> {
+export async function revokeApiToken(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  requestId?: string,
+): Promise<void> {
   await transaction(db, async (trx) => {
     const row = await trx
       .selectFrom('apiToken')
@@ -194,14 +281,28 @@ export async function revokeApiToken(db: Executor, actor: Actor, id: string, req
     if (!row) throw notFound('API令牌');
     if (row.revokedAt) return;
     await trx.updateTable('apiToken').set({ revokedAt: new Date() }).where('id', '=', id).execute();
-    await recordAudit(trx, { actor, action: 'api_token.revoke', entityType: 'api_token', entityId: id, regionCode: actor.regionCode, requestId });
+    await recordAudit(trx, {
+      actor,
+      action: 'api_token.revoke',
+      entityType: 'api_token',
+      entityId: id,
+      regionCode: actor.regionCode,
+      requestId,
+    });
   });
 }
 
 export async function createUser(
   trx: Executor,
   actor: Actor | string,
-  input: { username: string; password: string; displayName: string; roles: Role[]; organizationId?: string | null; personId?: string | null },
+  input: {
+    username: string;
+    password: string;
+    displayName: string;
+    roles: Role[];
+    organizationId?: string | null;
+    personId?: string | null;
+  },
 ): Promise<string> {
   const passwordHash = await hashPassword(input.password);
   const row = await trx
@@ -221,7 +322,11 @@ export async function createUser(
     action: 'user.create',
     entityType: 'user',
     entityId: row.id,
-    after: { username: input.username, roles: input.roles, organizationId: input.organizationId ?? null },
+    after: {
+      username: input.username,
+      roles: input.roles,
+      organizationId: input.organizationId ?? null,
+    },
   });
   return row.id;
 }

@@ -10,4 +10,3 @@ export function regionPrefix(scope: { regionCode: string }): string {
 
 /** A predicate that matches nothing: used when a scope kind cannot see a table at all. */
 export const nothing = sql<SqlBool>`false`;
-

@@ -3,7 +3,16 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { CamelCasePlugin, type CompiledQuery, Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, type Transaction } from 'kysely';
+import {
+  CamelCasePlugin,
+  type CompiledQuery,
+  Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  PostgresDialect,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import { installFaceVectors } from './migrations/0011_face_vectors.js';
 import { migrations } from './migrations/index.js';
@@ -51,7 +60,11 @@ const camel = (k: string) => {
  * (PGlite, inside a transaction) as an ordinary query; rows come back camelCased either way. `name`
  * must stand for one SQL text.
  */
-export async function queryPrepared<R>(db: Executor, name: string, query: CompiledQuery<R>): Promise<R[]> {
+export async function queryPrepared<R>(
+  db: Executor,
+  name: string,
+  query: CompiledQuery<R>,
+): Promise<R[]> {
   const pool = preparedPools.get(db);
   if (!pool) return (await db.executeQuery(query)).rows;
   const result = await pool.query({ name, text: query.sql, values: query.parameters as unknown[] });
@@ -76,8 +89,13 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
     // pg's documented contract: an idle client that the server drops (restart, terminate) emits
     // 'error' on the pool; unhandled, that would crash the process. The next query reconnects.
-    pool.on('error', (err) => process.emitWarning(`idle PostgreSQL client dropped: ${err.message}`));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    pool.on('error', (err) =>
+      process.emitWarning(`idle PostgreSQL client dropped: ${err.message}`),
+    );
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool }),
+      plugins: [new CamelCasePlugin()],
+    });
     preparedPools.set(db, pool);
     return { db, mode: 'postgresql', pool, close: () => db.destroy() };
   }
@@ -96,7 +114,10 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
   await pglite.waitReady;
   // PGlite is one connection: the pool has size 1 and everything queues on it.
   const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+  });
   return {
     db,
     mode: 'pglite',
@@ -121,7 +142,9 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const name = failed?.migrationName ?? 'unknown';
-    throw new Error(`migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   // Migration 0011 is a no-op where pgvector is missing; a server that has gained it since gets the
   // face index now instead of never.
@@ -129,7 +152,10 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return (results ?? []).map((r) => r.migrationName);
 }
 
-export function transaction<T>(db: Executor, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+export function transaction<T>(
+  db: Executor,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
   if (db.isTransaction) return fn(db as Transaction<Database>);
   return (db as Kysely<Database>).transaction().execute(fn);
 }

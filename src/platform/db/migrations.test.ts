@@ -1,17 +1,20 @@
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test-support/db.js';
 import type { Db } from './database.js';
 import { migrations } from './migrations/index.js';
-import { Migrator } from 'kysely';
 
 /** Everything a migration decides about the schema, in a form two servers can be compared by. */
 async function catalogOf(db: Db) {
   const columns = await sql<Record<string, unknown>>`
     select table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length
-    from information_schema.columns where table_schema = 'public' order by table_name, column_name`.execute(db);
+    from information_schema.columns where table_schema = 'public' order by table_name, column_name`.execute(
+    db,
+  );
   const indexes = await sql<Record<string, unknown>>`
-    select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' order by tablename, indexname`.execute(db);
+    select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' order by tablename, indexname`.execute(
+    db,
+  );
   const constraints = await sql<Record<string, unknown>>`
     select conrelid::regclass::text as table_name, conname, contype, pg_get_constraintdef(oid) as def
     from pg_constraint where connamespace = 'public'::regnamespace
@@ -21,7 +24,12 @@ async function catalogOf(db: Db) {
   const triggers = await sql<Record<string, unknown>>`
     select event_object_table, trigger_name, event_manipulation, action_timing
     from information_schema.triggers where trigger_schema = 'public' order by 1, 2, 3`.execute(db);
-  return { columns: columns.rows, indexes: indexes.rows, constraints: constraints.rows, triggers: triggers.rows };
+  return {
+    columns: columns.rows,
+    indexes: indexes.rows,
+    constraints: constraints.rows,
+    triggers: triggers.rows,
+  };
 }
 
 /**
@@ -29,8 +37,17 @@ async function catalogOf(db: Db) {
  * 0011: PGlite loads it, a PostgreSQL server may not have it); the rest must still match.
  */
 function withoutFaceVectors(catalog: Awaited<ReturnType<typeof catalogOf>>) {
-  const optional = (r: Record<string, unknown>) => r.tableName === 'face_vector' || r.tablename === 'face_vector' || r.conname === 'face_template_has_vector' || r.triggerName === 'face_template_has_vector';
-  return { columns: catalog.columns.filter((r) => !optional(r)), indexes: catalog.indexes.filter((r) => !optional(r)), constraints: catalog.constraints.filter((r) => !optional(r)), triggers: catalog.triggers.filter((r) => !optional(r)) };
+  const optional = (r: Record<string, unknown>) =>
+    r.tableName === 'face_vector' ||
+    r.tablename === 'face_vector' ||
+    r.conname === 'face_template_has_vector' ||
+    r.triggerName === 'face_template_has_vector';
+  return {
+    columns: catalog.columns.filter((r) => !optional(r)),
+    indexes: catalog.indexes.filter((r) => !optional(r)),
+    constraints: catalog.constraints.filter((r) => !optional(r)),
+    triggers: catalog.triggers.filter((r) => !optional(r)),
+  };
 }
 
 describe('migrations', () => {
@@ -39,7 +56,10 @@ describe('migrations', () => {
     try {
       const before = await catalogOf(t.db);
       expect(before.columns.length).toBeGreaterThan(50);
-      const migrator = new Migrator({ db: t.db, provider: { getMigrations: async () => migrations } });
+      const migrator = new Migrator({
+        db: t.db,
+        provider: { getMigrations: async () => migrations },
+      });
       for (let i = 0; i < Object.keys(migrations).length; i++) {
         const { error } = await migrator.migrateDown();
         expect(error).toBeUndefined();
@@ -54,20 +74,24 @@ describe('migrations', () => {
     }
   });
 
-  it.skipIf(!process.env.TEST_DATABASE_URL)('give identical catalogs on PGlite and PostgreSQL', async () => {
-    const a = await createTestDatabase('pglite');
-    const b = await createTestDatabase('postgresql');
-    try {
-      let [ca, cb] = await Promise.all([catalogOf(a.db), catalogOf(b.db)]);
-      const vectors = (c: typeof ca) => c.columns.some((r) => r.tableName === 'face_vector');
-      if (vectors(ca) !== vectors(cb)) [ca, cb] = [withoutFaceVectors(ca), withoutFaceVectors(cb)];
-      expect(cb.columns).toEqual(ca.columns);
-      expect(cb.indexes).toEqual(ca.indexes);
-      expect(cb.constraints).toEqual(ca.constraints);
-      expect(cb.triggers).toEqual(ca.triggers);
-    } finally {
-      await a.close();
-      await b.close();
-    }
-  });
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'give identical catalogs on PGlite and PostgreSQL',
+    async () => {
+      const a = await createTestDatabase('pglite');
+      const b = await createTestDatabase('postgresql');
+      try {
+        let [ca, cb] = await Promise.all([catalogOf(a.db), catalogOf(b.db)]);
+        const vectors = (c: typeof ca) => c.columns.some((r) => r.tableName === 'face_vector');
+        if (vectors(ca) !== vectors(cb))
+          [ca, cb] = [withoutFaceVectors(ca), withoutFaceVectors(cb)];
+        expect(cb.columns).toEqual(ca.columns);
+        expect(cb.indexes).toEqual(ca.indexes);
+        expect(cb.constraints).toEqual(ca.constraints);
+        expect(cb.triggers).toEqual(ca.triggers);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    },
+  );
 });

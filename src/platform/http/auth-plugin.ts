@@ -66,9 +66,11 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; now?: 
 export function requireRoles(...wanted: Role[]) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const actor = request.actor;
-    if (!actor.userId && !actor.tokenId) throw new DomainError('authentication_required', '请先登录');
+    if (!actor.userId && !actor.tokenId)
+      throw new DomainError('authentication_required', '请先登录');
     if (actor.tokenId) throw new DomainError('forbidden', '此接口不接受API令牌');
-    if (wanted.length > 0 && !hasRole(actor, ...wanted)) throw new DomainError('forbidden', '当前角色无权访问');
+    if (wanted.length > 0 && !hasRole(actor, ...wanted))
+      throw new DomainError('forbidden', '当前角色无权访问');
   };
 }
 
@@ -77,10 +79,12 @@ export function requireTokenScope(scope: string, ...userRoles: Role[]) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const actor = request.actor;
     if (actor.tokenId) {
-      if (!actor.tokenScopes?.includes(scope)) throw new DomainError('forbidden', `API令牌缺少权限 ${scope}`);
+      if (!actor.tokenScopes?.includes(scope))
+        throw new DomainError('forbidden', `API令牌缺少权限 ${scope}`);
       return;
     }
     if (!actor.userId) throw new DomainError('authentication_required', '请先登录');
-    if (userRoles.length > 0 && !hasRole(actor, ...userRoles)) throw new DomainError('forbidden', '当前角色无权访问');
+    if (userRoles.length > 0 && !hasRole(actor, ...userRoles))
+      throw new DomainError('forbidden', '当前角色无权访问');
   };
 }

@@ -14,7 +14,10 @@ describe('HTTP conventions (CONTRACTS.md "HTTP")', () => {
     await loadRegions(t.db);
     app = await buildTestApp(t);
     const regulator = await buildOrganization(t.db, { kind: 'regulator', regionCode: '3709' });
-    const u = await buildUser(t.db, { roles: ['regulator', 'admin'], organizationId: regulator.id });
+    const u = await buildUser(t.db, {
+      roles: ['regulator', 'admin'],
+      organizationId: regulator.id,
+    });
     cookie = await loginCookie(app, u.username);
   });
   afterAll(async () => {
@@ -39,7 +42,12 @@ describe('HTTP conventions (CONTRACTS.md "HTTP")', () => {
     });
     const logged = await buildTestApp(t, { logger: { level: 'info', stream } });
     try {
-      for (const url of ['/api/health', '/api/public/verify?number=T1&name=x', '/api/organizations', '/api/no-such-route']) {
+      for (const url of [
+        '/api/health',
+        '/api/public/verify?number=T1&name=x',
+        '/api/organizations',
+        '/api/no-such-route',
+      ]) {
         const res = await logged.inject({ method: 'GET', url });
         expect(res.headers['content-security-policy']).toContain("default-src 'self'");
         expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -58,7 +66,11 @@ describe('HTTP conventions (CONTRACTS.md "HTTP")', () => {
       await logged.close();
     }
     // Closing the app wrote the buffered query log.
-    const checks = await t.db.selectFrom('verificationQuery').select(['number', 'outcome']).where('number', '=', 'T1').execute();
+    const checks = await t.db
+      .selectFrom('verificationQuery')
+      .select(['number', 'outcome'])
+      .where('number', '=', 'T1')
+      .execute();
     expect(checks).toEqual([{ number: 'T1', outcome: 'no_such_number' }]);
   });
 
@@ -72,7 +84,14 @@ describe('HTTP conventions (CONTRACTS.md "HTTP")', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     const documented = new Set(Object.keys(doc.paths));
-    for (const p of ['/api/health', '/api/auth/login', '/api/organizations', '/api/organizations/{id}', '/api/persons/{id}', '/api/policies/in-force']) {
+    for (const p of [
+      '/api/health',
+      '/api/auth/login',
+      '/api/organizations',
+      '/api/organizations/{id}',
+      '/api/persons/{id}',
+      '/api/policies/in-force',
+    ]) {
       expect(documented, p).toContain(p);
     }
     const docs = await app.inject({ method: 'GET', url: '/docs/' });
@@ -87,11 +106,16 @@ describe('HTTP conventions (CONTRACTS.md "HTTP")', () => {
   });
 
   it('never answers bad input to any documented route with a 500, and always with the error shape', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const malformed: { payload: string; contentType: string }[] = [
       { payload: '{"unterminated": ', contentType: 'application/json' },
       { payload: '[1,2,3]', contentType: 'application/json' },
-      { payload: '{"name": 12, "kind": ["x"], "startDate": "yesterday", "idNumber": null}', contentType: 'application/json' },
+      {
+        payload: '{"name": 12, "kind": ["x"], "startDate": "yesterday", "idNumber": null}',
+        contentType: 'application/json',
+      },
       { payload: 'null', contentType: 'application/json' },
       { payload: 'name=x', contentType: 'application/x-www-form-urlencoded' },
       { payload: '"\u0000\uffff"', contentType: 'application/json' },
@@ -102,17 +126,25 @@ describe('HTTP conventions (CONTRACTS.md "HTTP")', () => {
       for (const method of Object.keys(ops)) {
         for (const param of paramValues) {
           const url = path.replace(/\{[^}]+\}/g, encodeURIComponent(param));
-          const bodies = method === 'get' || method === 'delete' ? [{ payload: undefined, contentType: undefined }] : malformed;
+          const bodies =
+            method === 'get' || method === 'delete'
+              ? [{ payload: undefined, contentType: undefined }]
+              : malformed;
           for (const b of bodies) {
             for (const auth of [cookie, undefined]) {
               const res = await app.inject({
                 method: method.toUpperCase() as 'GET',
                 url: `${url}${method === 'get' ? '?page=-1&pageSize=abc&kind=nonsense&date=2024-13-45&regionCode=x' : ''}`,
-                headers: { ...(auth ? { cookie: auth } : {}), ...(b.contentType ? { 'content-type': b.contentType } : {}) },
+                headers: {
+                  ...(auth ? { cookie: auth } : {}),
+                  ...(b.contentType ? { 'content-type': b.contentType } : {}),
+                },
                 payload: b.payload,
               });
               checked++;
-              expect(res.statusCode, `${method} ${url} ${b.payload} → ${res.body}`).toBeLessThan(500);
+              expect(res.statusCode, `${method} ${url} ${b.payload} → ${res.body}`).toBeLessThan(
+                500,
+              );
               if (res.statusCode >= 400) {
                 const body = res.json();
                 expect(typeof body.error?.code, `${method} ${url}`).toBe('string');
@@ -136,6 +168,7 @@ describe('HTTP conventions (CONTRACTS.md "HTTP")', () => {
     });
     expect(res.statusCode).toBe(400);
     const paths = (res.json().error.details as { path: string }[]).map((d) => d.path);
-    for (const field of ['kind', 'name', 'creditCode', 'regionCode']) expect(paths).toContain(`body.${field}`);
+    for (const field of ['kind', 'name', 'creditCode', 'regionCode'])
+      expect(paths).toContain(`body.${field}`);
   });
 });

@@ -11,6 +11,8 @@ export function serverLogger(level: string, dest: string | number = 1): Logger {
   return pino({ level }, pino.destination({ dest, sync: false }));
 }
 
-export function flushLogger(logger: { flush?: (cb?: (err?: Error) => void) => void }): Promise<void> {
+export function flushLogger(logger: {
+  flush?: (cb?: (err?: Error) => void) => void;
+}): Promise<void> {
   return new Promise((resolve) => (logger.flush ? logger.flush(() => resolve()) : resolve()));
 }

@@ -9,7 +9,13 @@ export async function systemRoutes(app: App, deps: AppDeps): Promise<void> {
       schema: {
         tags: ['system'],
         summary: '健康检查',
-        response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgresql']), version: z.string() }) },
+        response: {
+          200: z.object({
+            status: z.literal('ok'),
+            database: z.enum(['pglite', 'postgresql']),
+            version: z.string(),
+          }),
+        },
       },
     },
     async () => {

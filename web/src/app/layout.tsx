@@ -1,4 +1,19 @@
-import { ApartmentOutlined, AuditOutlined, BookOutlined, FormOutlined, SafetyCertificateOutlined, ClockCircleOutlined, PlayCircleOutlined, DashboardOutlined, FileProtectOutlined, GlobalOutlined, IdcardOutlined, LogoutOutlined, MenuOutlined, TeamOutlined } from '@ant-design/icons';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  BookOutlined,
+  ClockCircleOutlined,
+  DashboardOutlined,
+  FileProtectOutlined,
+  FormOutlined,
+  GlobalOutlined,
+  IdcardOutlined,
+  LogoutOutlined,
+  MenuOutlined,
+  PlayCircleOutlined,
+  SafetyCertificateOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
 import { Button, Drawer, Layout, Menu, Space, Tag, Typography } from 'antd';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -21,18 +36,90 @@ interface MenuEntry {
 }
 
 const entries: MenuEntry[] = [
-  { key: 'dashboard', path: () => '/', label: 'menu.dashboard', icon: <DashboardOutlined />, roles: [...jurisdiction, ...organizationUsers] },
-  { key: 'organizations', path: () => '/organizations', label: 'menu.organizations', icon: <ApartmentOutlined />, roles: jurisdiction },
-  { key: 'own', path: (me) => `/organizations/${me.organizationId}`, label: 'menu.ownOrganization', icon: <ApartmentOutlined />, roles: organizationUsers },
-  { key: 'persons', path: () => '/persons', label: 'menu.persons', icon: <TeamOutlined />, roles: [...jurisdiction, ...organizationUsers] },
-  { key: 'myfile', path: (me) => `/persons/${me.personId}`, label: 'menu.myFile', icon: <IdcardOutlined />, roles: ['worker'] },
-  { key: 'classes', path: () => '/classes', label: 'menu.classes', icon: <BookOutlined />, roles: [...jurisdiction, 'training_institution', 'enterprise'] },
-  { key: 'learn', path: () => '/my/courses', label: 'menu.learn', icon: <PlayCircleOutlined />, roles: ['worker'] },
-  { key: 'myhours', path: () => '/my/hours', label: 'menu.myHours', icon: <ClockCircleOutlined />, roles: ['worker'] },
-  { key: 'exams', path: () => '/exams', label: 'menu.exams', icon: <AuditOutlined />, roles: ['exam_authority', 'exam_site', 'regulator'] },
-  { key: 'myexams', path: () => '/my/exams', label: 'menu.myExams', icon: <FormOutlined />, roles: ['worker'] },
-  { key: 'certificates', path: () => '/certificates', label: 'menu.certificates', icon: <SafetyCertificateOutlined />, roles: [...jurisdiction, 'enterprise', 'worker'] },
-  { key: 'policies', path: () => '/policies', label: 'menu.policies', icon: <FileProtectOutlined />, roles: jurisdiction },
+  {
+    key: 'dashboard',
+    path: () => '/',
+    label: 'menu.dashboard',
+    icon: <DashboardOutlined />,
+    roles: [...jurisdiction, ...organizationUsers],
+  },
+  {
+    key: 'organizations',
+    path: () => '/organizations',
+    label: 'menu.organizations',
+    icon: <ApartmentOutlined />,
+    roles: jurisdiction,
+  },
+  {
+    key: 'own',
+    path: (me) => `/organizations/${me.organizationId}`,
+    label: 'menu.ownOrganization',
+    icon: <ApartmentOutlined />,
+    roles: organizationUsers,
+  },
+  {
+    key: 'persons',
+    path: () => '/persons',
+    label: 'menu.persons',
+    icon: <TeamOutlined />,
+    roles: [...jurisdiction, ...organizationUsers],
+  },
+  {
+    key: 'myfile',
+    path: (me) => `/persons/${me.personId}`,
+    label: 'menu.myFile',
+    icon: <IdcardOutlined />,
+    roles: ['worker'],
+  },
+  {
+    key: 'classes',
+    path: () => '/classes',
+    label: 'menu.classes',
+    icon: <BookOutlined />,
+    roles: [...jurisdiction, 'training_institution', 'enterprise'],
+  },
+  {
+    key: 'learn',
+    path: () => '/my/courses',
+    label: 'menu.learn',
+    icon: <PlayCircleOutlined />,
+    roles: ['worker'],
+  },
+  {
+    key: 'myhours',
+    path: () => '/my/hours',
+    label: 'menu.myHours',
+    icon: <ClockCircleOutlined />,
+    roles: ['worker'],
+  },
+  {
+    key: 'exams',
+    path: () => '/exams',
+    label: 'menu.exams',
+    icon: <AuditOutlined />,
+    roles: ['exam_authority', 'exam_site', 'regulator'],
+  },
+  {
+    key: 'myexams',
+    path: () => '/my/exams',
+    label: 'menu.myExams',
+    icon: <FormOutlined />,
+    roles: ['worker'],
+  },
+  {
+    key: 'certificates',
+    path: () => '/certificates',
+    label: 'menu.certificates',
+    icon: <SafetyCertificateOutlined />,
+    roles: [...jurisdiction, 'enterprise', 'worker'],
+  },
+  {
+    key: 'policies',
+    path: () => '/policies',
+    label: 'menu.policies',
+    icon: <FileProtectOutlined />,
+    roles: jurisdiction,
+  },
 ];
 
 export function AppLayout() {
@@ -43,7 +130,9 @@ export function AppLayout() {
   const location = useLocation();
   const navigate = useNavigate();
   if (!me) return null;
-  const visible = entries.filter((e) => hasAnyRole(me, ...e.roles) && !(e.key === 'myfile' && !me.personId));
+  const visible = entries.filter(
+    (e) => hasAnyRole(me, ...e.roles) && !(e.key === 'myfile' && !me.personId),
+  );
   const selected = visible.filter((e) => {
     const p = e.path(me);
     return p === '/' ? location.pathname === '/' : location.pathname.startsWith(p);
@@ -52,7 +141,11 @@ export function AppLayout() {
     <Menu
       mode="inline"
       selectedKeys={selected.slice(-1).map((e) => e.key)}
-      items={visible.map((e) => ({ key: e.key, icon: e.icon, label: <Link to={e.path(me)}>{t(e.label)}</Link> }))}
+      items={visible.map((e) => ({
+        key: e.key,
+        icon: e.icon,
+        label: <Link to={e.path(me)}>{t(e.label)}</Link>,
+      }))}
       onClick={() => setOpen(false)}
     />
   );
@@ -69,7 +162,13 @@ export function AppLayout() {
   return (
     <Layout style={{ minHeight: '100vh' }}>
       {isPhone ? (
-        <Drawer placement="left" open={open} onClose={() => setOpen(false)} width={260} styles={{ body: { padding: 0 } }}>
+        <Drawer
+          placement="left"
+          open={open}
+          onClose={() => setOpen(false)}
+          width={260}
+          styles={{ body: { padding: 0 } }}
+        >
           {brand}
           {menu}
         </Drawer>
@@ -80,8 +179,26 @@ export function AppLayout() {
         </Layout.Sider>
       )}
       <Layout>
-        <Layout.Header style={{ background: '#fff', padding: '0 12px', display: 'flex', alignItems: 'center', gap: 8, borderBottom: '1px solid #f0f0f0', height: 56, lineHeight: '56px' }}>
-          {isPhone && <Button type="text" icon={<MenuOutlined />} aria-label="menu" onClick={() => setOpen(true)} />}
+        <Layout.Header
+          style={{
+            background: '#fff',
+            padding: '0 12px',
+            display: 'flex',
+            alignItems: 'center',
+            gap: 8,
+            borderBottom: '1px solid #f0f0f0',
+            height: 56,
+            lineHeight: '56px',
+          }}
+        >
+          {isPhone && (
+            <Button
+              type="text"
+              icon={<MenuOutlined />}
+              aria-label="menu"
+              onClick={() => setOpen(true)}
+            />
+          )}
           <Typography.Text strong ellipsis style={{ flex: 1, minWidth: 0 }}>
             {me.organizationName ?? me.displayName}
           </Typography.Text>
@@ -94,7 +211,11 @@ export function AppLayout() {
               ))}
             </Space>
           )}
-          <Button type="text" icon={<GlobalOutlined />} onClick={() => setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
+          <Button
+            type="text"
+            icon={<GlobalOutlined />}
+            onClick={() => setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}
+          >
             {isPhone ? null : t('app.language')}
           </Button>
           <Button

@@ -8,7 +8,9 @@ import { type ReactNode, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AuthProvider } from './auth';
 
-const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false, retry: 1 } } });
+const queryClient = new QueryClient({
+  defaultOptions: { queries: { refetchOnWindowFocus: false, retry: 1 } },
+});
 
 export function Providers({ children }: { children: ReactNode }) {
   const { i18n } = useTranslation();
@@ -18,7 +20,10 @@ export function Providers({ children }: { children: ReactNode }) {
     document.documentElement.lang = zh ? 'zh-CN' : 'en';
   }, [zh]);
   return (
-    <ConfigProvider locale={zh ? zhCN : enUS} theme={{ token: { colorPrimary: '#b7312c', borderRadius: 6 } }}>
+    <ConfigProvider
+      locale={zh ? zhCN : enUS}
+      theme={{ token: { colorPrimary: '#b7312c', borderRadius: 6 } }}
+    >
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <AuthProvider>{children}</AuthProvider>

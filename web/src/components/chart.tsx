@@ -1,13 +1,34 @@
 import { BarChart, PieChart } from 'echarts/charts';
-import { DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import {
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TooltipComponent,
+} from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
-echarts.use([BarChart, PieChart, GridComponent, LegendComponent, TooltipComponent, MarkLineComponent, DataZoomComponent, CanvasRenderer]);
+echarts.use([
+  BarChart,
+  PieChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  MarkLineComponent,
+  DataZoomComponent,
+  CanvasRenderer,
+]);
 
 /** One ECharts instance bound to a div; resizes with the window so it fits a phone. */
-export function Chart({ option, height = 280 }: { option: echarts.EChartsCoreOption; height?: number }) {
+export function Chart({
+  option,
+  height = 280,
+}: {
+  option: echarts.EChartsCoreOption;
+  height?: number;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!ref.current) return;

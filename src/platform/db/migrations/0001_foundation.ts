@@ -49,7 +49,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index organization_region_idx on organization (region_code text_pattern_ops)`.execute(
     db,
   );
-  await db.schema.createIndex('organization_kind_idx').on('organization').columns(['kind', 'status']).execute();
+  await db.schema
+    .createIndex('organization_kind_idx')
+    .on('organization')
+    .columns(['kind', 'status'])
+    .execute();
 
   await db.schema
     .createTable('person')
@@ -82,8 +86,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('end_date', 'date')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('staff_org_idx').on('staff_assignment').columns(['organization_id', 'duty']).execute();
-  await db.schema.createIndex('staff_person_idx').on('staff_assignment').column('person_id').execute();
+  await db.schema
+    .createIndex('staff_org_idx')
+    .on('staff_assignment')
+    .columns(['organization_id', 'duty'])
+    .execute();
+  await db.schema
+    .createIndex('staff_person_idx')
+    .on('staff_assignment')
+    .column('person_id')
+    .execute();
 
   await db.schema
     .createTable('employment')
@@ -97,8 +109,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('end_date', 'date')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('employment_org_idx').on('employment').columns(['organization_id', 'post']).execute();
-  await db.schema.createIndex('employment_person_idx').on('employment').column('person_id').execute();
+  await db.schema
+    .createIndex('employment_org_idx')
+    .on('employment')
+    .columns(['organization_id', 'post'])
+    .execute();
+  await db.schema
+    .createIndex('employment_person_idx')
+    .on('employment')
+    .column('person_id')
+    .execute();
 
   await db.schema
     .createTable('app_user')
@@ -164,7 +184,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('prev_hash', 'text', (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('audit_entity_idx').on('audit_log').columns(['entity_type', 'entity_id']).execute();
+  await db.schema
+    .createIndex('audit_entity_idx')
+    .on('audit_log')
+    .columns(['entity_type', 'entity_id'])
+    .execute();
   // Append-only at the database level too: the hash chain detects what a superuser still manages to change.
   await sql`
     create function audit_log_append_only() returns trigger language plpgsql as $$

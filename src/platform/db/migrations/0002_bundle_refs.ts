@@ -14,7 +14,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('external_ref_pk', ['entity_type', 'ref'])
     .execute();
-  await db.schema.createIndex('external_ref_entity_idx').on('external_ref').columns(['entity_type', 'entity_id']).execute();
+  await db.schema
+    .createIndex('external_ref_entity_idx')
+    .on('external_ref')
+    .columns(['entity_type', 'entity_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

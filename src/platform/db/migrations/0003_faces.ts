@@ -17,8 +17,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('quality', 'jsonb', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('face_template_person_idx').on('face_template').column('person_id').execute();
-  await sql`create index face_template_region_idx on face_template (region_code text_pattern_ops)`.execute(db);
+  await db.schema
+    .createIndex('face_template_person_idx')
+    .on('face_template')
+    .column('person_id')
+    .execute();
+  await sql`create index face_template_region_idx on face_template (region_code text_pattern_ops)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('face_verification')
@@ -33,11 +39,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('score', 'real')
     .addColumn('real_score', 'real')
     .addColumn('live_score', 'real')
-    .addColumn('decision', 'text', (c) => c.notNull().check(sql`decision in ('match','mismatch','review','refused')`))
+    .addColumn('decision', 'text', (c) =>
+      c.notNull().check(sql`decision in ('match','mismatch','review','refused')`),
+    )
     .addColumn('reasons', sql`text[]`, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('face_verification_person_idx').on('face_verification').columns(['person_id', 'at']).execute();
-  await sql`create index face_verification_region_idx on face_verification (region_code text_pattern_ops)`.execute(db);
+  await db.schema
+    .createIndex('face_verification_person_idx')
+    .on('face_verification')
+    .columns(['person_id', 'at'])
+    .execute();
+  await sql`create index face_verification_region_idx on face_verification (region_code text_pattern_ops)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

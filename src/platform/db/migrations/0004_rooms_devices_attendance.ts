@@ -43,7 +43,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('room_id', 'uuid', (c) => c.notNull())
     .addColumn('region_code', 'text', (c) => c.notNull())
     .addColumn('person_id', 'uuid', (c) => c.notNull().references('person.id'))
-    .addColumn('event_type', 'text', (c) => c.notNull().check(sql`event_type in ('check_in','check_out','random_check')`))
+    .addColumn('event_type', 'text', (c) =>
+      c.notNull().check(sql`event_type in ('check_in','check_out','random_check')`),
+    )
     .addColumn('occurred_at', 'timestamptz', (c) => c.notNull())
     .addColumn('received_at', 'timestamptz', (c) => c.notNull())
     /** The terminal's own face match score and liveness result (0..1), as it reported them. */
@@ -52,8 +54,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('photo_ref', 'text')
     .addUniqueConstraint('attendance_event_device_event_unique', ['device_id', 'device_event_id'])
     .execute();
-  await db.schema.createIndex('attendance_event_room_time_idx').on('attendance_event').columns(['room_id', 'occurred_at']).execute();
-  await db.schema.createIndex('attendance_event_person_time_idx').on('attendance_event').columns(['person_id', 'occurred_at']).execute();
+  await db.schema
+    .createIndex('attendance_event_room_time_idx')
+    .on('attendance_event')
+    .columns(['room_id', 'occurred_at'])
+    .execute();
+  await db.schema
+    .createIndex('attendance_event_person_time_idx')
+    .on('attendance_event')
+    .columns(['person_id', 'occurred_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

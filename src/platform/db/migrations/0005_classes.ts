@@ -17,19 +17,25 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('code', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('operation_item_code', 'text', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('initial','refresher','review')`))
+    .addColumn('kind', 'text', (c) =>
+      c.notNull().check(sql`kind in ('initial','refresher','review')`),
+    )
     .addColumn('head_teacher_id', 'uuid', (c) => c.notNull().references('person.id'))
     .addColumn('start_date', 'date', (c) => c.notNull())
     .addColumn('end_date', 'date', (c) => c.notNull())
     .addColumn('syllabus_theory_hours', 'real', (c) => c.notNull())
     .addColumn('syllabus_practical_hours', 'real', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('open').check(sql`status in ('open','closed')`))
+    .addColumn('status', 'text', (c) =>
+      c.notNull().defaultTo('open').check(sql`status in ('open','closed')`),
+    )
     .addColumn('closed_at', 'timestamptz')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addUniqueConstraint('training_class_org_code_unique', ['organization_id', 'code'])
     .addCheckConstraint('training_class_dates', sql`start_date <= end_date`)
     .execute();
-  await sql`create index training_class_region_idx on training_class (region_code text_pattern_ops)`.execute(db);
+  await sql`create index training_class_region_idx on training_class (region_code text_pattern_ops)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('class_trainee')
@@ -41,7 +47,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('enrolled_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addUniqueConstraint('class_trainee_unique', ['class_id', 'person_id'])
     .execute();
-  await db.schema.createIndex('class_trainee_person_idx').on('class_trainee').column('person_id').execute();
+  await db.schema
+    .createIndex('class_trainee_person_idx')
+    .on('class_trainee')
+    .column('person_id')
+    .execute();
 
   await db.schema
     .createTable('lesson')
@@ -49,7 +59,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('class_id', 'uuid', (c) => c.notNull().references('training_class.id'))
     .addColumn('organization_id', 'uuid', (c) => c.notNull())
     .addColumn('region_code', 'text', (c) => c.notNull())
-    .addColumn('mode', 'text', (c) => c.notNull().check(sql`mode in ('theory','practical','online')`))
+    .addColumn('mode', 'text', (c) =>
+      c.notNull().check(sql`mode in ('theory','practical','online')`),
+    )
     .addColumn('topic', 'text', (c) => c.notNull())
     .addColumn('teacher_id', 'uuid', (c) => c.notNull().references('person.id'))
     .addColumn('room_id', 'uuid', (c) => c.references('room.id'))
@@ -61,9 +73,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addCheckConstraint('lesson_span', sql`starts_at < ends_at`)
     .addCheckConstraint('lesson_room_offline', sql`(mode = 'online') = (room_id is null)`)
     .execute();
-  await db.schema.createIndex('lesson_class_idx').on('lesson').columns(['class_id', 'starts_at']).execute();
-  await db.schema.createIndex('lesson_teacher_idx').on('lesson').columns(['teacher_id', 'starts_at']).execute();
-  await db.schema.createIndex('lesson_room_idx').on('lesson').columns(['room_id', 'starts_at']).execute();
+  await db.schema
+    .createIndex('lesson_class_idx')
+    .on('lesson')
+    .columns(['class_id', 'starts_at'])
+    .execute();
+  await db.schema
+    .createIndex('lesson_teacher_idx')
+    .on('lesson')
+    .columns(['teacher_id', 'starts_at'])
+    .execute();
+  await db.schema
+    .createIndex('lesson_room_idx')
+    .on('lesson')
+    .columns(['room_id', 'starts_at'])
+    .execute();
 
   await db.schema
     .createTable('attendance_makeup')
@@ -100,7 +124,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('recording_device_unique', ['device_id', 'device_recording_id'])
     .addCheckConstraint('recording_span', sql`starts_at < ends_at`)
     .execute();
-  await db.schema.createIndex('recording_room_idx').on('recording').columns(['room_id', 'starts_at']).execute();
+  await db.schema
+    .createIndex('recording_room_idx')
+    .on('recording')
+    .columns(['room_id', 'starts_at'])
+    .execute();
 
   await db.schema
     .createTable('online_course')
@@ -109,7 +137,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('organization_id', 'uuid', (c) => c.notNull())
     .addColumn('region_code', 'text', (c) => c.notNull())
     .addColumn('title', 'text', (c) => c.notNull())
-    .addColumn('media_kind', 'text', (c) => c.notNull().check(sql`media_kind in ('video','document')`))
+    .addColumn('media_kind', 'text', (c) =>
+      c.notNull().check(sql`media_kind in ('video','document')`),
+    )
     .addColumn('media_url', 'text', (c) => c.notNull())
     .addColumn('duration_seconds', 'integer', (c) => c.notNull().check(sql`duration_seconds > 0`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
@@ -131,8 +161,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('ended_at', 'timestamptz')
     .addColumn('end_reason', 'text')
     .execute();
-  await sql`create unique index online_session_one_active on online_session (person_id) where ended_at is null`.execute(db);
-  await db.schema.createIndex('online_session_class_idx').on('online_session').columns(['class_id', 'person_id']).execute();
+  await sql`create unique index online_session_one_active on online_session (person_id) where ended_at is null`.execute(
+    db,
+  );
+  await db.schema
+    .createIndex('online_session_class_idx')
+    .on('online_session')
+    .columns(['class_id', 'person_id'])
+    .execute();
 
   await db.schema
     .createTable('online_face_check')
@@ -145,7 +181,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('score', 'real')
     .addColumn('face_verification_id', 'uuid')
     .execute();
-  await db.schema.createIndex('online_face_check_session_idx').on('online_face_check').columns(['session_id', 'checked_at']).execute();
+  await db.schema
+    .createIndex('online_face_check_session_idx')
+    .on('online_face_check')
+    .columns(['session_id', 'checked_at'])
+    .execute();
 
   await db.schema
     .createTable('online_segment')
@@ -163,7 +203,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reason', 'text')
     .addCheckConstraint('online_segment_span', sql`starts_at < ends_at`)
     .execute();
-  await db.schema.createIndex('online_segment_class_idx').on('online_segment').columns(['class_id', 'person_id']).execute();
+  await db.schema
+    .createIndex('online_segment_class_idx')
+    .on('online_segment')
+    .columns(['class_id', 'person_id'])
+    .execute();
 
   await db.schema
     .createTable('class_document')
@@ -172,14 +216,22 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('organization_id', 'uuid', (c) => c.notNull())
     .addColumn('region_code', 'text', (c) => c.notNull())
     .addColumn('part', 'text', (c) =>
-      c.notNull().check(sql`part in ('courseware_list','teaching_log','expert_check','evaluation','summary','quality_assessment')`),
+      c
+        .notNull()
+        .check(
+          sql`part in ('courseware_list','teaching_log','expert_check','evaluation','summary','quality_assessment')`,
+        ),
     )
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('content', 'text', (c) => c.notNull())
     .addColumn('created_by', 'uuid')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .execute();
-  await db.schema.createIndex('class_document_class_idx').on('class_document').columns(['class_id', 'part']).execute();
+  await db.schema
+    .createIndex('class_document_class_idx')
+    .on('class_document')
+    .columns(['class_id', 'part'])
+    .execute();
 
   /** The seal of a closed class: the Merkle root (also in the audit log) and the leaf manifest that lets verify name what changed. */
   await db.schema
@@ -193,7 +245,19 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['class_seal', 'class_document', 'online_segment', 'online_face_check', 'online_session', 'online_course', 'recording', 'attendance_makeup', 'lesson', 'class_trainee', 'training_class']) {
+  for (const t of [
+    'class_seal',
+    'class_document',
+    'online_segment',
+    'online_face_check',
+    'online_session',
+    'online_course',
+    'recording',
+    'attendance_makeup',
+    'lesson',
+    'class_trainee',
+    'training_class',
+  ]) {
     await db.schema.dropTable(t).execute();
   }
 }

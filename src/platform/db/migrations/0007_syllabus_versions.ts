@@ -11,14 +11,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('region_code', 'text', (c) => c.notNull())
     .addColumn('operation_item_code', 'text', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('initial','refresher','review')`))
+    .addColumn('kind', 'text', (c) =>
+      c.notNull().check(sql`kind in ('initial','refresher','review')`),
+    )
     .addColumn('theory_hours', 'real', (c) => c.notNull().check(sql`theory_hours >= 0`))
     .addColumn('practical_hours', 'real', (c) => c.notNull().check(sql`practical_hours >= 0`))
     .addColumn('effective_from', 'date', (c) => c.notNull())
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('created_by', 'uuid')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addUniqueConstraint('syllabus_version_unique', ['region_code', 'operation_item_code', 'kind', 'effective_from'])
+    .addUniqueConstraint('syllabus_version_unique', [
+      'region_code',
+      'operation_item_code',
+      'kind',
+      'effective_from',
+    ])
     .execute();
 }
 

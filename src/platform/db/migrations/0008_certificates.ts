@@ -20,7 +20,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('certificate')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('number', 'text', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('special_operation','competency')`))
+    .addColumn('kind', 'text', (c) =>
+      c.notNull().check(sql`kind in ('special_operation','competency')`),
+    )
     .addColumn('person_id', 'uuid', (c) => c.notNull().references('person.id'))
     .addColumn('operation_item_code', 'text', (c) => c.notNull())
     .addColumn('authority_id', 'uuid', (c) => c.notNull().references('organization.id'))
@@ -37,8 +39,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('certificate_number_unique', ['number'])
     .execute();
-  await db.schema.createIndex('certificate_person_idx').on('certificate').column('person_id').execute();
-  await sql`create index certificate_region_idx on certificate (region_code text_pattern_ops)`.execute(db);
+  await db.schema
+    .createIndex('certificate_person_idx')
+    .on('certificate')
+    .column('person_id')
+    .execute();
+  await sql`create index certificate_region_idx on certificate (region_code text_pattern_ops)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('verification_query')
@@ -49,7 +57,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('number', 'text')
     .addColumn('found', 'boolean', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('verification_query_not_found_idx').on('verification_query').columns(['found', 'at']).execute();
+  await db.schema
+    .createIndex('verification_query_not_found_idx')
+    .on('verification_query')
+    .columns(['found', 'at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -124,7 +124,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
 
   // The sweep that submits papers whose time ran out reads only the open ones.
-  await sql`create index theory_attempt_open_idx on theory_attempt (deadline_at) where submitted_at is null`.execute(db);
+  await sql`create index theory_attempt_open_idx on theory_attempt (deadline_at) where submitted_at is null`.execute(
+    db,
+  );
 
   await sql`
     create table theory_answer (

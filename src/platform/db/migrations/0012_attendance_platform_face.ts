@@ -7,7 +7,9 @@ import { type Kysely, sql } from 'kysely';
  * people the platform does not is proxy sign-in or a tampered device).
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`alter table attendance_event add column face_verification_id uuid references face_verification(id)`.execute(db);
+  await sql`alter table attendance_event add column face_verification_id uuid references face_verification(id)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

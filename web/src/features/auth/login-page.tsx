@@ -23,7 +23,10 @@ export function LoginPage() {
   const [form] = Form.useForm<{ username: string; password: string }>();
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
-  const demo = useQuery({ queryKey: ['demo-accounts'], queryFn: () => api.get<{ items: DemoAccount[] }>('/api/demo/accounts') });
+  const demo = useQuery({
+    queryKey: ['demo-accounts'],
+    queryFn: () => api.get<{ items: DemoAccount[] }>('/api/demo/accounts'),
+  });
   if (me) return <Navigate to="/" replace />;
 
   async function submit(values: { username: string; password: string }) {
@@ -42,16 +45,32 @@ export function LoginPage() {
 
   const accounts = demo.data?.items ?? [];
   return (
-    <div style={{ minHeight: '100vh', background: 'linear-gradient(180deg,#fbeeee,#fff)', padding: 16 }}>
+    <div
+      style={{
+        minHeight: '100vh',
+        background: 'linear-gradient(180deg,#fbeeee,#fff)',
+        padding: 16,
+      }}
+    >
       <div style={{ maxWidth: 880, margin: '0 auto' }}>
-        <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', margin: '24px 0' }}>
+        <div
+          style={{
+            display: 'flex',
+            justifyContent: 'space-between',
+            alignItems: 'center',
+            margin: '24px 0',
+          }}
+        >
           <div>
             <Typography.Title level={2} style={{ margin: 0, color: '#b7312c' }}>
               {t('app.name')}
             </Typography.Title>
             <Typography.Text type="secondary">{t('app.subtitle')}</Typography.Text>
           </div>
-          <Button icon={<GlobalOutlined />} onClick={() => setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
+          <Button
+            icon={<GlobalOutlined />}
+            onClick={() => setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}
+          >
             {t('app.language')}
           </Button>
         </div>
@@ -72,7 +91,14 @@ export function LoginPage() {
             <Link to="/verify">{t('verify.link')}</Link>
           </div>
         </Card>
-        <Card title={accounts.length > 0 ? t('login.demo', { password: accounts[0].password }) : t('login.title')} loading={demo.isLoading}>
+        <Card
+          title={
+            accounts.length > 0
+              ? t('login.demo', { password: accounts[0].password })
+              : t('login.title')
+          }
+          loading={demo.isLoading}
+        >
           {accounts.length > 0 ? (
             <>
               <Typography.Paragraph type="secondary">{t('login.demoHint')}</Typography.Paragraph>
@@ -82,10 +108,22 @@ export function LoginPage() {
                 pagination={false}
                 scroll={{ x: true }}
                 dataSource={accounts}
-                onRow={(a) => ({ onClick: () => form.setFieldsValue({ username: a.username, password: a.password }), style: { cursor: 'pointer' } })}
+                onRow={(a) => ({
+                  onClick: () =>
+                    form.setFieldsValue({ username: a.username, password: a.password }),
+                  style: { cursor: 'pointer' },
+                })}
                 columns={[
-                  { title: t('login.username'), dataIndex: 'username', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
-                  { title: t('org.kind'), dataIndex: 'role', render: (v: string) => <Tag color="red">{t(`role.${v}`)}</Tag> },
+                  {
+                    title: t('login.username'),
+                    dataIndex: 'username',
+                    render: (v: string) => <Typography.Text code>{v}</Typography.Text>,
+                  },
+                  {
+                    title: t('org.kind'),
+                    dataIndex: 'role',
+                    render: (v: string) => <Tag color="red">{t(`role.${v}`)}</Tag>,
+                  },
                   { title: t('org.name'), dataIndex: 'displayName' },
                   { title: '', dataIndex: 'description', responsive: ['md'] },
                 ]}

@@ -1,15 +1,43 @@
 import { CameraOutlined, PictureOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useMutation } from '@tanstack/react-query';
-import { Alert, Button, Card, Descriptions, Form, Input, Layout, Result, Space, Tabs, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Descriptions,
+  Form,
+  Input,
+  Layout,
+  Result,
+  Space,
+  Tabs,
+  Typography,
+} from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError, api } from '../../lib/api-client';
-import { type PublicCertificate, type PublicVerifyAnswer, type PublicVerifyQrAnswer, StateTag, stateHex } from './shared';
+import {
+  type PublicCertificate,
+  type PublicVerifyAnswer,
+  type PublicVerifyQrAnswer,
+  StateTag,
+  stateHex,
+} from './shared';
 
-type Answer = (PublicVerifyAnswer & { signatureValid?: undefined; cardCurrent?: undefined }) | (PublicVerifyQrAnswer & { certificates?: undefined });
+type Answer =
+  | (PublicVerifyAnswer & { signatureValid?: undefined; cardCurrent?: undefined })
+  | (PublicVerifyQrAnswer & { certificates?: undefined });
 
-function CertificateCard({ c, answer, primary }: { c: PublicCertificate; answer: Answer; primary: boolean }) {
+function CertificateCard({
+  c,
+  answer,
+  primary,
+}: {
+  c: PublicCertificate;
+  answer: Answer;
+  primary: boolean;
+}) {
   const { t } = useTranslation();
   return (
     <Card
@@ -24,8 +52,17 @@ function CertificateCard({ c, answer, primary }: { c: PublicCertificate; answer:
         </Space>
       }
     >
-      <Descriptions size="small" column={1} colon={false} labelStyle={{ width: 88, color: '#8c8c8c' }}>
-        {primary && answer.signatureValid && <Descriptions.Item label={t('verify.signature')}>{t('verify.signatureValid')}</Descriptions.Item>}
+      <Descriptions
+        size="small"
+        column={1}
+        colon={false}
+        labelStyle={{ width: 88, color: '#8c8c8c' }}
+      >
+        {primary && answer.signatureValid && (
+          <Descriptions.Item label={t('verify.signature')}>
+            {t('verify.signatureValid')}
+          </Descriptions.Item>
+        )}
         <Descriptions.Item label={t('verify.holder')}>
           <Typography.Text strong>{c.holderNameMasked}</Typography.Text>
           <Typography.Text type="secondary">{` · ${c.idNumberMasked}`}</Typography.Text>
@@ -33,8 +70,12 @@ function CertificateCard({ c, answer, primary }: { c: PublicCertificate; answer:
         <Descriptions.Item label={t('verify.number')}>{c.number}</Descriptions.Item>
         <Descriptions.Item label={t('verify.item')}>{c.operationItem.name}</Descriptions.Item>
         <Descriptions.Item label={t('verify.authority')}>{c.issuingAuthority}</Descriptions.Item>
-        <Descriptions.Item label={t('verify.validity')}>{`${c.issuedOn} ~ ${c.validUntil}`}</Descriptions.Item>
-        {c.reviewDue && <Descriptions.Item label={t('verify.reviewDue')}>{c.reviewDue}</Descriptions.Item>}
+        <Descriptions.Item
+          label={t('verify.validity')}
+        >{`${c.issuedOn} ~ ${c.validUntil}`}</Descriptions.Item>
+        {c.reviewDue && (
+          <Descriptions.Item label={t('verify.reviewDue')}>{c.reviewDue}</Descriptions.Item>
+        )}
       </Descriptions>
     </Card>
   );
@@ -94,7 +135,12 @@ function useQrScanner(onResult: (text: string) => void) {
       canvas.height = bitmap.height;
       const ctx = canvas.getContext('2d')!;
       ctx.drawImage(bitmap, 0, 0);
-      onResult(decodeQR(ctx.getImageData(0, 0, bitmap.width, bitmap.height), { effort: Number.POSITIVE_INFINITY, timeLimit: Number.POSITIVE_INFINITY }));
+      onResult(
+        decodeQR(ctx.getImageData(0, 0, bitmap.width, bitmap.height), {
+          effort: Number.POSITIVE_INFINITY,
+          timeLimit: Number.POSITIVE_INFINITY,
+        }),
+      );
     } catch {
       setError(failure);
     }
@@ -108,8 +154,14 @@ export function VerifyPage() {
   const [params] = useSearchParams();
   const [tab, setTab] = useState(params.get('qr') ? 'qr' : 'number');
   const [qrForm] = Form.useForm<{ payload: string }>();
-  const byNumber = useMutation({ mutationFn: (v: { number: string; name: string }) => api.get<PublicVerifyAnswer>('/api/public/verify', v) });
-  const byQr = useMutation({ mutationFn: (v: { payload: string }) => api.post<PublicVerifyQrAnswer>('/api/public/verify-qr', v) });
+  const byNumber = useMutation({
+    mutationFn: (v: { number: string; name: string }) =>
+      api.get<PublicVerifyAnswer>('/api/public/verify', v),
+  });
+  const byQr = useMutation({
+    mutationFn: (v: { payload: string }) =>
+      api.post<PublicVerifyQrAnswer>('/api/public/verify-qr', v),
+  });
   const checkQr = (payload: string) => {
     byNumber.reset();
     qrForm.setFieldsValue({ payload });
@@ -127,8 +179,22 @@ export function VerifyPage() {
   const error = byNumber.error ?? byQr.error;
   const others = answer?.certificates?.slice(1) ?? [];
   return (
-    <Layout style={{ minHeight: '100vh', padding: 12, background: 'linear-gradient(180deg,#fbeeee,#fff)' }}>
-      <Card title={<span><SafetyCertificateOutlined /> {t('verify.title')}</span>} extra={<Link to="/login">{t('login.title')}</Link>} style={{ maxWidth: 560, width: '100%', margin: '0 auto' }}>
+    <Layout
+      style={{
+        minHeight: '100vh',
+        padding: 12,
+        background: 'linear-gradient(180deg,#fbeeee,#fff)',
+      }}
+    >
+      <Card
+        title={
+          <span>
+            <SafetyCertificateOutlined /> {t('verify.title')}
+          </span>
+        }
+        extra={<Link to="/login">{t('login.title')}</Link>}
+        style={{ maxWidth: 560, width: '100%', margin: '0 auto' }}
+      >
         <Typography.Paragraph type="secondary">{t('verify.hint')}</Typography.Paragraph>
         <Tabs
           activeKey={tab}
@@ -151,13 +217,32 @@ export function VerifyPage() {
                     byNumber.mutate({ number: v.number.trim(), name: v.name.trim() });
                   }}
                 >
-                  <Form.Item name="number" label={t('verify.number')} rules={[{ required: true, whitespace: true }]}>
-                    <Input autoComplete="off" autoCapitalize="characters" inputMode="text" size="large" />
+                  <Form.Item
+                    name="number"
+                    label={t('verify.number')}
+                    rules={[{ required: true, whitespace: true }]}
+                  >
+                    <Input
+                      autoComplete="off"
+                      autoCapitalize="characters"
+                      inputMode="text"
+                      size="large"
+                    />
                   </Form.Item>
-                  <Form.Item name="name" label={t('verify.name')} rules={[{ required: true, whitespace: true }]}>
+                  <Form.Item
+                    name="name"
+                    label={t('verify.name')}
+                    rules={[{ required: true, whitespace: true }]}
+                  >
                     <Input autoComplete="off" size="large" />
                   </Form.Item>
-                  <Button type="primary" htmlType="submit" block size="large" loading={byNumber.isPending}>
+                  <Button
+                    type="primary"
+                    htmlType="submit"
+                    block
+                    size="large"
+                    loading={byNumber.isPending}
+                  >
                     {t('verify.submit')}
                   </Button>
                 </Form>
@@ -174,7 +259,11 @@ export function VerifyPage() {
                         {t('verify.stopScan')}
                       </Button>
                     ) : (
-                      <Button icon={<CameraOutlined />} onClick={() => void scanner.start(t('verify.cameraUnavailable'))} data-testid="verify-scan">
+                      <Button
+                        icon={<CameraOutlined />}
+                        onClick={() => void scanner.start(t('verify.cameraUnavailable'))}
+                        data-testid="verify-scan"
+                      >
                         {t('verify.scan')}
                       </Button>
                     )}
@@ -194,13 +283,54 @@ export function VerifyPage() {
                       }}
                     />
                   </Space>
-                  <video ref={scanner.video} muted playsInline style={{ width: '100%', maxHeight: 320, background: '#000', borderRadius: 8, display: scanner.scanning ? 'block' : 'none', marginBottom: 12 }} />
-                  {scanner.error && <Alert type="warning" showIcon message={scanner.error} style={{ marginBottom: 12 }} />}
-                  <Form form={qrForm} layout="vertical" data-testid="verify-qr-form" onFinish={(v) => checkQr(v.payload)} initialValues={{ payload: params.get('qr') ?? '' }}>
-                    <Form.Item name="payload" label={t('verify.payload')} rules={[{ required: true, whitespace: true }]} extra={t('verify.payloadHint')}>
-                      <Input.TextArea rows={4} autoComplete="off" spellCheck={false} style={{ fontFamily: 'monospace', fontSize: 12 }} />
+                  <video
+                    ref={scanner.video}
+                    muted
+                    playsInline
+                    style={{
+                      width: '100%',
+                      maxHeight: 320,
+                      background: '#000',
+                      borderRadius: 8,
+                      display: scanner.scanning ? 'block' : 'none',
+                      marginBottom: 12,
+                    }}
+                  />
+                  {scanner.error && (
+                    <Alert
+                      type="warning"
+                      showIcon
+                      message={scanner.error}
+                      style={{ marginBottom: 12 }}
+                    />
+                  )}
+                  <Form
+                    form={qrForm}
+                    layout="vertical"
+                    data-testid="verify-qr-form"
+                    onFinish={(v) => checkQr(v.payload)}
+                    initialValues={{ payload: params.get('qr') ?? '' }}
+                  >
+                    <Form.Item
+                      name="payload"
+                      label={t('verify.payload')}
+                      rules={[{ required: true, whitespace: true }]}
+                      extra={t('verify.payloadHint')}
+                    >
+                      <Input.TextArea
+                        rows={4}
+                        autoComplete="off"
+                        spellCheck={false}
+                        style={{ fontFamily: 'monospace', fontSize: 12 }}
+                      />
                     </Form.Item>
-                    <Button type="primary" htmlType="submit" block size="large" loading={byQr.isPending}>
+                    <Button
+                      type="primary"
+                      htmlType="submit"
+                      block
+                      size="large"
+                      loading={byQr.isPending}
+                    >
                       {t('verify.submit')}
                     </Button>
                   </Form>
@@ -209,12 +339,35 @@ export function VerifyPage() {
             },
           ]}
         />
-        {error && <Alert type="error" showIcon style={{ marginTop: 16 }} message={error instanceof ApiError && error.status === 429 ? t('verify.tooMany') : (error as Error).message} />}
+        {error && (
+          <Alert
+            type="error"
+            showIcon
+            style={{ marginTop: 16 }}
+            message={
+              error instanceof ApiError && error.status === 429
+                ? t('verify.tooMany')
+                : (error as Error).message
+            }
+          />
+        )}
         {answer && (
-          <div data-testid="verify-result" data-found={answer.found} data-state={answer.certificate?.state ?? ''} style={{ marginTop: 16 }}>
+          <div
+            data-testid="verify-result"
+            data-found={answer.found}
+            data-state={answer.certificate?.state ?? ''}
+            style={{ marginTop: 16 }}
+          >
             {answer.found && answer.certificate ? (
               <>
-                {answer.cardCurrent === false && <Alert type="warning" showIcon message={t('verify.cardReplaced')} style={{ marginBottom: 8 }} />}
+                {answer.cardCurrent === false && (
+                  <Alert
+                    type="warning"
+                    showIcon
+                    message={t('verify.cardReplaced')}
+                    style={{ marginBottom: 8 }}
+                  />
+                )}
                 <CertificateCard c={answer.certificate} answer={answer} primary />
                 {others.length > 0 && (
                   <>
@@ -222,16 +375,30 @@ export function VerifyPage() {
                       {t('verify.more')}
                     </Typography.Text>
                     {others.map((c) => (
-                      <CertificateCard key={`${c.operationItem.code}-${c.issuedOn}`} c={c} answer={answer} primary={false} />
+                      <CertificateCard
+                        key={`${c.operationItem.code}-${c.issuedOn}`}
+                        c={c}
+                        answer={answer}
+                        primary={false}
+                      />
                     ))}
                   </>
                 )}
-                <Typography.Text type="secondary" style={{ display: 'block', marginTop: 8, fontSize: 12 }}>
+                <Typography.Text
+                  type="secondary"
+                  style={{ display: 'block', marginTop: 8, fontSize: 12 }}
+                >
                   {`${t('verify.checkedAt')} ${new Date(answer.checkedAt).toLocaleString()}`}
                 </Typography.Text>
               </>
             ) : (
-              <Result status="warning" title={answer.signatureValid === false ? t('verify.badSignature') : t('verify.notFound')} subTitle={t('verify.notFoundHint')} />
+              <Result
+                status="warning"
+                title={
+                  answer.signatureValid === false ? t('verify.badSignature') : t('verify.notFound')
+                }
+                subTitle={t('verify.notFoundHint')}
+              />
             )}
           </div>
         )}

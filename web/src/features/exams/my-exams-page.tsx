@@ -1,6 +1,18 @@
 import { FormOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Collapse, Descriptions, Empty, List, Space, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Collapse,
+  Descriptions,
+  Empty,
+  List,
+  Space,
+  Tag,
+  Typography,
+} from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../lib/api-client';
@@ -11,27 +23,54 @@ export function MyExamsPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
-  const plans = useQuery({ queryKey: ['exam-plans', 'open'], queryFn: () => api.get<{ items: Plan[] }>('/api/exams/plans', { status: 'open' }) });
-  const mine = useQuery({ queryKey: ['my-exams'], queryFn: () => api.get<{ items: Registration[] }>('/api/exams/registrations'), refetchInterval: 20_000 });
+  const plans = useQuery({
+    queryKey: ['exam-plans', 'open'],
+    queryFn: () => api.get<{ items: Plan[] }>('/api/exams/plans', { status: 'open' }),
+  });
+  const mine = useQuery({
+    queryKey: ['my-exams'],
+    queryFn: () => api.get<{ items: Registration[] }>('/api/exams/registrations'),
+    refetchInterval: 20_000,
+  });
   const register = useMutation({
-    mutationFn: (v: { planId: string; sessionId: string }) => api.post<Registration>(`/api/exams/plans/${v.planId}/registrations`, { sessionId: v.sessionId }),
+    mutationFn: (v: { planId: string; sessionId: string }) =>
+      api.post<Registration>(`/api/exams/plans/${v.planId}/registrations`, {
+        sessionId: v.sessionId,
+      }),
     onSuccess: () => {
       message.success(t('exams.registered'));
       void qc.invalidateQueries({ queryKey: ['my-exams'] });
       void qc.invalidateQueries({ queryKey: ['exam-plans'] });
     },
   });
-  const registeredPlans = new Set((mine.data?.items ?? []).filter((r) => r.status !== 'withdrawn').map((r) => r.planId));
+  const registeredPlans = new Set(
+    (mine.data?.items ?? []).filter((r) => r.status !== 'withdrawn').map((r) => r.planId),
+  );
   const now = Date.now();
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
       <Card title={t('exams.mine')}>
         {mine.error && <Alert type="error" showIcon message={errorText(mine.error)} />}
-        {(mine.data?.items ?? []).length === 0 && !mine.isLoading && <Empty description={t('exams.noneMine')} />}
-        <List dataSource={mine.data?.items ?? []} renderItem={(r) => <MyRegistration key={r.id} r={r} />} />
+        {(mine.data?.items ?? []).length === 0 && !mine.isLoading && (
+          <Empty description={t('exams.noneMine')} />
+        )}
+        <List
+          dataSource={mine.data?.items ?? []}
+          renderItem={(r) => <MyRegistration key={r.id} r={r} />}
+        />
       </Card>
       <Card title={t('exams.open')}>
-        {register.error && <Alert type="error" showIcon message={errorText(register.error)} style={{ marginBottom: 12 }} data-testid="register-error" closable onClose={() => register.reset()} />}
+        {register.error && (
+          <Alert
+            type="error"
+            showIcon
+            message={errorText(register.error)}
+            style={{ marginBottom: 12 }}
+            data-testid="register-error"
+            closable
+            onClose={() => register.reset()}
+          />
+        )}
         <List
           loading={plans.isLoading}
           locale={{ emptyText: t('exams.noneOpen') }}
@@ -52,7 +91,14 @@ export function MyExamsPage() {
                           <span>
                             {fmt(s.startsAt)} {s.siteName} {s.room}（{s.registered}/{s.capacity}）
                           </span>
-                          <Button size="small" type="primary" disabled={s.registered >= s.capacity} loading={register.isPending} onClick={() => register.mutate({ planId: p.id, sessionId: s.id })} data-testid="register-session">
+                          <Button
+                            size="small"
+                            type="primary"
+                            disabled={s.registered >= s.capacity}
+                            loading={register.isPending}
+                            onClick={() => register.mutate({ planId: p.id, sessionId: s.id })}
+                            data-testid="register-session"
+                          >
                             {t('exams.register')}
                           </Button>
                         </Space>
@@ -71,7 +117,11 @@ export function MyExamsPage() {
 function MyRegistration({ r }: { r: Registration }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const canSit = r.status === 'checked_in' && !r.cancelledReason && (r.theoryState === 'not_started' || r.theoryState === 'running') && Date.now() < new Date(r.endsAt).getTime();
+  const canSit =
+    r.status === 'checked_in' &&
+    !r.cancelledReason &&
+    (r.theoryState === 'not_started' || r.theoryState === 'running') &&
+    Date.now() < new Date(r.endsAt).getTime();
   return (
     <List.Item data-testid="my-registration" data-registration={r.id}>
       <Space direction="vertical" style={{ width: '100%' }}>
@@ -84,13 +134,34 @@ function MyRegistration({ r }: { r: Registration }) {
         <Typography.Text type="secondary">
           {r.itemName} · {fmt(r.startsAt)} {r.siteName} {r.room}
         </Typography.Text>
-        {r.cancelledReason && <Alert type="error" showIcon message={`${t('exams.cancelled')}：${r.cancelledReason}`} />}
-        {r.warnings.filter((w) => w.kind === 'warning').map((w) => (
-          <Alert key={w.id} type="warning" showIcon message={`${t('exams.warning')}：${w.note}`} />
-        ))}
+        {r.cancelledReason && (
+          <Alert type="error" showIcon message={`${t('exams.cancelled')}：${r.cancelledReason}`} />
+        )}
+        {r.warnings
+          .filter((w) => w.kind === 'warning')
+          .map((w) => (
+            <Alert
+              key={w.id}
+              type="warning"
+              showIcon
+              message={`${t('exams.warning')}：${w.note}`}
+            />
+          ))}
         <Descriptions size="small" column={1}>
-          <Descriptions.Item label={t('exams.theory')}>{r.theoryState === 'carried' ? t('exams.carried') : r.theoryScore !== null ? <span data-testid="my-theory-score">{r.theoryScore}</span> : t(`exams.theoryState.${r.theoryState}`)}</Descriptions.Item>
-          {r.certificateKind === 'special_operation' && <Descriptions.Item label={t('exams.practical')}>{r.practicalScore ?? (r.published ? '—' : t('exams.result.pending'))}</Descriptions.Item>}
+          <Descriptions.Item label={t('exams.theory')}>
+            {r.theoryState === 'carried' ? (
+              t('exams.carried')
+            ) : r.theoryScore !== null ? (
+              <span data-testid="my-theory-score">{r.theoryScore}</span>
+            ) : (
+              t(`exams.theoryState.${r.theoryState}`)
+            )}
+          </Descriptions.Item>
+          {r.certificateKind === 'special_operation' && (
+            <Descriptions.Item label={t('exams.practical')}>
+              {r.practicalScore ?? (r.published ? '—' : t('exams.result.pending'))}
+            </Descriptions.Item>
+          )}
         </Descriptions>
         <Collapse
           size="small"
@@ -104,7 +175,8 @@ function MyRegistration({ r }: { r: Registration }) {
                   dataSource={r.eligibility.checks}
                   renderItem={(c) => (
                     <List.Item>
-                      <Tag color={c.passed ? 'green' : 'red'}>{t(`exams.checks.${c.code}`)}</Tag> {c.message}
+                      <Tag color={c.passed ? 'green' : 'red'}>{t(`exams.checks.${c.code}`)}</Tag>{' '}
+                      {c.message}
                     </List.Item>
                   )}
                 />
@@ -114,7 +186,12 @@ function MyRegistration({ r }: { r: Registration }) {
         />
         <Space wrap>
           {canSit && (
-            <Button type="primary" icon={<FormOutlined />} onClick={() => navigate(`/my/exams/${r.id}/theory`)} data-testid="enter-exam">
+            <Button
+              type="primary"
+              icon={<FormOutlined />}
+              onClick={() => navigate(`/my/exams/${r.id}/theory`)}
+              data-testid="enter-exam"
+            >
               {r.theoryState === 'running' ? t('exams.continueExam') : t('exams.enterExam')}
             </Button>
           )}

@@ -1,6 +1,23 @@
-import { CameraOutlined, DeleteOutlined, SafetyCertificateOutlined, UploadOutlined } from '@ant-design/icons';
+import {
+  CameraOutlined,
+  DeleteOutlined,
+  SafetyCertificateOutlined,
+  UploadOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Modal, Popconfirm, Space, Statistic, Table, Tag, Typography, Upload } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Modal,
+  Popconfirm,
+  Space,
+  Statistic,
+  Table,
+  Tag,
+  Typography,
+  Upload,
+} from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../lib/api-client';
@@ -25,13 +42,28 @@ interface VerifyResult {
   threshold: number;
 }
 
-const decisionColor: Record<string, string> = { match: 'green', mismatch: 'red', review: 'orange', refused: 'default' };
+const decisionColor: Record<string, string> = {
+  match: 'green',
+  mismatch: 'red',
+  review: 'orange',
+  refused: 'default',
+};
 
 /**
  * Camera capture: the browser only frames and sends a JPEG; the server detects, compares and decides.
  * The stream is stopped as soon as the modal closes, so the camera light goes off.
  */
-export function CameraModal({ title, onCapture, onClose, busy }: { title: string; onCapture: (jpegBase64: string) => void; onClose: () => void; busy: boolean }) {
+export function CameraModal({
+  title,
+  onCapture,
+  onClose,
+  busy,
+}: {
+  title: string;
+  onCapture: (jpegBase64: string) => void;
+  onClose: () => void;
+  busy: boolean;
+}) {
   const { t } = useTranslation();
   const video = useRef<HTMLVideoElement>(null);
   const [error, setError] = useState<string | null>(null);
@@ -65,14 +97,34 @@ export function CameraModal({ title, onCapture, onClose, busy }: { title: string
   return (
     <Modal open title={title} onCancel={onClose} footer={null} destroyOnHidden>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
-      <video ref={video} playsInline muted onLoadedData={() => setReady(true)} style={{ width: '100%', background: '#000', borderRadius: 8 }} />
+      <video
+        ref={video}
+        playsInline
+        muted
+        onLoadedData={() => setReady(true)}
+        style={{ width: '100%', background: '#000', borderRadius: 8 }}
+      />
       <Alert
         style={{ marginTop: 8 }}
-        type={hint === 'one' ? 'success' : hint === 'loading' || hint === 'unavailable' ? 'info' : 'warning'}
+        type={
+          hint === 'one'
+            ? 'success'
+            : hint === 'loading' || hint === 'unavailable'
+              ? 'info'
+              : 'warning'
+        }
         message={t(`faces.hints.${hint}`)}
         showIcon
       />
-      <Button type="primary" block icon={<CameraOutlined />} style={{ marginTop: 12 }} disabled={!ready} loading={busy} onClick={capture}>
+      <Button
+        type="primary"
+        block
+        icon={<CameraOutlined />}
+        style={{ marginTop: 12 }}
+        disabled={!ready}
+        loading={busy}
+        onClick={capture}
+      >
         {t('faces.capture')}
       </Button>
     </Modal>
@@ -85,11 +137,21 @@ export function FacePanel({ personId, canCapture }: { personId: string; canCaptu
   const qc = useQueryClient();
   const [mode, setMode] = useState<'enroll' | 'verify' | null>(null);
   const [last, setLast] = useState<VerifyResult | null>(null);
-  const log = useQuery({ queryKey: ['face-log', personId], queryFn: () => api.get<{ items: Verification[]; templates: number }>(`/api/persons/${personId}/face/verifications`) });
+  const log = useQuery({
+    queryKey: ['face-log', personId],
+    queryFn: () =>
+      api.get<{ items: Verification[]; templates: number }>(
+        `/api/persons/${personId}/face/verifications`,
+      ),
+  });
   const refresh = () => qc.invalidateQueries({ queryKey: ['face-log', personId] });
   const onError = (e: unknown) => message.error(e instanceof ApiError ? e.message : String(e));
   const enroll = useMutation({
-    mutationFn: (image: string) => api.post<{ templates: number }>(`/api/persons/${personId}/face`, { image, context: 'enrollment' }),
+    mutationFn: (image: string) =>
+      api.post<{ templates: number }>(`/api/persons/${personId}/face`, {
+        image,
+        context: 'enrollment',
+      }),
     onSuccess: async () => {
       message.success(t('faces.enrolled'));
       setMode(null);
@@ -98,7 +160,8 @@ export function FacePanel({ personId, canCapture }: { personId: string; canCaptu
     onError,
   });
   const verify = useMutation({
-    mutationFn: (image: string) => api.post<VerifyResult>(`/api/persons/${personId}/face/verify`, { image, context: 'manual' }),
+    mutationFn: (image: string) =>
+      api.post<VerifyResult>(`/api/persons/${personId}/face/verify`, { image, context: 'manual' }),
     onSuccess: async (r) => {
       setLast(r);
       setMode(null);
@@ -140,10 +203,18 @@ export function FacePanel({ personId, canCapture }: { personId: string; canCaptu
                 {t('faces.upload')}
               </Button>
             </Upload>
-            <Button icon={<SafetyCertificateOutlined />} disabled={templates === 0} onClick={() => setMode('verify')}>
+            <Button
+              icon={<SafetyCertificateOutlined />}
+              disabled={templates === 0}
+              onClick={() => setMode('verify')}
+            >
               {t('faces.verify')}
             </Button>
-            <Popconfirm title={t('faces.deleteConfirm')} onConfirm={() => remove.mutate()} disabled={templates === 0}>
+            <Popconfirm
+              title={t('faces.deleteConfirm')}
+              onConfirm={() => remove.mutate()}
+              disabled={templates === 0}
+            >
               <Button danger icon={<DeleteOutlined />} disabled={templates === 0}>
                 {t('faces.delete')}
               </Button>
@@ -154,9 +225,15 @@ export function FacePanel({ personId, canCapture }: { personId: string; canCaptu
       {last && (
         <Alert
           showIcon
-          type={last.decision === 'match' ? 'success' : last.decision === 'review' ? 'warning' : 'error'}
+          type={
+            last.decision === 'match' ? 'success' : last.decision === 'review' ? 'warning' : 'error'
+          }
           message={last.message}
-          description={last.score !== null ? `${t('faces.score')} ${last.score.toFixed(3)} / ${t('faces.threshold')} ${last.threshold}` : last.reasons.join(', ')}
+          description={
+            last.score !== null
+              ? `${t('faces.score')} ${last.score.toFixed(3)} / ${t('faces.threshold')} ${last.threshold}`
+              : last.reasons.join(', ')
+          }
           style={{ marginBottom: 12 }}
         />
       )}
@@ -169,13 +246,42 @@ export function FacePanel({ personId, canCapture }: { personId: string; canCaptu
         pagination={{ pageSize: 10 }}
         dataSource={log.data?.items ?? []}
         columns={[
-          { title: t('faces.at'), dataIndex: 'at', render: (v: string) => new Date(v).toLocaleString() },
-          { title: t('faces.decision'), dataIndex: 'decision', render: (d: string) => <Tag color={decisionColor[d]}>{t(`faces.decisions.${d}`)}</Tag> },
-          { title: t('faces.score'), dataIndex: 'score', render: (s: number | null) => (s === null ? '—' : s.toFixed(3)) },
-          { title: t('faces.real'), dataIndex: 'realScore', render: (s: number | null) => (s === null ? '—' : s.toFixed(2)) },
-          { title: t('faces.source'), dataIndex: 'source', render: (s: string) => t(`faces.sources.${s}`) },
-          { title: t('faces.context'), dataIndex: 'context', render: (c: string) => t(`faces.contexts.${c}`, { defaultValue: c }) },
-          { title: t('faces.reasons'), dataIndex: 'reasons', render: (r: string[]) => r.map((code) => t(`faces.reasonLabels.${code}`, { defaultValue: code })).join('、') },
+          {
+            title: t('faces.at'),
+            dataIndex: 'at',
+            render: (v: string) => new Date(v).toLocaleString(),
+          },
+          {
+            title: t('faces.decision'),
+            dataIndex: 'decision',
+            render: (d: string) => <Tag color={decisionColor[d]}>{t(`faces.decisions.${d}`)}</Tag>,
+          },
+          {
+            title: t('faces.score'),
+            dataIndex: 'score',
+            render: (s: number | null) => (s === null ? '—' : s.toFixed(3)),
+          },
+          {
+            title: t('faces.real'),
+            dataIndex: 'realScore',
+            render: (s: number | null) => (s === null ? '—' : s.toFixed(2)),
+          },
+          {
+            title: t('faces.source'),
+            dataIndex: 'source',
+            render: (s: string) => t(`faces.sources.${s}`),
+          },
+          {
+            title: t('faces.context'),
+            dataIndex: 'context',
+            render: (c: string) => t(`faces.contexts.${c}`, { defaultValue: c }),
+          },
+          {
+            title: t('faces.reasons'),
+            dataIndex: 'reasons',
+            render: (r: string[]) =>
+              r.map((code) => t(`faces.reasonLabels.${code}`, { defaultValue: code })).join('、'),
+          },
         ]}
       />
       {mode && (

@@ -4,14 +4,22 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Figure } from '../../../../src/catalog/figure.js';
-import type { ResolvedFigure as CatalogResolvedFigure, PolicyProfile, ResolvedPolicy } from '../../../../src/catalog/policy.js';
+import type {
+  ResolvedFigure as CatalogResolvedFigure,
+  PolicyProfile,
+  ResolvedPolicy,
+} from '../../../../src/catalog/policy.js';
 import { useAuth } from '../../app/auth';
 import { api } from '../../lib/api-client';
 import { RegionPicker } from '../registry/region-picker';
 
 /** The API returns the catalog's own types as JSON; dates and values arrive as they are in src/catalog. */
 type ResolvedFigure = CatalogResolvedFigure<unknown>;
-type InForce = Pick<ResolvedPolicy, 'applied'> & { regionCode: string; date: string; figures: Record<string, ResolvedFigure> };
+type InForce = Pick<ResolvedPolicy, 'applied'> & {
+  regionCode: string;
+  date: string;
+  figures: Record<string, ResolvedFigure>;
+};
 interface CatalogRow {
   group: string;
   key: string;
@@ -19,7 +27,13 @@ interface CatalogRow {
 }
 type Profile = Omit<PolicyProfile, 'figures'> & { builtin: boolean };
 
-const statusColor: Record<string, string> = { confirmed: 'green', secondary: 'blue', seed: 'purple', unconfirmed: 'default', pending_19: 'orange' };
+const statusColor: Record<string, string> = {
+  confirmed: 'green',
+  secondary: 'blue',
+  seed: 'purple',
+  unconfirmed: 'default',
+  pending_19: 'orange',
+};
 
 /** The policy in force for a region and date: every figure with its source, basis and profile. */
 export function PoliciesPage() {
@@ -27,17 +41,33 @@ export function PoliciesPage() {
   const { me } = useAuth();
   const [regionCode, setRegionCode] = useState<string>(me?.regionCode ?? '');
   const [date, setDate] = useState<Dayjs>(dayjs());
-  const inForce = useQuery({ queryKey: ['policy', regionCode, date.format('YYYY-MM-DD')], queryFn: () => api.get<InForce>('/api/policies/in-force', { regionCode, date: date.format('YYYY-MM-DD') }) });
-  const catalog = useQuery({ queryKey: ['catalog-figures'], queryFn: () => api.get<{ figures: CatalogRow[] }>('/api/catalog/figures') });
-  const profiles = useQuery({ queryKey: ['policy-profiles'], queryFn: () => api.get<{ items: Profile[] }>('/api/policy-profiles') });
+  const inForce = useQuery({
+    queryKey: ['policy', regionCode, date.format('YYYY-MM-DD')],
+    queryFn: () =>
+      api.get<InForce>('/api/policies/in-force', { regionCode, date: date.format('YYYY-MM-DD') }),
+  });
+  const catalog = useQuery({
+    queryKey: ['catalog-figures'],
+    queryFn: () => api.get<{ figures: CatalogRow[] }>('/api/catalog/figures'),
+  });
+  const profiles = useQuery({
+    queryKey: ['policy-profiles'],
+    queryFn: () => api.get<{ items: Profile[] }>('/api/policy-profiles'),
+  });
   const rows = Object.entries(inForce.data?.figures ?? {}).map(([key, f]) => ({ key, ...f }));
   return (
     <>
       <Card title={t('menu.policies')}>
         <Space wrap style={{ marginBottom: 12 }}>
-          <RegionPicker placeholder={t('policy.region')} onChange={(c) => setRegionCode(c ?? me?.regionCode ?? '')} style={{ width: 260 }} />
+          <RegionPicker
+            placeholder={t('policy.region')}
+            onChange={(c) => setRegionCode(c ?? me?.regionCode ?? '')}
+            style={{ width: 260 }}
+          />
           <DatePicker value={date} onChange={(d) => d && setDate(d)} allowClear={false} />
-          <Typography.Text type="secondary">{inForce.data?.applied.map((a) => a.version).join(' → ')}</Typography.Text>
+          <Typography.Text type="secondary">
+            {inForce.data?.applied.map((a) => a.version).join(' → ')}
+          </Typography.Text>
         </Space>
         <Table
           rowKey="key"
@@ -47,11 +77,34 @@ export function PoliciesPage() {
           scroll={{ x: true }}
           dataSource={rows}
           columns={[
-            { title: t('policy.key'), dataIndex: 'key', render: (k: string) => <Typography.Text code>{k}</Typography.Text> },
-            { title: t('policy.value'), key: 'value', render: (_: unknown, f: ResolvedFigure) => (f.value === null ? <Tag>{t('policy.notEnforced')}</Tag> : `${String(f.value)}${f.unit ? ` ${f.unit}` : ''}`) },
-            { title: t('policy.status'), dataIndex: 'status', render: (s: string) => <Tag color={statusColor[s]}>{t(`figureStatus.${s}`)}</Tag> },
+            {
+              title: t('policy.key'),
+              dataIndex: 'key',
+              render: (k: string) => <Typography.Text code>{k}</Typography.Text>,
+            },
+            {
+              title: t('policy.value'),
+              key: 'value',
+              render: (_: unknown, f: ResolvedFigure) =>
+                f.value === null ? (
+                  <Tag>{t('policy.notEnforced')}</Tag>
+                ) : (
+                  `${String(f.value)}${f.unit ? ` ${f.unit}` : ''}`
+                ),
+            },
+            {
+              title: t('policy.status'),
+              dataIndex: 'status',
+              render: (s: string) => <Tag color={statusColor[s]}>{t(`figureStatus.${s}`)}</Tag>,
+            },
             { title: t('policy.profile'), dataIndex: 'fromProfile' },
-            { title: t('policy.source'), dataIndex: 'source', render: (s: string) => <Typography.Text style={{ fontSize: 12 }}>{s}</Typography.Text> },
+            {
+              title: t('policy.source'),
+              dataIndex: 'source',
+              render: (s: string) => (
+                <Typography.Text style={{ fontSize: 12 }}>{s}</Typography.Text>
+              ),
+            },
           ]}
         />
       </Card>
@@ -64,10 +117,35 @@ export function PoliciesPage() {
           scroll={{ x: true }}
           dataSource={catalog.data?.figures ?? []}
           columns={[
-            { title: t('policy.key'), key: 'key', render: (_: unknown, r: CatalogRow) => <Typography.Text code>{`${r.group}.${r.key}`}</Typography.Text> },
-            { title: t('policy.value'), key: 'value', render: (_: unknown, r: CatalogRow) => `${String(r.figure.value)}${r.figure.unit ? ` ${r.figure.unit}` : ''}` },
-            { title: t('policy.status'), key: 'status', render: (_: unknown, r: CatalogRow) => <Tag color={statusColor[r.figure.status]}>{t(`figureStatus.${r.figure.status}`)}</Tag> },
-            { title: t('policy.source'), key: 'source', render: (_: unknown, r: CatalogRow) => <Typography.Text style={{ fontSize: 12 }}>{r.figure.source}</Typography.Text> },
+            {
+              title: t('policy.key'),
+              key: 'key',
+              render: (_: unknown, r: CatalogRow) => (
+                <Typography.Text code>{`${r.group}.${r.key}`}</Typography.Text>
+              ),
+            },
+            {
+              title: t('policy.value'),
+              key: 'value',
+              render: (_: unknown, r: CatalogRow) =>
+                `${String(r.figure.value)}${r.figure.unit ? ` ${r.figure.unit}` : ''}`,
+            },
+            {
+              title: t('policy.status'),
+              key: 'status',
+              render: (_: unknown, r: CatalogRow) => (
+                <Tag color={statusColor[r.figure.status]}>
+                  {t(`figureStatus.${r.figure.status}`)}
+                </Tag>
+              ),
+            },
+            {
+              title: t('policy.source'),
+              key: 'source',
+              render: (_: unknown, r: CatalogRow) => (
+                <Typography.Text style={{ fontSize: 12 }}>{r.figure.source}</Typography.Text>
+              ),
+            },
           ]}
         />
       </Card>
@@ -81,10 +159,22 @@ export function PoliciesPage() {
           dataSource={profiles.data?.items ?? []}
           columns={[
             { title: 'ID', dataIndex: 'id' },
-            { title: t('policy.region'), dataIndex: 'regionCode', render: (c: string) => c || '全国' },
+            {
+              title: t('policy.region'),
+              dataIndex: 'regionCode',
+              render: (c: string) => c || '全国',
+            },
             { title: t('policy.profile'), dataIndex: 'version' },
-            { title: t('policy.effective'), key: 'eff', render: (_, p) => `${p.effectiveFrom} ~ ${p.effectiveTo ?? ''}` },
-            { title: '', dataIndex: 'builtin', render: (b: boolean) => (b ? <Tag>{t('policy.builtin')}</Tag> : null) },
+            {
+              title: t('policy.effective'),
+              key: 'eff',
+              render: (_, p) => `${p.effectiveFrom} ~ ${p.effectiveTo ?? ''}`,
+            },
+            {
+              title: '',
+              dataIndex: 'builtin',
+              render: (b: boolean) => (b ? <Tag>{t('policy.builtin')}</Tag> : null),
+            },
           ]}
         />
       </Card>

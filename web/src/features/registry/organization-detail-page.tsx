@@ -1,10 +1,30 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Descriptions, Form, Input, List, Modal, Result, Select, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Descriptions,
+  Form,
+  Input,
+  List,
+  Modal,
+  Result,
+  Select,
+  Skeleton,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import type { z } from 'zod';
-import type { EmploymentViewSchema, OrganizationDetailSchema, StaffViewSchema } from '../../../../src/modules/registry/registry.contract.js';
+import type {
+  EmploymentViewSchema,
+  OrganizationDetailSchema,
+  StaffViewSchema,
+} from '../../../../src/modules/registry/registry.contract.js';
 import { organizationStatuses } from '../../../../src/modules/registry/registry.contract.js';
 import { hasAnyRole, useAuth } from '../../app/auth';
 import { ApiError, api, type Page } from '../../lib/api-client';
@@ -21,24 +41,33 @@ function RegistrationCheckCard({ check }: { check: NonNullable<Detail['registrat
   const blocking = check.findings.filter((f) => f.severity === 'blocking').length;
   return (
     <Card title={t('org.registrationCheck')} style={{ marginTop: 12 }}>
-      <Typography.Paragraph type="secondary">{t('org.policyApplied', { profiles: check.policy.map((p) => p.version).join(' → ') })}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">
+        {t('org.policyApplied', { profiles: check.policy.map((p) => p.version).join(' → ') })}
+      </Typography.Paragraph>
       {check.findings.length === 0 ? (
         <Result status="success" title={t('org.checkPassed')} />
       ) : (
         <>
-          <Result status={blocking > 0 ? 'error' : 'warning'} title={t('org.checkFailed', { count: check.findings.length })} style={{ padding: 12 }} />
+          <Result
+            status={blocking > 0 ? 'error' : 'warning'}
+            title={t('org.checkFailed', { count: check.findings.length })}
+            style={{ padding: 12 }}
+          />
           <List
             dataSource={check.findings}
             renderItem={(f) => (
               <List.Item>
                 <Space direction="vertical" size={2}>
                   <Space wrap>
-                    <Tag color={f.severity === 'blocking' ? 'red' : 'orange'}>{t(`severity.${f.severity}`)}</Tag>
+                    <Tag color={f.severity === 'blocking' ? 'red' : 'orange'}>
+                      {t(`severity.${f.severity}`)}
+                    </Tag>
                     <Typography.Text>{f.message}</Typography.Text>
                   </Space>
                   {f.expected !== undefined && (
                     <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {t('org.expected')}: {JSON.stringify(f.expected)} · {t('org.actual')}: {JSON.stringify(f.actual)} · {f.code}
+                      {t('org.expected')}: {JSON.stringify(f.expected)} · {t('org.actual')}:{' '}
+                      {JSON.stringify(f.actual)} · {f.code}
                     </Typography.Text>
                   )}
                 </Space>
@@ -57,7 +86,8 @@ function StatusModal({ org, onClose }: { org: Detail; onClose: () => void }) {
   const qc = useQueryClient();
   const [form] = Form.useForm<{ status: string; decision: string }>();
   const change = useMutation({
-    mutationFn: (v: { status: string; decision: string }) => api.post(`/api/organizations/${org.id}/status`, v),
+    mutationFn: (v: { status: string; decision: string }) =>
+      api.post(`/api/organizations/${org.id}/status`, v),
     onSuccess: async () => {
       await qc.invalidateQueries({ queryKey: ['organization', org.id] });
       onClose();
@@ -65,10 +95,27 @@ function StatusModal({ org, onClose }: { org: Detail; onClose: () => void }) {
     onError: (e) => message.error(e instanceof ApiError ? e.message : String(e)),
   });
   return (
-    <Modal open title={t('org.changeStatus')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={change.isPending} okText={t('common.save')} cancelText={t('common.cancel')}>
-      <Form form={form} layout="vertical" onFinish={(v) => change.mutate(v)} initialValues={{ status: org.status === 'active' ? 'suspended' : 'active' }}>
+    <Modal
+      open
+      title={t('org.changeStatus')}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      confirmLoading={change.isPending}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={(v) => change.mutate(v)}
+        initialValues={{ status: org.status === 'active' ? 'suspended' : 'active' }}
+      >
         <Form.Item name="status" label={t('org.status')} rules={[{ required: true }]}>
-          <Select options={organizationStatuses.filter((s) => s !== org.status).map((s) => ({ value: s, label: t(`status.${s}`) }))} />
+          <Select
+            options={organizationStatuses
+              .filter((s) => s !== org.status)
+              .map((s) => ({ value: s, label: t(`status.${s}`) }))}
+          />
         </Form.Item>
         <Form.Item name="decision" label={t('org.decision')} rules={[{ required: true, min: 2 }]}>
           <Input.TextArea rows={3} placeholder={t('org.decisionPlaceholder')} />
@@ -85,17 +132,29 @@ export function OrganizationDetailPage() {
   const isPhone = useIsPhone();
   const [statusOpen, setStatusOpen] = useState(false);
   const [page, setPage] = useState(1);
-  const detail = useQuery({ queryKey: ['organization', id], queryFn: () => api.get<Detail>(`/api/organizations/${id}`) });
+  const detail = useQuery({
+    queryKey: ['organization', id],
+    queryFn: () => api.get<Detail>(`/api/organizations/${id}`),
+  });
   const employments = useQuery({
     queryKey: ['employments', id, page],
-    queryFn: () => api.get<Page<Employment>>(`/api/organizations/${id}/employments`, { page, pageSize: 20 }),
+    queryFn: () =>
+      api.get<Page<Employment>>(`/api/organizations/${id}/employments`, { page, pageSize: 20 }),
     enabled: detail.data?.kind === 'enterprise',
   });
   if (detail.isLoading) return <Skeleton active />;
-  if (detail.error || !detail.data) return <Result status="404" title={detail.error instanceof ApiError ? detail.error.message : t('common.error')} />;
+  if (detail.error || !detail.data)
+    return (
+      <Result
+        status="404"
+        title={detail.error instanceof ApiError ? detail.error.message : t('common.error')}
+      />
+    );
   const org = detail.data;
   const canChangeStatus = hasAnyRole(me, 'regulator') && org.kind !== 'regulator';
-  const personLink = (personId: string, name: string) => <Link to={`/persons/${personId}`}>{name}</Link>;
+  const personLink = (personId: string, name: string) => (
+    <Link to={`/persons/${personId}`}>{name}</Link>
+  );
   return (
     <>
       <Card
@@ -105,21 +164,36 @@ export function OrganizationDetailPage() {
             <Tag color={statusColor[org.status]}>{t(`status.${org.status}`)}</Tag>
           </Space>
         }
-        extra={canChangeStatus && <Button onClick={() => setStatusOpen(true)}>{t('org.changeStatus')}</Button>}
+        extra={
+          canChangeStatus && (
+            <Button onClick={() => setStatusOpen(true)}>{t('org.changeStatus')}</Button>
+          )
+        }
       >
         <Descriptions column={isPhone ? 1 : 2} size="small" bordered>
           <Descriptions.Item label={t('org.kind')}>{t(`kind.${org.kind}`)}</Descriptions.Item>
           <Descriptions.Item label={t('org.creditCode')}>
             <Typography.Text copyable>{org.creditCode}</Typography.Text>
           </Descriptions.Item>
-          <Descriptions.Item label={t('org.region')}>{[...org.regionPath.map((r) => r.name)].join(' / ')}</Descriptions.Item>
-          <Descriptions.Item label={t('org.industry')}>
-            {org.industry ? t(`industry.${org.industry}`) : '—'} {org.highRisk && <Tag color="red">{t('org.highRisk')}</Tag>}
+          <Descriptions.Item label={t('org.region')}>
+            {[...org.regionPath.map((r) => r.name)].join(' / ')}
           </Descriptions.Item>
-          {org.statusDecision && <Descriptions.Item label={t('org.decision')}>{org.statusDecision}</Descriptions.Item>}
-          {org.address && <Descriptions.Item label={t('org.address')}>{org.address}</Descriptions.Item>}
-          {org.contactPhone && <Descriptions.Item label={t('org.phone')}>{org.contactPhone}</Descriptions.Item>}
-          {org.employeeCount !== null && <Descriptions.Item label={t('org.employees')}>{org.employeeCount}</Descriptions.Item>}
+          <Descriptions.Item label={t('org.industry')}>
+            {org.industry ? t(`industry.${org.industry}`) : '—'}{' '}
+            {org.highRisk && <Tag color="red">{t('org.highRisk')}</Tag>}
+          </Descriptions.Item>
+          {org.statusDecision && (
+            <Descriptions.Item label={t('org.decision')}>{org.statusDecision}</Descriptions.Item>
+          )}
+          {org.address && (
+            <Descriptions.Item label={t('org.address')}>{org.address}</Descriptions.Item>
+          )}
+          {org.contactPhone && (
+            <Descriptions.Item label={t('org.phone')}>{org.contactPhone}</Descriptions.Item>
+          )}
+          {org.employeeCount !== null && (
+            <Descriptions.Item label={t('org.employees')}>{org.employeeCount}</Descriptions.Item>
+          )}
         </Descriptions>
       </Card>
       {org.registrationCheck && <RegistrationCheckCard check={org.registrationCheck} />}
@@ -132,11 +206,23 @@ export function OrganizationDetailPage() {
             scroll={{ x: true }}
             dataSource={org.staff}
             columns={[
-              { title: t('person.name'), key: 'name', render: (_, s) => personLink(s.personId, s.personName) },
+              {
+                title: t('person.name'),
+                key: 'name',
+                render: (_, s) => personLink(s.personId, s.personName),
+              },
               { title: t('person.duty'), dataIndex: 'duty', render: (d: string) => t(`duty.${d}`) },
-              { title: '', dataIndex: 'fullTime', render: (f: boolean) => (f ? t('person.fullTime') : t('person.partTime')) },
+              {
+                title: '',
+                dataIndex: 'fullTime',
+                render: (f: boolean) => (f ? t('person.fullTime') : t('person.partTime')),
+              },
               { title: t('person.practiceYears'), dataIndex: 'practiceYears' },
-              { title: t('person.item'), dataIndex: 'operationItems', render: (items: string[]) => items.map(itemLabel).join('、') },
+              {
+                title: t('person.item'),
+                dataIndex: 'operationItems',
+                render: (items: string[]) => items.map(itemLabel).join('、'),
+              },
               { title: t('person.start'), dataIndex: 'startDate' },
               { title: t('person.end'), dataIndex: 'endDate' },
             ]}
@@ -144,20 +230,46 @@ export function OrganizationDetailPage() {
         </Card>
       )}
       {org.kind === 'enterprise' && (
-        <Card title={`${t('org.employments')} (${org.counts.employments})`} style={{ marginTop: 12 }}>
+        <Card
+          title={`${t('org.employments')} (${org.counts.employments})`}
+          style={{ marginTop: 12 }}
+        >
           <Table<Employment>
             rowKey="id"
             size="small"
             scroll={{ x: true }}
             loading={employments.isFetching}
             dataSource={employments.data?.items ?? []}
-            pagination={{ current: page, pageSize: 20, total: employments.data?.total ?? 0, onChange: setPage, simple: isPhone }}
+            pagination={{
+              current: page,
+              pageSize: 20,
+              total: employments.data?.total ?? 0,
+              onChange: setPage,
+              simple: isPhone,
+            }}
             columns={[
-              { title: t('person.name'), key: 'name', render: (_, e) => personLink(e.personId, e.personName) },
+              {
+                title: t('person.name'),
+                key: 'name',
+                render: (_, e) => personLink(e.personId, e.personName),
+              },
               { title: t('person.post'), dataIndex: 'post', render: (p: string) => t(`post.${p}`) },
-              { title: t('person.item'), dataIndex: 'operationItemCode', render: (c: string | null) => itemLabel(c) },
+              {
+                title: t('person.item'),
+                dataIndex: 'operationItemCode',
+                render: (c: string | null) => itemLabel(c),
+              },
               { title: t('person.start'), dataIndex: 'startDate' },
-              { title: t('person.end'), key: 'end', render: (_, e) => (e.endDate ? <Tag>{`${t('person.leftPost')} ${e.endDate}`}</Tag> : <Tag color="green">{t('person.onPost')}</Tag>) },
+              {
+                title: t('person.end'),
+                key: 'end',
+                render: (_, e) =>
+                  e.endDate ? (
+                    <Tag>{`${t('person.leftPost')} ${e.endDate}`}</Tag>
+                  ) : (
+                    <Tag color="green">{t('person.onPost')}</Tag>
+                  ),
+              },
             ]}
           />
         </Card>

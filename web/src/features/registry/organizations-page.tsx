@@ -3,17 +3,33 @@ import { Card, Input, List, Pagination, Select, Space, Table, Tag, Typography } 
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { type OrganizationSummary, organizationKinds, organizationStatuses } from '../../../../src/modules/registry/registry.contract.js';
+import {
+  type OrganizationSummary,
+  organizationKinds,
+  organizationStatuses,
+} from '../../../../src/modules/registry/registry.contract.js';
 import { api, type Page } from '../../lib/api-client';
 import { useIsPhone } from '../../lib/use-media';
 import { RegionPicker } from './region-picker';
 
-export const statusColor: Record<string, string> = { active: 'green', suspended: 'orange', exited: 'default' };
+export const statusColor: Record<string, string> = {
+  active: 'green',
+  suspended: 'orange',
+  exited: 'default',
+};
 
 export function OrganizationsPage() {
   const { t } = useTranslation();
   const isPhone = useIsPhone();
-  const [filter, setFilter] = useState<{ q?: string; kind?: string; status?: string; regionCode?: string; highRisk?: string; page: number; pageSize: number }>({ page: 1, pageSize: 20 });
+  const [filter, setFilter] = useState<{
+    q?: string;
+    kind?: string;
+    status?: string;
+    regionCode?: string;
+    highRisk?: string;
+    page: number;
+    pageSize: number;
+  }>({ page: 1, pageSize: 20 });
   const list = useQuery({
     queryKey: ['organizations', filter],
     queryFn: () => api.get<Page<OrganizationSummary>>('/api/organizations', filter),
@@ -21,15 +37,47 @@ export function OrganizationsPage() {
   });
   const set = (patch: Partial<typeof filter>) => setFilter((f) => ({ ...f, page: 1, ...patch }));
   const name = (o: OrganizationSummary) => <Link to={`/organizations/${o.id}`}>{o.name}</Link>;
-  const status = (o: OrganizationSummary) => <Tag color={statusColor[o.status]}>{t(`status.${o.status}`)}</Tag>;
+  const status = (o: OrganizationSummary) => (
+    <Tag color={statusColor[o.status]}>{t(`status.${o.status}`)}</Tag>
+  );
   return (
     <Card title={t('menu.organizations')}>
       <Space wrap style={{ marginBottom: 12, width: '100%' }}>
-        <Input.Search allowClear placeholder={t('org.searchPlaceholder')} onSearch={(q) => set({ q })} style={{ width: isPhone ? '100%' : 240 }} />
-        <Select allowClear placeholder={t('org.kind')} style={{ width: 150 }} onChange={(kind) => set({ kind })} options={organizationKinds.map((k) => ({ value: k, label: t(`kind.${k}`) }))} />
-        <Select allowClear placeholder={t('org.status')} style={{ width: 120 }} onChange={(status) => set({ status })} options={organizationStatuses.map((s) => ({ value: s, label: t(`status.${s}`) }))} />
-        <Select allowClear placeholder={t('org.highRisk')} style={{ width: 120 }} onChange={(highRisk) => set({ highRisk })} options={[{ value: 'true', label: t('common.yes') }, { value: 'false', label: t('common.no') }]} />
-        <RegionPicker placeholder={t('org.region')} onChange={(regionCode) => set({ regionCode })} style={{ width: isPhone ? '100%' : 260 }} />
+        <Input.Search
+          allowClear
+          placeholder={t('org.searchPlaceholder')}
+          onSearch={(q) => set({ q })}
+          style={{ width: isPhone ? '100%' : 240 }}
+        />
+        <Select
+          allowClear
+          placeholder={t('org.kind')}
+          style={{ width: 150 }}
+          onChange={(kind) => set({ kind })}
+          options={organizationKinds.map((k) => ({ value: k, label: t(`kind.${k}`) }))}
+        />
+        <Select
+          allowClear
+          placeholder={t('org.status')}
+          style={{ width: 120 }}
+          onChange={(status) => set({ status })}
+          options={organizationStatuses.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+        />
+        <Select
+          allowClear
+          placeholder={t('org.highRisk')}
+          style={{ width: 120 }}
+          onChange={(highRisk) => set({ highRisk })}
+          options={[
+            { value: 'true', label: t('common.yes') },
+            { value: 'false', label: t('common.no') },
+          ]}
+        />
+        <RegionPicker
+          placeholder={t('org.region')}
+          onChange={(regionCode) => set({ regionCode })}
+          style={{ width: isPhone ? '100%' : 260 }}
+        />
       </Space>
       {isPhone ? (
         <>
@@ -52,20 +100,46 @@ export function OrganizationsPage() {
               </List.Item>
             )}
           />
-          <Pagination simple current={filter.page} pageSize={filter.pageSize} total={list.data?.total ?? 0} onChange={(page) => setFilter((f) => ({ ...f, page }))} />
+          <Pagination
+            simple
+            current={filter.page}
+            pageSize={filter.pageSize}
+            total={list.data?.total ?? 0}
+            onChange={(page) => setFilter((f) => ({ ...f, page }))}
+          />
         </>
       ) : (
         <Table<OrganizationSummary>
           rowKey="id"
           loading={list.isFetching}
           dataSource={list.data?.items ?? []}
-          pagination={{ current: filter.page, pageSize: filter.pageSize, total: list.data?.total ?? 0, showTotal: (count) => t('common.total', { count }), onChange: (page, pageSize) => setFilter((f) => ({ ...f, page, pageSize })) }}
+          pagination={{
+            current: filter.page,
+            pageSize: filter.pageSize,
+            total: list.data?.total ?? 0,
+            showTotal: (count) => t('common.total', { count }),
+            onChange: (page, pageSize) => setFilter((f) => ({ ...f, page, pageSize })),
+          }}
           columns={[
             { title: t('org.name'), key: 'name', render: (_, o) => name(o) },
             { title: t('org.kind'), dataIndex: 'kind', render: (k: string) => t(`kind.${k}`) },
-            { title: t('org.creditCode'), dataIndex: 'creditCode', render: (c: string) => <Typography.Text copyable={{ text: c }}>{c}</Typography.Text> },
+            {
+              title: t('org.creditCode'),
+              dataIndex: 'creditCode',
+              render: (c: string) => <Typography.Text copyable={{ text: c }}>{c}</Typography.Text>,
+            },
             { title: t('org.region'), dataIndex: 'regionName' },
-            { title: t('org.industry'), key: 'industry', render: (_, o) => (o.industry ? <Space size={4}>{t(`industry.${o.industry}`)}{o.highRisk && <Tag color="red">{t('org.highRisk')}</Tag>}</Space> : null) },
+            {
+              title: t('org.industry'),
+              key: 'industry',
+              render: (_, o) =>
+                o.industry ? (
+                  <Space size={4}>
+                    {t(`industry.${o.industry}`)}
+                    {o.highRisk && <Tag color="red">{t('org.highRisk')}</Tag>}
+                  </Space>
+                ) : null,
+            },
             { title: t('org.status'), key: 'status', render: (_, o) => status(o) },
           ]}
         />

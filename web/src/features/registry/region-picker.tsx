@@ -18,7 +18,15 @@ interface Option {
 const toOption = (r: Region): Option => ({ value: r.code, label: r.name, isLeaf: r.level >= 4 });
 
 /** Lazy GB/T 2260 picker starting at the caller's jurisdiction; selecting any level filters by it. */
-export function RegionPicker({ onChange, placeholder, style }: { onChange: (code: string | undefined) => void; placeholder?: string; style?: React.CSSProperties }) {
+export function RegionPicker({
+  onChange,
+  placeholder,
+  style,
+}: {
+  onChange: (code: string | undefined) => void;
+  placeholder?: string;
+  style?: React.CSSProperties;
+}) {
   const [options, setOptions] = useState<Option[]>([]);
   useEffect(() => {
     api.get<{ items: Region[] }>('/api/regions').then((r) => setOptions(r.items.map(toOption)));
@@ -37,7 +45,9 @@ export function RegionPicker({ onChange, placeholder, style }: { onChange: (code
         if (r.items.length === 0) target.isLeaf = true;
         setOptions((o) => [...o]);
       }}
-      onChange={(value) => onChange(value && value.length > 0 ? String(value[value.length - 1]) : undefined)}
+      onChange={(value) =>
+        onChange(value && value.length > 0 ? String(value[value.length - 1]) : undefined)
+      }
     />
   );
 }

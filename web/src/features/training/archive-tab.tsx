@@ -1,9 +1,26 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Descriptions, Form, Input, List, Modal, Select, Space, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Descriptions,
+  Form,
+  Input,
+  List,
+  Modal,
+  Select,
+  Space,
+  Tag,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import { type ArchiveChecklistSchema, type ArchiveVerifySchema, archiveDocumentParts } from '../../../../src/modules/training/archive.contract.js';
+import {
+  type ArchiveChecklistSchema,
+  type ArchiveVerifySchema,
+  archiveDocumentParts,
+} from '../../../../src/modules/training/archive.contract.js';
 import { api } from '../../lib/api-client';
 import { type ClassDetail, errorText, fmtDateTime, isNotAvailable } from './shared';
 
@@ -16,8 +33,13 @@ export function ArchiveTab({ cls, canEdit }: { cls: ClassDetail; canEdit: boolea
   const { message, modal } = App.useApp();
   const qc = useQueryClient();
   const [adding, setAdding] = useState(false);
-  const checklist = useQuery({ queryKey: ['archive', cls.id], queryFn: () => api.get<Checklist>(`/api/classes/${cls.id}/archive`) });
-  const verify = useMutation({ mutationFn: () => api.get<Verify>(`/api/classes/${cls.id}/archive/verify`) });
+  const checklist = useQuery({
+    queryKey: ['archive', cls.id],
+    queryFn: () => api.get<Checklist>(`/api/classes/${cls.id}/archive`),
+  });
+  const verify = useMutation({
+    mutationFn: () => api.get<Verify>(`/api/classes/${cls.id}/archive/verify`),
+  });
   const close = useMutation({
     mutationFn: () => api.post(`/api/classes/${cls.id}/close`, {}),
     onSuccess: () => {
@@ -26,7 +48,17 @@ export function ArchiveTab({ cls, canEdit }: { cls: ClassDetail; canEdit: boolea
       qc.invalidateQueries({ queryKey: ['class', cls.id] });
     },
   });
-  if (checklist.error) return <Alert type={isNotAvailable(checklist.error) ? 'info' : 'error'} message={isNotAvailable(checklist.error) ? t('training.archive.notAvailable') : errorText(checklist.error)} />;
+  if (checklist.error)
+    return (
+      <Alert
+        type={isNotAvailable(checklist.error) ? 'info' : 'error'}
+        message={
+          isNotAvailable(checklist.error)
+            ? t('training.archive.notAvailable')
+            : errorText(checklist.error)
+        }
+      />
+    );
   const c = checklist.data;
   if (!c) return null;
   return (
@@ -38,9 +70,13 @@ export function ArchiveTab({ cls, canEdit }: { cls: ClassDetail; canEdit: boolea
           <List.Item data-testid="archive-part" data-present={p.present}>
             <Space direction="vertical" size={0}>
               <Space>
-                <Tag color={p.present ? 'green' : 'red'}>{p.present ? t('training.archive.present') : t('training.archive.missing')}</Tag>
+                <Tag color={p.present ? 'green' : 'red'}>
+                  {p.present ? t('training.archive.present') : t('training.archive.missing')}
+                </Tag>
                 <span>{p.label}</span>
-                <Typography.Text type="secondary">{t('training.archive.count', { count: p.count })}</Typography.Text>
+                <Typography.Text type="secondary">
+                  {t('training.archive.count', { count: p.count })}
+                </Typography.Text>
               </Space>
               {p.missing.map((m) => (
                 <Typography.Text key={m} type="danger">
@@ -58,21 +94,33 @@ export function ArchiveTab({ cls, canEdit }: { cls: ClassDetail; canEdit: boolea
               {c.seal.root}
             </Typography.Text>
           </Descriptions.Item>
-          <Descriptions.Item label={t('training.archive.sealedAt')}>{fmtDateTime(c.seal.sealedAt)}</Descriptions.Item>
-          <Descriptions.Item label={t('training.archive.leaves')}>{c.seal.leaves}</Descriptions.Item>
+          <Descriptions.Item label={t('training.archive.sealedAt')}>
+            {fmtDateTime(c.seal.sealedAt)}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('training.archive.leaves')}>
+            {c.seal.leaves}
+          </Descriptions.Item>
         </Descriptions>
       ) : (
         <Typography.Text type="secondary">{t('training.archive.notSealed')}</Typography.Text>
       )}
       <Space wrap>
-        {canEdit && <Button onClick={() => setAdding(true)}>{t('training.archive.addDocument')}</Button>}
+        {canEdit && (
+          <Button onClick={() => setAdding(true)}>{t('training.archive.addDocument')}</Button>
+        )}
         {canEdit && (
           <Button
             type="primary"
             danger
             disabled={!c.complete}
             loading={close.isPending}
-            onClick={() => modal.confirm({ title: t('training.archive.close'), content: t('training.archive.closeConfirm'), onOk: () => close.mutateAsync() })}
+            onClick={() =>
+              modal.confirm({
+                title: t('training.archive.close'),
+                content: t('training.archive.closeConfirm'),
+                onOk: () => close.mutateAsync(),
+              })
+            }
           >
             {t('training.archive.close')}
           </Button>
@@ -92,11 +140,18 @@ export function ArchiveTab({ cls, canEdit }: { cls: ClassDetail; canEdit: boolea
       {verify.data && (
         <Alert
           type={verify.data.ok ? 'success' : 'error'}
-          message={verify.data.ok ? t('training.archive.verifyOk') : t('training.archive.verifyFailed')}
+          message={
+            verify.data.ok ? t('training.archive.verifyOk') : t('training.archive.verifyFailed')
+          }
           description={
             verify.data.ok
               ? undefined
-              : [...verify.data.changed.map((r) => `CHANGED ${r.kind} ${r.label ?? r.id}`), ...verify.data.added.map((r) => `ADDED ${r.kind} ${r.label ?? r.id}`), ...verify.data.removed.map((r) => `REMOVED ${r.kind} ${r.label ?? r.id}`), ...verify.data.problems.map((p) => p.message)].join('\n')
+              : [
+                  ...verify.data.changed.map((r) => `CHANGED ${r.kind} ${r.label ?? r.id}`),
+                  ...verify.data.added.map((r) => `ADDED ${r.kind} ${r.label ?? r.id}`),
+                  ...verify.data.removed.map((r) => `REMOVED ${r.kind} ${r.label ?? r.id}`),
+                  ...verify.data.problems.map((p) => p.message),
+                ].join('\n')
           }
         />
       )}
@@ -111,7 +166,8 @@ function DocumentDialog({ classId, onClose }: { classId: string; onClose: () => 
   const qc = useQueryClient();
   const [form] = Form.useForm<{ part: string; title: string; content: string }>();
   const save = useMutation({
-    mutationFn: (v: { part: string; title: string; content: string }) => api.post(`/api/classes/${classId}/documents`, v),
+    mutationFn: (v: { part: string; title: string; content: string }) =>
+      api.post(`/api/classes/${classId}/documents`, v),
     onSuccess: () => {
       message.success(t('training.archive.added'));
       qc.invalidateQueries({ queryKey: ['archive', classId] });
@@ -119,16 +175,37 @@ function DocumentDialog({ classId, onClose }: { classId: string; onClose: () => 
     },
   });
   return (
-    <Modal open title={t('training.archive.addDocument')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={save.isPending}>
-      {save.error && <Alert type="error" message={errorText(save.error)} style={{ marginBottom: 12 }} />}
+    <Modal
+      open
+      title={t('training.archive.addDocument')}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      confirmLoading={save.isPending}
+    >
+      {save.error && (
+        <Alert type="error" message={errorText(save.error)} style={{ marginBottom: 12 }} />
+      )}
       <Form form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
         <Form.Item name="part" label={t('training.archive.part')} rules={[{ required: true }]}>
-          <Select options={archiveDocumentParts.map((p) => ({ value: p, label: t(`training.archive.parts.${p}`) }))} />
+          <Select
+            options={archiveDocumentParts.map((p) => ({
+              value: p,
+              label: t(`training.archive.parts.${p}`),
+            }))}
+          />
         </Form.Item>
-        <Form.Item name="title" label={t('training.archive.documentTitle')} rules={[{ required: true, whitespace: true }]}>
+        <Form.Item
+          name="title"
+          label={t('training.archive.documentTitle')}
+          rules={[{ required: true, whitespace: true }]}
+        >
           <Input />
         </Form.Item>
-        <Form.Item name="content" label={t('training.archive.documentContent')} rules={[{ required: true, whitespace: true }]}>
+        <Form.Item
+          name="content"
+          label={t('training.archive.documentContent')}
+          rules={[{ required: true, whitespace: true }]}
+        >
           <Input.TextArea rows={6} />
         </Form.Item>
       </Form>

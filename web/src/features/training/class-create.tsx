@@ -5,9 +5,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { syllabusFor } from '../../../../src/catalog/figures.js';
-import { competencyCategories, listOperationItems, operationCategories } from '../../../../src/catalog/operations.js';
+import {
+  competencyCategories,
+  listOperationItems,
+  operationCategories,
+} from '../../../../src/catalog/operations.js';
 import { useAuth } from '../../app/auth';
-import { api, type ApiErrorDetail } from '../../lib/api-client';
+import { type ApiErrorDetail, api } from '../../lib/api-client';
 import { itemLabel } from '../../lib/catalog';
 import { useIsPhone } from '../../lib/use-media';
 import { classKinds, errorText, showFieldErrors } from './shared';
@@ -32,9 +36,14 @@ function itemOptions(competencyLabel: string) {
   return [
     ...operationCategories.map((c) => ({
       label: c.name,
-      options: items.filter((i) => i.categoryCode === c.code).map((i) => ({ value: i.code, label: `${i.code} ${i.name}` })),
+      options: items
+        .filter((i) => i.categoryCode === c.code)
+        .map((i) => ({ value: i.code, label: `${i.code} ${i.name}` })),
     })),
-    { label: competencyLabel, options: competencyCategories.map((c) => ({ value: c.code, label: c.name })) },
+    {
+      label: competencyLabel,
+      options: competencyCategories.map((c) => ({ value: c.code, label: c.name })),
+    },
   ];
 }
 
@@ -45,8 +54,19 @@ function SyllabusHint() {
   const kind = Form.useWatch('kind', form);
   if (!code || !kind) return null;
   const s = syllabusFor(code, kind);
-  if ('refused' in s) return <Alert type="error" showIcon message={s.refused} style={{ marginBottom: 16 }} />;
-  return <Alert type="info" showIcon message={t('training.create.syllabus', { theory: s.theory.value, practical: s.practical.value })} style={{ marginBottom: 16 }} />;
+  if ('refused' in s)
+    return <Alert type="error" showIcon message={s.refused} style={{ marginBottom: 16 }} />;
+  return (
+    <Alert
+      type="info"
+      showIcon
+      message={t('training.create.syllabus', {
+        theory: s.theory.value,
+        practical: s.practical.value,
+      })}
+      style={{ marginBottom: 16 }}
+    />
+  );
 }
 
 /** 开班: one operation item and one kind of training per class (初训与复训不得混编), trainees pasted or typed. */
@@ -58,7 +78,9 @@ export function ClassCreateDrawer({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
-  const [failure, setFailure] = useState<{ message: string; details: ApiErrorDetail[] } | null>(null);
+  const [failure, setFailure] = useState<{ message: string; details: ApiErrorDetail[] } | null>(
+    null,
+  );
   const teachers = useTeachers(me?.organizationId);
   const create = useMutation({
     mutationFn: (v: Values) =>
@@ -96,7 +118,12 @@ export function ClassCreateDrawer({ onClose }: { onClose: () => void }) {
       width={isPhone ? '100%' : 760}
       destroyOnHidden
       extra={
-        <Button type="primary" loading={create.isPending} onClick={() => form.submit()} data-testid="class-create-submit">
+        <Button
+          type="primary"
+          loading={create.isPending}
+          onClick={() => form.submit()}
+          data-testid="class-create-submit"
+        >
           {t('training.create.submit')}
         </Button>
       }
@@ -133,33 +160,63 @@ export function ClassCreateDrawer({ onClose }: { onClose: () => void }) {
         )}
         <Space wrap style={{ width: '100%' }} align="start">
           <Form.Item name="code" label={t('training.code')} rules={[{ required: true, max: 50 }]}>
-            <Input placeholder={t('training.create.codePlaceholder')} style={{ width: isPhone ? 300 : 220 }} />
+            <Input
+              placeholder={t('training.create.codePlaceholder')}
+              style={{ width: isPhone ? 300 : 220 }}
+            />
           </Form.Item>
           <Form.Item name="name" label={t('training.name')} rules={[{ required: true, max: 200 }]}>
             <Input style={{ width: isPhone ? 300 : 440 }} />
           </Form.Item>
         </Space>
         <Space wrap style={{ width: '100%' }} align="start">
-          <Form.Item name="operationItemCode" label={t('training.item')} rules={[{ required: true }]}>
-            <Select showSearch optionFilterProp="label" options={itemOptions(t('training.competency'))} style={{ width: isPhone ? 300 : 440 }} />
+          <Form.Item
+            name="operationItemCode"
+            label={t('training.item')}
+            rules={[{ required: true }]}
+          >
+            <Select
+              showSearch
+              optionFilterProp="label"
+              options={itemOptions(t('training.competency'))}
+              style={{ width: isPhone ? 300 : 440 }}
+            />
           </Form.Item>
           <Form.Item name="kind" label={t('training.kind')} rules={[{ required: true }]}>
-            <Select options={classKinds.map((k) => ({ value: k, label: t(`training.kinds.${k}`) }))} style={{ width: 140 }} />
+            <Select
+              options={classKinds.map((k) => ({ value: k, label: t(`training.kinds.${k}`) }))}
+              style={{ width: 140 }}
+            />
           </Form.Item>
         </Space>
         <SyllabusHint />
         <Space wrap style={{ width: '100%' }} align="start">
-          <Form.Item name="headTeacherId" label={t('training.headTeacher')} rules={[{ required: true }]} extra={teachers.data && teachers.data.length === 0 ? t('training.create.noTeachers') : undefined}>
+          <Form.Item
+            name="headTeacherId"
+            label={t('training.headTeacher')}
+            rules={[{ required: true }]}
+            extra={
+              teachers.data && teachers.data.length === 0
+                ? t('training.create.noTeachers')
+                : undefined
+            }
+          >
             <Select
               showSearch
               optionFilterProp="label"
               loading={teachers.isLoading}
-              options={(teachers.data ?? []).map((x) => ({ value: x.personId, label: teacherLabel(t, x, itemLabel) }))}
+              options={(teachers.data ?? []).map((x) => ({
+                value: x.personId,
+                label: teacherLabel(t, x, itemLabel),
+              }))}
               style={{ width: isPhone ? 300 : 440 }}
             />
           </Form.Item>
           <Form.Item name="dates" label={t('training.period')} rules={[{ required: true }]}>
-            <DatePicker.RangePicker style={{ width: isPhone ? 300 : 260 }} inputReadOnly={isPhone} />
+            <DatePicker.RangePicker
+              style={{ width: isPhone ? 300 : 260 }}
+              inputReadOnly={isPhone}
+            />
           </Form.Item>
         </Space>
         <TraineeListField />

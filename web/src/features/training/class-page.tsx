@@ -25,23 +25,53 @@ export function ClassPage() {
   const { me } = useAuth();
   const isPhone = useIsPhone();
   const [params, setParams] = useSearchParams();
-  const detail = useQuery({ queryKey: ['class', id], queryFn: () => api.get<ClassDetail>(`/api/classes/${id}`) });
+  const detail = useQuery({
+    queryKey: ['class', id],
+    queryFn: () => api.get<ClassDetail>(`/api/classes/${id}`),
+  });
   if (detail.isLoading) return <Skeleton active />;
-  if (detail.error || !detail.data) return <Result status="404" title={detail.error instanceof ApiError ? detail.error.message : t('common.error')} />;
+  if (detail.error || !detail.data)
+    return (
+      <Result
+        status="404"
+        title={detail.error instanceof ApiError ? detail.error.message : t('common.error')}
+      />
+    );
   const cls = detail.data;
-  const isOwner = hasAnyRole(me, 'training_institution') && me?.organizationId === cls.organizationId;
+  const isOwner =
+    hasAnyRole(me, 'training_institution') && me?.organizationId === cls.organizationId;
   const canEdit = isOwner && cls.status === 'open';
   const supervising = hasAnyRole(me, 'regulator', 'inspector', 'exam_authority');
   const refusals = cls.findings.filter((f) => f.severity === 'refuse').length;
   const warnings = cls.findings.length - refusals;
   const tabs = [
-    { key: 'overview', label: t('training.tabs.overview'), children: <OverviewTab cls={cls} findingsFirst={supervising} /> },
-    { key: 'plan', label: t('training.tabs.plan'), children: <PlanTab cls={cls} canEdit={canEdit} /> },
-    { key: 'roster', label: `${t('training.tabs.roster')} (${cls.roster.length})`, children: <RosterTab cls={cls} canEdit={canEdit} /> },
-    { key: 'attendance', label: t('training.tabs.attendance'), children: <AttendanceTab cls={cls} canEdit={canEdit} /> },
+    {
+      key: 'overview',
+      label: t('training.tabs.overview'),
+      children: <OverviewTab cls={cls} findingsFirst={supervising} />,
+    },
+    {
+      key: 'plan',
+      label: t('training.tabs.plan'),
+      children: <PlanTab cls={cls} canEdit={canEdit} />,
+    },
+    {
+      key: 'roster',
+      label: `${t('training.tabs.roster')} (${cls.roster.length})`,
+      children: <RosterTab cls={cls} canEdit={canEdit} />,
+    },
+    {
+      key: 'attendance',
+      label: t('training.tabs.attendance'),
+      children: <AttendanceTab cls={cls} canEdit={canEdit} />,
+    },
     { key: 'coverage', label: t('training.tabs.coverage'), children: <CoverageTab cls={cls} /> },
     { key: 'ledger', label: t('training.tabs.ledger'), children: <LedgerTab cls={cls} /> },
-    { key: 'archive', label: t('training.tabs.archive'), children: <ArchiveTab cls={cls} canEdit={canEdit} /> },
+    {
+      key: 'archive',
+      label: t('training.tabs.archive'),
+      children: <ArchiveTab cls={cls} canEdit={canEdit} />,
+    },
   ];
   // Supervisors come for the findings and the hours: the ledger right after the overview.
   if (supervising) tabs.splice(1, 0, ...tabs.splice(5, 1));
@@ -57,9 +87,15 @@ export function ClassPage() {
         }
         extra={
           <Space wrap size={4}>
-            {refusals > 0 && <Tag color="red">{`${t('training.findingSeverity.refuse')} ${refusals}`}</Tag>}
-            {warnings > 0 && <Tag color="orange">{`${t('training.findingSeverity.warn')} ${warnings}`}</Tag>}
-            {!isOwner && !isPhone && <Typography.Text type="secondary">{t('training.readOnly')}</Typography.Text>}
+            {refusals > 0 && (
+              <Tag color="red">{`${t('training.findingSeverity.refuse')} ${refusals}`}</Tag>
+            )}
+            {warnings > 0 && (
+              <Tag color="orange">{`${t('training.findingSeverity.warn')} ${warnings}`}</Tag>
+            )}
+            {!isOwner && !isPhone && (
+              <Typography.Text type="secondary">{t('training.readOnly')}</Typography.Text>
+            )}
           </Space>
         }
       >
@@ -67,22 +103,41 @@ export function ClassPage() {
           <Descriptions.Item label={t('training.code')}>
             <Typography.Text copyable>{cls.code}</Typography.Text>
           </Descriptions.Item>
-          <Descriptions.Item label={t('training.organization')}>{hasAnyRole(me, 'regulator', 'inspector', 'exam_authority', 'training_institution') ? <Link to={`/organizations/${cls.organizationId}`}>{cls.organizationName}</Link> : cls.organizationName}</Descriptions.Item>
-          <Descriptions.Item label={t('training.item')}>{itemLabel(cls.operationItemCode)}</Descriptions.Item>
-          <Descriptions.Item label={t('training.kind')}>{t(`training.kinds.${cls.kind}`)}</Descriptions.Item>
-          <Descriptions.Item label={t('training.period')}>{`${cls.startDate} ~ ${cls.endDate}`}</Descriptions.Item>
-          <Descriptions.Item label={t('training.headTeacher')}>{cls.headTeacherName}</Descriptions.Item>
+          <Descriptions.Item label={t('training.organization')}>
+            {hasAnyRole(me, 'regulator', 'inspector', 'exam_authority', 'training_institution') ? (
+              <Link to={`/organizations/${cls.organizationId}`}>{cls.organizationName}</Link>
+            ) : (
+              cls.organizationName
+            )}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('training.item')}>
+            {itemLabel(cls.operationItemCode)}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('training.kind')}>
+            {t(`training.kinds.${cls.kind}`)}
+          </Descriptions.Item>
+          <Descriptions.Item
+            label={t('training.period')}
+          >{`${cls.startDate} ~ ${cls.endDate}`}</Descriptions.Item>
+          <Descriptions.Item label={t('training.headTeacher')}>
+            {cls.headTeacherName}
+          </Descriptions.Item>
         </Descriptions>
       </Card>
       <Card style={{ marginTop: 12 }} styles={{ body: { paddingTop: 4 } }}>
         <Tabs
           activeKey={active}
-          onChange={(tab) => setParams((p) => {
-            const next = new URLSearchParams(p);
-            next.set('tab', tab);
-            next.delete('lesson');
-            return next;
-          }, { replace: true })}
+          onChange={(tab) =>
+            setParams(
+              (p) => {
+                const next = new URLSearchParams(p);
+                next.set('tab', tab);
+                next.delete('lesson');
+                return next;
+              },
+              { replace: true },
+            )
+          }
           items={tabs}
           destroyOnHidden
         />

@@ -1,6 +1,18 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Input, List, Pagination, Select, Space, Table, Tag, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Input,
+  List,
+  Pagination,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import type { HTMLAttributes } from 'react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -18,7 +30,12 @@ export function ClassesPage() {
   const { me } = useAuth();
   const isPhone = useIsPhone();
   const [creating, setCreating] = useState(false);
-  const [filter, setFilter] = useState<{ q?: string; status?: string; page: number; pageSize: number }>({ page: 1, pageSize: 20 });
+  const [filter, setFilter] = useState<{
+    q?: string;
+    status?: string;
+    page: number;
+    pageSize: number;
+  }>({ page: 1, pageSize: 20 });
   const list = useQuery({
     queryKey: ['classes', filter],
     queryFn: () => api.get<{ items: ClassSummary[]; total: number }>('/api/classes', filter),
@@ -28,31 +45,56 @@ export function ClassesPage() {
   const canCreate = hasAnyRole(me, 'training_institution');
   const showOrganization = !canCreate;
   const name = (c: ClassSummary) => <Link to={`/classes/${c.id}`}>{c.name}</Link>;
-  const status = (c: ClassSummary) => <Tag color={classStatusColor[c.status]}>{t(`training.statuses.${c.status}`)}</Tag>;
-  const warnings = (c: ClassSummary) => (c.warningCount > 0 ? <Tag color="orange">{`${t('training.warningCount')} ${c.warningCount}`}</Tag> : null);
-  const rowProps = (c: ClassSummary) => ({ 'data-testid': 'class-row', 'data-class-code': c.code, 'data-class-id': c.id }) as HTMLAttributes<HTMLElement>;
+  const status = (c: ClassSummary) => (
+    <Tag color={classStatusColor[c.status]}>{t(`training.statuses.${c.status}`)}</Tag>
+  );
+  const warnings = (c: ClassSummary) =>
+    c.warningCount > 0 ? (
+      <Tag color="orange">{`${t('training.warningCount')} ${c.warningCount}`}</Tag>
+    ) : null;
+  const rowProps = (c: ClassSummary) =>
+    ({
+      'data-testid': 'class-row',
+      'data-class-code': c.code,
+      'data-class-id': c.id,
+    }) as HTMLAttributes<HTMLElement>;
   return (
     <Card
       title={t('menu.classes')}
       extra={
         canCreate && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="class-create">
+          <Button
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => setCreating(true)}
+            data-testid="class-create"
+          >
             {t('training.create.button')}
           </Button>
         )
       }
     >
       <Space wrap style={{ marginBottom: 12, width: '100%' }}>
-        <Input.Search allowClear placeholder={t('training.searchPlaceholder')} onSearch={(q) => set({ q: q || undefined })} style={{ width: isPhone ? '100%' : 280 }} />
+        <Input.Search
+          allowClear
+          placeholder={t('training.searchPlaceholder')}
+          onSearch={(q) => set({ q: q || undefined })}
+          style={{ width: isPhone ? '100%' : 280 }}
+        />
         <Select
           allowClear
           placeholder={t('training.status')}
           style={{ width: 140 }}
           onChange={(s) => set({ status: s })}
-          options={(['open', 'closed'] as const).map((s) => ({ value: s, label: t(`training.statuses.${s}`) }))}
+          options={(['open', 'closed'] as const).map((s) => ({
+            value: s,
+            label: t(`training.statuses.${s}`),
+          }))}
         />
       </Space>
-      {list.error && <Alert type="error" showIcon message={errorText(list.error)} style={{ marginBottom: 12 }} />}
+      {list.error && (
+        <Alert type="error" showIcon message={errorText(list.error)} style={{ marginBottom: 12 }} />
+      )}
       {isPhone ? (
         <>
           <List
@@ -67,9 +109,13 @@ export function ClassesPage() {
                       <Typography.Text type="secondary">{c.code}</Typography.Text>
                       {status(c)}
                       <Tag>{t(`training.kinds.${c.kind}`)}</Tag>
-                      <Typography.Text type="secondary">{itemLabel(c.operationItemCode)}</Typography.Text>
+                      <Typography.Text type="secondary">
+                        {itemLabel(c.operationItemCode)}
+                      </Typography.Text>
                       <Typography.Text type="secondary">{`${c.startDate} ~ ${c.endDate}`}</Typography.Text>
-                      {showOrganization && <Typography.Text type="secondary">{c.organizationName}</Typography.Text>}
+                      {showOrganization && (
+                        <Typography.Text type="secondary">{c.organizationName}</Typography.Text>
+                      )}
                       <Typography.Text type="secondary">{`${t('training.traineeCount')} ${c.traineeCount} · ${t('training.lessonCount')} ${c.lessonCount}`}</Typography.Text>
                       {warnings(c)}
                     </Space>
@@ -78,7 +124,13 @@ export function ClassesPage() {
               </List.Item>
             )}
           />
-          <Pagination simple current={filter.page} pageSize={filter.pageSize} total={list.data?.total ?? 0} onChange={(page) => setFilter((f) => ({ ...f, page }))} />
+          <Pagination
+            simple
+            current={filter.page}
+            pageSize={filter.pageSize}
+            total={list.data?.total ?? 0}
+            onChange={(page) => setFilter((f) => ({ ...f, page }))}
+          />
         </>
       ) : (
         <Table<ClassSummary>
@@ -87,17 +139,45 @@ export function ClassesPage() {
           dataSource={list.data?.items ?? []}
           scroll={{ x: true }}
           onRow={rowProps}
-          pagination={{ current: filter.page, pageSize: filter.pageSize, total: list.data?.total ?? 0, showTotal: (count) => t('common.total', { count }), onChange: (page, pageSize) => setFilter((f) => ({ ...f, page, pageSize })) }}
+          pagination={{
+            current: filter.page,
+            pageSize: filter.pageSize,
+            total: list.data?.total ?? 0,
+            showTotal: (count) => t('common.total', { count }),
+            onChange: (page, pageSize) => setFilter((f) => ({ ...f, page, pageSize })),
+          }}
           columns={[
             { title: t('training.code'), dataIndex: 'code' },
             { title: t('training.name'), key: 'name', render: (_, c) => name(c) },
-            ...(showOrganization ? [{ title: t('training.organization'), dataIndex: 'organizationName' }] : []),
-            { title: t('training.item'), dataIndex: 'operationItemCode', render: (c: string) => itemLabel(c) },
-            { title: t('training.kind'), dataIndex: 'kind', render: (k: string) => t(`training.kinds.${k}`) },
-            { title: t('training.period'), key: 'period', render: (_, c) => `${c.startDate} ~ ${c.endDate}` },
-            { title: t('training.traineeCount'), dataIndex: 'traineeCount', align: 'right' as const },
+            ...(showOrganization
+              ? [{ title: t('training.organization'), dataIndex: 'organizationName' }]
+              : []),
+            {
+              title: t('training.item'),
+              dataIndex: 'operationItemCode',
+              render: (c: string) => itemLabel(c),
+            },
+            {
+              title: t('training.kind'),
+              dataIndex: 'kind',
+              render: (k: string) => t(`training.kinds.${k}`),
+            },
+            {
+              title: t('training.period'),
+              key: 'period',
+              render: (_, c) => `${c.startDate} ~ ${c.endDate}`,
+            },
+            {
+              title: t('training.traineeCount'),
+              dataIndex: 'traineeCount',
+              align: 'right' as const,
+            },
             { title: t('training.lessonCount'), dataIndex: 'lessonCount', align: 'right' as const },
-            { title: t('training.warningCount'), key: 'warnings', render: (_, c) => warnings(c) ?? '—' },
+            {
+              title: t('training.warningCount'),
+              key: 'warnings',
+              render: (_, c) => warnings(c) ?? '—',
+            },
             { title: t('training.status'), key: 'status', render: (_, c) => status(c) },
           ]}
         />

@@ -10,8 +10,13 @@ import { Timeline } from './timeline';
 export function CoverageTab({ cls }: { cls: ClassDetail }) {
   const { t } = useTranslation();
   const [lesson, choose, lessons] = useChosenLesson(cls, (l) => l.mode !== 'online');
-  const coverage = useQuery({ queryKey: ['coverage', lesson?.id], enabled: lesson !== undefined, queryFn: () => api.get<Coverage>(`/api/lessons/${lesson!.id}/coverage`) });
-  if (lessons.length === 0) return <Typography.Text type="secondary">{t('training.coverage.noLessons')}</Typography.Text>;
+  const coverage = useQuery({
+    queryKey: ['coverage', lesson?.id],
+    enabled: lesson !== undefined,
+    queryFn: () => api.get<Coverage>(`/api/lessons/${lesson!.id}/coverage`),
+  });
+  if (lessons.length === 0)
+    return <Typography.Text type="secondary">{t('training.coverage.noLessons')}</Typography.Text>;
   const c = coverage.data;
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -19,8 +24,16 @@ export function CoverageTab({ cls }: { cls: ClassDetail }) {
       {coverage.error && <Alert type="error" message={errorText(coverage.error)} />}
       {c && (
         <>
-          <Typography.Text>{t('training.coverage.coveredOf', { covered: Math.round(c.coveredMinutes), total: Math.round(c.lessonMinutes) })}</Typography.Text>
-          <Progress percent={Math.round((c.coveredMinutes / Math.max(c.lessonMinutes, 1)) * 100)} status={c.gaps.length > 0 ? 'exception' : 'success'} />
+          <Typography.Text>
+            {t('training.coverage.coveredOf', {
+              covered: Math.round(c.coveredMinutes),
+              total: Math.round(c.lessonMinutes),
+            })}
+          </Typography.Text>
+          <Progress
+            percent={Math.round((c.coveredMinutes / Math.max(c.lessonMinutes, 1)) * 100)}
+            status={c.gaps.length > 0 ? 'exception' : 'success'}
+          />
           <Timeline
             from={c.startsAt}
             to={c.endsAt}
@@ -36,7 +49,9 @@ export function CoverageTab({ cls }: { cls: ClassDetail }) {
             <span style={{ color: '#389e0d' }}>■ {t('training.coverage.covered')}</span>
             <span style={{ color: '#cf1322' }}>■ {t('training.coverage.gap')}</span>
           </Space>
-          {c.gaps.length > 0 && <Alert type="warning" message={c.gaps.map((g) => fmtSpan(g.from, g.to)).join('；')} />}
+          {c.gaps.length > 0 && (
+            <Alert type="warning" message={c.gaps.map((g) => fmtSpan(g.from, g.to)).join('；')} />
+          )}
           <Table
             size="small"
             rowKey="id"
@@ -47,7 +62,15 @@ export function CoverageTab({ cls }: { cls: ClassDetail }) {
             columns={[
               { title: t('training.coverage.device'), dataIndex: 'deviceName' },
               { title: t('training.lesson.time'), render: (_, r) => fmtSpan(r.startsAt, r.endsAt) },
-              { title: t('training.coverage.sha256'), render: (_, r) => <Typography.Text code copyable={{ text: r.sha256 }}>{`${r.sha256.slice(0, 12)}…`}</Typography.Text> },
+              {
+                title: t('training.coverage.sha256'),
+                render: (_, r) => (
+                  <Typography.Text
+                    code
+                    copyable={{ text: r.sha256 }}
+                  >{`${r.sha256.slice(0, 12)}…`}</Typography.Text>
+                ),
+              },
               { title: t('training.coverage.storage'), dataIndex: 'storageUri' },
             ]}
           />

@@ -1,10 +1,19 @@
-import { PauseCircleOutlined, PlayCircleOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import {
+  PauseCircleOutlined,
+  PlayCircleOutlined,
+  SafetyCertificateOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, List, Progress, Space, Statistic, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import type { FaceCheckResultSchema, HeartbeatResultSchema, MyCourseSchema, SessionSchema } from '../../../../src/modules/training/online.contract.js';
+import type {
+  FaceCheckResultSchema,
+  HeartbeatResultSchema,
+  MyCourseSchema,
+  SessionSchema,
+} from '../../../../src/modules/training/online.contract.js';
 import { api } from '../../lib/api-client';
 import { CameraModal } from '../faces/face-panel';
 import { errorText } from './shared';
@@ -21,7 +30,10 @@ const HEARTBEAT_MS = 20_000;
 export function LearnPage() {
   const { t } = useTranslation();
   const [learning, setLearning] = useState<MyCourse | null>(null);
-  const courses = useQuery({ queryKey: ['my-courses'], queryFn: () => api.get<{ items: MyCourse[] }>('/api/me/courses') });
+  const courses = useQuery({
+    queryKey: ['my-courses'],
+    queryFn: () => api.get<{ items: MyCourse[] }>('/api/me/courses'),
+  });
   if (learning) return <Player course={learning} onLeave={() => setLearning(null)} />;
   return (
     <Card title={t('training.learn.title')}>
@@ -34,12 +46,21 @@ export function LearnPage() {
           <List.Item
             data-testid="course-row"
             actions={[
-              <Button key="go" type="primary" icon={<PlayCircleOutlined />} onClick={() => setLearning(c)} data-testid="course-start">
+              <Button
+                key="go"
+                type="primary"
+                icon={<PlayCircleOutlined />}
+                onClick={() => setLearning(c)}
+                data-testid="course-start"
+              >
                 {t('training.learn.start')}
               </Button>,
             ]}
           >
-            <List.Item.Meta title={c.title} description={`${c.className} · ${t('training.learn.verified', { minutes: Math.round(c.verifiedMinutes), hours: c.hours })}`} />
+            <List.Item.Meta
+              title={c.title}
+              description={`${c.className} · ${t('training.learn.verified', { minutes: Math.round(c.verifiedMinutes), hours: c.hours })}`}
+            />
           </List.Item>
         )}
       />
@@ -74,8 +95,10 @@ function Player({ course, onLeave }: { course: MyCourse; onLeave: () => void }) 
 
   /** The position to report: the video's own time, or reading time for a document. */
   const currentPosition = useCallback(() => {
-    if (course.mediaKind === 'video' && media.current && media.current.readyState > 0) return media.current.currentTime;
-    if (playingSince.current !== null) return position.current + (Date.now() - playingSince.current) / 1000;
+    if (course.mediaKind === 'video' && media.current && media.current.readyState > 0)
+      return media.current.currentTime;
+    if (playingSince.current !== null)
+      return position.current + (Date.now() - playingSince.current) / 1000;
     return position.current;
   }, [course.mediaKind]);
 
@@ -90,7 +113,10 @@ function Player({ course, onLeave }: { course: MyCourse; onLeave: () => void }) 
     if (!session) return;
     try {
       const p = Math.min(currentPosition(), course.durationSeconds);
-      const res = await api.post<Beat>(`/api/online/sessions/${session.id}/heartbeat`, { positionSeconds: p, playing: playingSince.current !== null || !!(media.current && !media.current.paused) });
+      const res = await api.post<Beat>(`/api/online/sessions/${session.id}/heartbeat`, {
+        positionSeconds: p,
+        playing: playingSince.current !== null || !!(media.current && !media.current.paused),
+      });
       setLast(res);
       if (res.positionSeconds < p - 1) {
         // The server kept the old position (no fast-forward): go back to it.
@@ -128,7 +154,8 @@ function Player({ course, onLeave }: { course: MyCourse; onLeave: () => void }) 
   }, [playing, beat, pause]);
 
   const faceCheck = useMutation({
-    mutationFn: (image: string) => api.post<Check>(`/api/online/sessions/${session!.id}/face-checks`, { image }),
+    mutationFn: (image: string) =>
+      api.post<Check>(`/api/online/sessions/${session!.id}/face-checks`, { image }),
     onSuccess: (res) => {
       setCheck(res);
       if (res.passed) {
@@ -157,41 +184,94 @@ function Player({ course, onLeave }: { course: MyCourse; onLeave: () => void }) 
   };
 
   return (
-    <Card title={course.title} extra={<Button onClick={() => void leave()}>{t('training.learn.leave')}</Button>}>
+    <Card
+      title={course.title}
+      extra={<Button onClick={() => void leave()}>{t('training.learn.leave')}</Button>}
+    >
       <Space direction="vertical" style={{ width: '100%' }}>
         {error && <Alert type="error" message={error} />}
-        <Alert type="info" showIcon message={t('training.learn.rules', { minutes: course.faceCheckIntervalMinutes, perHour: course.onlineMinutesPerHour })} />
+        <Alert
+          type="info"
+          showIcon
+          message={t('training.learn.rules', {
+            minutes: course.faceCheckIntervalMinutes,
+            perHour: course.onlineMinutesPerHour,
+          })}
+        />
         {course.mediaKind === 'video' ? (
           // No native controls: seeking forward is what the server refuses anyway.
-          <video ref={media} src={course.mediaUrl} playsInline style={{ width: '100%', background: '#000', borderRadius: 8 }}>
+          <video
+            ref={media}
+            src={course.mediaUrl}
+            playsInline
+            style={{ width: '100%', background: '#000', borderRadius: 8 }}
+          >
             {/* Courseware captions sit next to the media file (same name, .vtt). */}
             <track kind="captions" src={`${course.mediaUrl}.vtt`} srcLang="zh" label="中文" />
           </video>
         ) : (
-          <Typography.Paragraph style={{ padding: 16, background: '#fafafa', borderRadius: 8 }}>{t('training.learn.document', { url: course.mediaUrl })}</Typography.Paragraph>
+          <Typography.Paragraph style={{ padding: 16, background: '#fafafa', borderRadius: 8 }}>
+            {t('training.learn.document', { url: course.mediaUrl })}
+          </Typography.Paragraph>
         )}
         <Space wrap>
           {playing ? (
-            <Button icon={<PauseCircleOutlined />} onClick={() => void beat().then(pause)} data-testid="learn-pause">
+            <Button
+              icon={<PauseCircleOutlined />}
+              onClick={() => void beat().then(pause)}
+              data-testid="learn-pause"
+            >
               {t('training.learn.pause')}
             </Button>
           ) : (
-            <Button type="primary" icon={<PlayCircleOutlined />} disabled={!session || needsCheck} onClick={() => void play()} data-testid="learn-play">
+            <Button
+              type="primary"
+              icon={<PlayCircleOutlined />}
+              disabled={!session || needsCheck}
+              onClick={() => void play()}
+              data-testid="learn-play"
+            >
               {t('training.learn.play')}
             </Button>
           )}
-          <Button icon={<SafetyCertificateOutlined />} disabled={!session} onClick={() => setCamera(true)}>
+          <Button
+            icon={<SafetyCertificateOutlined />}
+            disabled={!session}
+            onClick={() => setCamera(true)}
+          >
             {t('training.learn.check')}
           </Button>
           {needsCheck && <Tag color="orange">{t('training.learn.checkRequired')}</Tag>}
           {last?.locked && <Tag color="red">{t('training.learn.locked')}</Tag>}
         </Space>
         <Progress percent={Math.round((position.current / course.durationSeconds) * 100)} />
-        <Statistic title={t('training.learn.verifiedMinutes')} value={Math.round((last?.verifiedMinutes ?? course.verifiedMinutes) * 10) / 10} suffix="min" data-testid="learn-verified" />
-        {last?.reason && <Typography.Text type="secondary">{t(`training.learn.reasons.${last.reason}`)}</Typography.Text>}
-        {check && <Alert type={check.passed ? 'success' : 'error'} message={check.message} data-testid="learn-check-result" />}
+        <Statistic
+          title={t('training.learn.verifiedMinutes')}
+          value={Math.round((last?.verifiedMinutes ?? course.verifiedMinutes) * 10) / 10}
+          suffix="min"
+          data-testid="learn-verified"
+        />
+        {last?.reason && (
+          <Typography.Text type="secondary">
+            {t(`training.learn.reasons.${last.reason}`)}
+          </Typography.Text>
+        )}
+        {check && (
+          <Alert
+            type={check.passed ? 'success' : 'error'}
+            message={check.message}
+            data-testid="learn-check-result"
+          />
+        )}
       </Space>
-      {camera && session && <CameraModal title={t('training.learn.check')} busy={faceCheck.isPending} onCapture={(img) => faceCheck.mutate(img)} onClose={() => setCamera(false)} />}
+      {camera && session && (
+        <CameraModal
+          title={t('training.learn.check')}
+          busy={faceCheck.isPending}
+          onCapture={(img) => faceCheck.mutate(img)}
+          onClose={() => setCamera(false)}
+        />
+      )}
     </Card>
   );
 }

@@ -1,13 +1,38 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, DatePicker, Form, Input, List, Modal, Radio, Select, Space, Switch, Table, Tag, TimePicker, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  DatePicker,
+  Form,
+  Input,
+  List,
+  Modal,
+  Radio,
+  Select,
+  Space,
+  Switch,
+  Table,
+  Tag,
+  TimePicker,
+  Typography,
+} from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { type HTMLAttributes, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type ApiErrorDetail } from '../../lib/api-client';
+import { type ApiErrorDetail, api } from '../../lib/api-client';
 import { itemLabel } from '../../lib/catalog';
 import { useIsPhone } from '../../lib/use-media';
-import { type ClassDetail, errorText, fmtSpan, type Lesson, ModeTag, severityColor, showFieldErrors } from './shared';
+import {
+  type ClassDetail,
+  errorText,
+  fmtSpan,
+  type Lesson,
+  ModeTag,
+  severityColor,
+  showFieldErrors,
+} from './shared';
 import { teacherLabel, useRooms, useTeachers } from './use-institution';
 
 interface Values {
@@ -26,11 +51,21 @@ interface PlanResult {
 }
 
 /** Rule refusals and warnings, one line per rule, its code beside it. */
-export function RuleList({ items, color }: { items: { rule?: string; code?: string; message: string }[]; color: string }) {
+export function RuleList({
+  items,
+  color,
+}: {
+  items: { rule?: string; code?: string; message: string }[];
+  color: string;
+}) {
   return (
     <ul style={{ margin: 0, paddingLeft: 18 }}>
       {items.map((d) => (
-        <li key={`${d.rule ?? d.code}-${d.message}`} data-testid="rule-item" data-rule={d.rule ?? d.code}>
+        <li
+          key={`${d.rule ?? d.code}-${d.message}`}
+          data-testid="rule-item"
+          data-rule={d.rule ?? d.code}
+        >
           {(d.rule ?? d.code) && <Tag color={color}>{d.rule ?? d.code}</Tag>}
           {d.message}
         </li>
@@ -39,10 +74,19 @@ export function RuleList({ items, color }: { items: { rule?: string; code?: stri
   );
 }
 
-const at = (date: Dayjs, time: Dayjs) => date.hour(time.hour()).minute(time.minute()).second(0).millisecond(0);
+const at = (date: Dayjs, time: Dayjs) =>
+  date.hour(time.hour()).minute(time.minute()).second(0).millisecond(0);
 
 /** 排课: the server checks every planning rule of the policy in force and answers each one that fails. */
-function LessonModal({ cls, onClose, onPlanned }: { cls: ClassDetail; onClose: () => void; onPlanned: (r: PlanResult) => void }) {
+function LessonModal({
+  cls,
+  onClose,
+  onPlanned,
+}: {
+  cls: ClassDetail;
+  onClose: () => void;
+  onPlanned: (r: PlanResult) => void;
+}) {
   const { t } = useTranslation();
   const isPhone = useIsPhone();
   const qc = useQueryClient();
@@ -50,7 +94,9 @@ function LessonModal({ cls, onClose, onPlanned }: { cls: ClassDetail; onClose: (
   const online = Form.useWatch('online', form);
   const teachers = useTeachers(cls.organizationId);
   const rooms = useRooms(cls.organizationId);
-  const [failure, setFailure] = useState<{ message: string; details: ApiErrorDetail[] } | null>(null);
+  const [failure, setFailure] = useState<{ message: string; details: ApiErrorDetail[] } | null>(
+    null,
+  );
   const today = dayjs().format('YYYY-MM-DD');
   const initialDate = dayjs(today >= cls.startDate && today <= cls.endDate ? today : cls.startDate);
   const plan = useMutation({
@@ -73,18 +119,34 @@ function LessonModal({ cls, onClose, onPlanned }: { cls: ClassDetail; onClose: (
       const rest = showFieldErrors(form, e, (name, d) => {
         if (d.code) return null;
         if (name[0] === 'startsAt' || name[0] === 'endsAt') return ['time'];
-        if (name.length === 1 && ['topic', 'teacherId', 'roomId', 'content', 'online'].includes(String(name[0]))) return name;
+        if (
+          name.length === 1 &&
+          ['topic', 'teacherId', 'roomId', 'content', 'online'].includes(String(name[0]))
+        )
+          return name;
         return null;
       });
       setFailure({ message: errorText(e), details: rest });
     },
   });
   return (
-    <Modal open title={t('training.lesson.planTitle')} onCancel={onClose} footer={null} width={isPhone ? '100%' : 640} destroyOnHidden>
+    <Modal
+      open
+      title={t('training.lesson.planTitle')}
+      onCancel={onClose}
+      footer={null}
+      width={isPhone ? '100%' : 640}
+      destroyOnHidden
+    >
       <Form<Values>
         form={form}
         layout="vertical"
-        initialValues={{ content: 'theory', online: false, date: initialDate, time: [initialDate.hour(8).minute(30), initialDate.hour(11).minute(30)] }}
+        initialValues={{
+          content: 'theory',
+          online: false,
+          date: initialDate,
+          time: [initialDate.hour(8).minute(30), initialDate.hour(11).minute(30)],
+        }}
         onValuesChange={() => setFailure(null)}
         onFinish={(v) => {
           setFailure(null);
@@ -97,27 +159,67 @@ function LessonModal({ cls, onClose, onPlanned }: { cls: ClassDetail; onClose: (
             showIcon
             data-testid="lesson-refused"
             message={failure.details.length > 0 ? t('training.lesson.refused') : failure.message}
-            description={failure.details.length > 0 && <RuleList items={failure.details} color="red" />}
+            description={
+              failure.details.length > 0 && <RuleList items={failure.details} color="red" />
+            }
             style={{ marginBottom: 16 }}
           />
         )}
         <Space wrap align="start">
-          <Form.Item name="content" label={t('training.lesson.content')} rules={[{ required: true }]}>
-            <Radio.Group optionType="button" options={(['theory', 'practical'] as const).map((c) => ({ value: c, label: t(`training.lesson.contents.${c}`) }))} />
+          <Form.Item
+            name="content"
+            label={t('training.lesson.content')}
+            rules={[{ required: true }]}
+          >
+            <Radio.Group
+              optionType="button"
+              options={(['theory', 'practical'] as const).map((c) => ({
+                value: c,
+                label: t(`training.lesson.contents.${c}`),
+              }))}
+            />
           </Form.Item>
-          <Form.Item name="online" label={t('training.lesson.online')} valuePropName="checked" tooltip={t('training.lesson.onlineHint')}>
+          <Form.Item
+            name="online"
+            label={t('training.lesson.online')}
+            valuePropName="checked"
+            tooltip={t('training.lesson.onlineHint')}
+          >
             <Switch data-testid="lesson-online" />
           </Form.Item>
         </Space>
-        <Form.Item name="topic" label={t('training.lesson.topic')} rules={[{ required: true, max: 200 }]}>
+        <Form.Item
+          name="topic"
+          label={t('training.lesson.topic')}
+          rules={[{ required: true, max: 200 }]}
+        >
           <Input />
         </Form.Item>
-        <Form.Item name="teacherId" label={t('training.lesson.teacher')} rules={[{ required: true }]}>
-          <Select showSearch optionFilterProp="label" loading={teachers.isLoading} options={(teachers.data ?? []).map((x) => ({ value: x.personId, label: teacherLabel(t, x, itemLabel) }))} />
+        <Form.Item
+          name="teacherId"
+          label={t('training.lesson.teacher')}
+          rules={[{ required: true }]}
+        >
+          <Select
+            showSearch
+            optionFilterProp="label"
+            loading={teachers.isLoading}
+            options={(teachers.data ?? []).map((x) => ({
+              value: x.personId,
+              label: teacherLabel(t, x, itemLabel),
+            }))}
+          />
         </Form.Item>
         {!online && (
           <Form.Item name="roomId" label={t('training.lesson.room')}>
-            <Select allowClear loading={rooms.isLoading} options={(rooms.data?.items ?? []).map((r) => ({ value: r.id, label: r.capacity ? `${r.name}（${r.capacity}）` : r.name }))} />
+            <Select
+              allowClear
+              loading={rooms.isLoading}
+              options={(rooms.data?.items ?? []).map((r) => ({
+                value: r.id,
+                label: r.capacity ? `${r.name}（${r.capacity}）` : r.name,
+              }))}
+            />
           </Form.Item>
         )}
         <Space wrap align="start">
@@ -130,7 +232,12 @@ function LessonModal({ cls, onClose, onPlanned }: { cls: ClassDetail; onClose: (
         </Space>
         <Space style={{ display: 'flex', justifyContent: 'flex-end' }}>
           <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="primary" htmlType="submit" loading={plan.isPending} data-testid="lesson-submit">
+          <Button
+            type="primary"
+            htmlType="submit"
+            loading={plan.isPending}
+            data-testid="lesson-submit"
+          >
             {t('training.lesson.submit')}
           </Button>
         </Space>
@@ -143,7 +250,8 @@ function LessonModal({ cls, onClose, onPlanned }: { cls: ClassDetail; onClose: (
 function lessonIssues(cls: ClassDetail, l: Lesson) {
   const out = new Map<string, { rule: string; message: string; severity: string }>();
   for (const f of cls.findings.filter((x) => x.lessonId === l.id)) out.set(f.message, f);
-  for (const w of l.warnings) if (!out.has(w.message)) out.set(w.message, { ...w, severity: 'warn' });
+  for (const w of l.warnings)
+    if (!out.has(w.message)) out.set(w.message, { ...w, severity: 'warn' });
   return [...out.values()];
 }
 
@@ -175,7 +283,13 @@ export function PlanTab({ cls, canEdit }: { cls: ClassDetail; canEdit: boolean }
   return (
     <>
       {canEdit && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} style={{ marginBottom: 12 }} data-testid="lesson-plan">
+        <Button
+          type="primary"
+          icon={<PlusOutlined />}
+          onClick={() => setOpen(true)}
+          style={{ marginBottom: 12 }}
+          data-testid="lesson-plan"
+        >
           {t('training.lesson.plan')}
         </Button>
       )}
@@ -218,14 +332,32 @@ export function PlanTab({ cls, canEdit }: { cls: ClassDetail; canEdit: boolean }
           dataSource={cls.lessons}
           pagination={cls.lessons.length > 50 ? { pageSize: 50 } : false}
           locale={{ emptyText: t('training.lesson.noLessons') }}
-          onRow={(l) => ({ 'data-testid': 'lesson-row', 'data-lesson-id': l.id }) as HTMLAttributes<HTMLElement>}
+          onRow={(l) =>
+            ({ 'data-testid': 'lesson-row', 'data-lesson-id': l.id }) as HTMLAttributes<HTMLElement>
+          }
           columns={[
-            { title: t('training.lesson.time'), key: 'time', render: (_, l) => fmtSpan(l.startsAt, l.endsAt) },
-            { title: t('training.lesson.mode'), dataIndex: 'mode', render: (m: string) => <ModeTag mode={m} /> },
+            {
+              title: t('training.lesson.time'),
+              key: 'time',
+              render: (_, l) => fmtSpan(l.startsAt, l.endsAt),
+            },
+            {
+              title: t('training.lesson.mode'),
+              dataIndex: 'mode',
+              render: (m: string) => <ModeTag mode={m} />,
+            },
             { title: t('training.lesson.topic'), dataIndex: 'topic' },
             { title: t('training.lesson.teacher'), dataIndex: 'teacherName' },
-            { title: t('training.lesson.room'), dataIndex: 'roomName', render: (r: string | null) => r ?? '—' },
-            { title: t('training.lesson.warnings'), key: 'issues', render: (_, l) => <Issues cls={cls} lesson={l} /> },
+            {
+              title: t('training.lesson.room'),
+              dataIndex: 'roomName',
+              render: (r: string | null) => r ?? '—',
+            },
+            {
+              title: t('training.lesson.warnings'),
+              key: 'issues',
+              render: (_, l) => <Issues cls={cls} lesson={l} />,
+            },
           ]}
         />
       )}

@@ -5,7 +5,7 @@ import { type HTMLAttributes, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { hasAnyRole, useAuth } from '../../app/auth';
-import { api, type ApiErrorDetail } from '../../lib/api-client';
+import { type ApiErrorDetail, api } from '../../lib/api-client';
 import { useIsPhone } from '../../lib/use-media';
 import { RuleList } from './plan-tab';
 import { type ClassDetail, errorText, showFieldErrors } from './shared';
@@ -20,9 +20,14 @@ function EnrolModal({ cls, onClose }: { cls: ClassDetail; onClose: () => void })
   const isPhone = useIsPhone();
   const qc = useQueryClient();
   const [form] = Form.useForm<{ trainees: TraineeRow[] }>();
-  const [failure, setFailure] = useState<{ message: string; details: ApiErrorDetail[] } | null>(null);
+  const [failure, setFailure] = useState<{ message: string; details: ApiErrorDetail[] } | null>(
+    null,
+  );
   const enrol = useMutation({
-    mutationFn: (v: { trainees: TraineeRow[] }) => api.post<{ enrolled: number }>(`/api/classes/${cls.id}/trainees`, { trainees: cleanTrainees(v.trainees) }),
+    mutationFn: (v: { trainees: TraineeRow[] }) =>
+      api.post<{ enrolled: number }>(`/api/classes/${cls.id}/trainees`, {
+        trainees: cleanTrainees(v.trainees),
+      }),
     onSuccess: async (r) => {
       message.success(t('training.traineeInput.enrolled', { count: r.enrolled }));
       await qc.invalidateQueries({ queryKey: ['class', cls.id] });
@@ -30,7 +35,9 @@ function EnrolModal({ cls, onClose }: { cls: ClassDetail; onClose: () => void })
       onClose();
     },
     onError: (e) => {
-      const rest = showFieldErrors(form, e, (name) => (name[0] === 'trainees' && name.length === 3 && typeof name[1] === 'number' ? name : null));
+      const rest = showFieldErrors(form, e, (name) =>
+        name[0] === 'trainees' && name.length === 3 && typeof name[1] === 'number' ? name : null,
+      );
       setFailure({ message: errorText(e), details: rest });
     },
   });
@@ -46,13 +53,21 @@ function EnrolModal({ cls, onClose }: { cls: ClassDetail; onClose: () => void })
       width={isPhone ? '100%' : 680}
       destroyOnHidden
     >
-      <Form form={form} layout="vertical" initialValues={{ trainees: [{}] }} onValuesChange={() => setFailure(null)} onFinish={(v) => enrol.mutate(v)}>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{ trainees: [{}] }}
+        onValuesChange={() => setFailure(null)}
+        onFinish={(v) => enrol.mutate(v)}
+      >
         {failure && (
           <Alert
             type="error"
             showIcon
             message={failure.message}
-            description={failure.details.length > 0 && <RuleList items={failure.details} color="red" />}
+            description={
+              failure.details.length > 0 && <RuleList items={failure.details} color="red" />
+            }
             style={{ marginBottom: 16 }}
           />
         )}
@@ -69,12 +84,25 @@ export function RosterTab({ cls, canEdit }: { cls: ClassDetail; canEdit: boolean
   const isPhone = useIsPhone();
   const [adding, setAdding] = useState(false);
   // Persons' files are open to those who manage or supervise them; a worker never sees this page.
-  const canOpenPersons = hasAnyRole(me, 'regulator', 'inspector', 'exam_authority', 'training_institution', 'enterprise');
-  const name = (r: RosterLine) => (canOpenPersons ? <Link to={`/persons/${r.personId}`}>{r.name}</Link> : r.name);
+  const canOpenPersons = hasAnyRole(
+    me,
+    'regulator',
+    'inspector',
+    'exam_authority',
+    'training_institution',
+    'enterprise',
+  );
+  const name = (r: RosterLine) =>
+    canOpenPersons ? <Link to={`/persons/${r.personId}`}>{r.name}</Link> : r.name;
   return (
     <>
       {canEdit && (
-        <Button icon={<UserAddOutlined />} onClick={() => setAdding(true)} style={{ marginBottom: 12 }} data-testid="roster-add">
+        <Button
+          icon={<UserAddOutlined />}
+          onClick={() => setAdding(true)}
+          style={{ marginBottom: 12 }}
+          data-testid="roster-add"
+        >
           {t('training.roster.add')}
         </Button>
       )}
@@ -95,7 +123,12 @@ export function RosterTab({ cls, canEdit }: { cls: ClassDetail; canEdit: boolean
           dataSource={cls.roster}
           pagination={cls.roster.length > 50 ? { pageSize: 50 } : false}
           locale={{ emptyText: t('training.roster.empty') }}
-          onRow={(r) => ({ 'data-testid': 'trainee-row', 'data-person-id': r.personId }) as HTMLAttributes<HTMLElement>}
+          onRow={(r) =>
+            ({
+              'data-testid': 'trainee-row',
+              'data-person-id': r.personId,
+            }) as HTMLAttributes<HTMLElement>
+          }
           columns={[
             { title: '#', key: 'n', width: 56, render: (_, __, i) => i + 1 },
             { title: t('person.name'), key: 'name', render: (_, r) => name(r) },

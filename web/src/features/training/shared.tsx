@@ -3,7 +3,15 @@ import { Tag } from 'antd';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import type { ClassDetailSchema, ClassSummarySchema, CoverageSchema, LedgerEvidenceSchema, LedgerRowSchema, LessonSchema, RosterEntrySchema } from '../../../../src/modules/training/classes.contract.js';
+import type {
+  ClassDetailSchema,
+  ClassSummarySchema,
+  CoverageSchema,
+  LedgerEvidenceSchema,
+  LedgerRowSchema,
+  LessonSchema,
+  RosterEntrySchema,
+} from '../../../../src/modules/training/classes.contract.js';
 import { ApiError, type ApiErrorDetail } from '../../lib/api-client';
 
 export type ClassSummary = z.infer<typeof ClassSummarySchema>;
@@ -17,23 +25,55 @@ export type LedgerEvidence = z.infer<typeof LedgerEvidenceSchema>;
 export type Interval = { from: string; to: string };
 
 export interface LessonRoster {
-  lesson: { id: string; classId: string; classCode: string; topic: string; mode: string; startsAt: string; endsAt: string };
-  summary: { total: number; present: number; left: number; absent: number; faceFailed: number; makeup: number };
+  lesson: {
+    id: string;
+    classId: string;
+    classCode: string;
+    topic: string;
+    mode: string;
+    startsAt: string;
+    endsAt: string;
+  };
+  summary: {
+    total: number;
+    present: number;
+    left: number;
+    absent: number;
+    faceFailed: number;
+    makeup: number;
+  };
   items: RosterEntry[];
 }
 
-export type MyHoursRow = LedgerRow & { operationItemCode: string; kind: string; status: string; endDate: string };
+export type MyHoursRow = LedgerRow & {
+  operationItemCode: string;
+  kind: string;
+  status: string;
+  endDate: string;
+};
 
 export const classKinds = ['initial', 'refresher', 'review'] as const;
 export const classStatusColor: Record<string, string> = { open: 'blue', closed: 'default' };
-export const modeColor: Record<string, string> = { theory: 'geekblue', practical: 'purple', online: 'cyan' };
+export const modeColor: Record<string, string> = {
+  theory: 'geekblue',
+  practical: 'purple',
+  online: 'cyan',
+};
 export const severityColor: Record<string, string> = { refuse: 'red', warn: 'orange' };
-export const rosterStatusColor: Record<string, string> = { present: 'green', left: 'default', absent: 'red', face_failed: 'volcano', makeup: 'gold' };
+export const rosterStatusColor: Record<string, string> = {
+  present: 'green',
+  left: 'default',
+  absent: 'red',
+  face_failed: 'volcano',
+  makeup: 'gold',
+};
 
 /** Hours are shown to one decimal: the ledger computes them, nobody rounds them by hand. */
 export const hours = (n: number) => Math.round(n * 10) / 10;
-export const minutesBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 60_000;
-export const fmtDateTime = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—');
+export const minutesBetween = (from: string, to: string) =>
+  (Date.parse(to) - Date.parse(from)) / 60_000;
+export const fmtDateTime = (iso: string | null | undefined) =>
+  iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—';
 export const fmtTime = (iso: string | null | undefined) => (iso ? dayjs(iso).format('HH:mm') : '—');
 /** "2026-11-16 08:30–11:30" (the end's date only when it differs). */
 export function fmtSpan(from: string, to: string): string {
@@ -61,7 +101,9 @@ export function MakeupTag({ count, reason }: { count?: number; reason?: string |
   const { t } = useTranslation();
   return (
     <Tag color="gold" title={reason ?? undefined}>
-      {count !== undefined ? t('training.ledger.makeups', { count }) : t('training.attendance.makeup')}
+      {count !== undefined
+        ? t('training.ledger.makeups', { count })
+        : t('training.attendance.makeup')}
     </Tag>
   );
 }
@@ -79,7 +121,11 @@ export function pathToName(path: string | undefined): (string | number)[] | null
  * Puts each detail of an API error next to the form field it names; returns the details that name
  * no field (rule refusals, the whole request), for the form's own alert.
  */
-export function showFieldErrors(form: FormInstance, error: unknown, fieldOf: (name: (string | number)[], detail: ApiErrorDetail) => (string | number)[] | null): ApiErrorDetail[] {
+export function showFieldErrors(
+  form: FormInstance,
+  error: unknown,
+  fieldOf: (name: (string | number)[], detail: ApiErrorDetail) => (string | number)[] | null,
+): ApiErrorDetail[] {
   if (!(error instanceof ApiError)) return [];
   const byField = new Map<string, { name: (string | number)[]; errors: string[] }>();
   const rest: ApiErrorDetail[] = [];

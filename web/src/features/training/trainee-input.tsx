@@ -37,7 +37,13 @@ export function parseTrainees(text: string): { rows: TraineeRow[]; unparsed: num
       unparsed++;
       continue;
     }
-    rows.push({ idNumber: idNumber.toUpperCase(), name, trainingKind: kindToken ? (kindWords[kindToken] ?? kindWords[kindToken.toLowerCase()]) : undefined });
+    rows.push({
+      idNumber: idNumber.toUpperCase(),
+      name,
+      trainingKind: kindToken
+        ? (kindWords[kindToken] ?? kindWords[kindToken.toLowerCase()])
+        : undefined,
+    });
   }
   return { rows, unparsed };
 }
@@ -64,8 +70,17 @@ export function TraineeListField() {
   };
   return (
     <>
-      <Form.Item label={t('training.traineeInput.paste')} extra={t('training.traineeInput.pasteHint')} style={{ marginBottom: 8 }}>
-        <Input.TextArea rows={3} value={text} onChange={(e) => setText(e.target.value)} placeholder={'370902199001011234 张三 初训'} />
+      <Form.Item
+        label={t('training.traineeInput.paste')}
+        extra={t('training.traineeInput.pasteHint')}
+        style={{ marginBottom: 8 }}
+      >
+        <Input.TextArea
+          rows={3}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder={'370902199001011234 张三 初训'}
+        />
       </Form.Item>
       <Button onClick={addParsed} disabled={!text.trim()} style={{ marginBottom: 12 }}>
         {t('training.traineeInput.parse')}
@@ -79,20 +94,49 @@ export function TraineeListField() {
               </Typography.Paragraph>
             )}
             {fields.map((field, i) => (
-              <Space key={field.key} align="start" wrap={isPhone} style={{ display: 'flex', marginBottom: isPhone ? 12 : 0 }} data-testid="trainee-input-row">
-                <Typography.Text type="secondary" style={{ display: 'inline-block', width: 24, lineHeight: '32px' }}>
+              <Space
+                key={field.key}
+                align="start"
+                wrap={isPhone}
+                style={{ display: 'flex', marginBottom: isPhone ? 12 : 0 }}
+                data-testid="trainee-input-row"
+              >
+                <Typography.Text
+                  type="secondary"
+                  style={{ display: 'inline-block', width: 24, lineHeight: '32px' }}
+                >
                   {i + 1}
                 </Typography.Text>
-                <Form.Item name={[field.name, 'idNumber']} rules={[{ required: true, message: t('training.traineeInput.idNumber') }]} style={{ marginBottom: 8, width: isPhone ? 230 : 200 }}>
+                <Form.Item
+                  name={[field.name, 'idNumber']}
+                  rules={[{ required: true, message: t('training.traineeInput.idNumber') }]}
+                  style={{ marginBottom: 8, width: isPhone ? 230 : 200 }}
+                >
                   <Input placeholder={t('training.traineeInput.idNumber')} maxLength={18} />
                 </Form.Item>
-                <Form.Item name={[field.name, 'name']} rules={[{ required: true, message: t('training.traineeInput.name') }]} style={{ marginBottom: 8, width: 110 }}>
+                <Form.Item
+                  name={[field.name, 'name']}
+                  rules={[{ required: true, message: t('training.traineeInput.name') }]}
+                  style={{ marginBottom: 8, width: 110 }}
+                >
                   <Input placeholder={t('training.traineeInput.name')} maxLength={50} />
                 </Form.Item>
-                <Form.Item name={[field.name, 'trainingKind']} style={{ marginBottom: 8, width: isPhone ? 230 : 160 }}>
-                  <Select allowClear placeholder={t('training.traineeInput.sameAsClass')} options={classKinds.map((k) => ({ value: k, label: t(`training.kinds.${k}`) }))} />
+                <Form.Item
+                  name={[field.name, 'trainingKind']}
+                  style={{ marginBottom: 8, width: isPhone ? 230 : 160 }}
+                >
+                  <Select
+                    allowClear
+                    placeholder={t('training.traineeInput.sameAsClass')}
+                    options={classKinds.map((k) => ({ value: k, label: t(`training.kinds.${k}`) }))}
+                  />
                 </Form.Item>
-                <Button type="text" icon={<DeleteOutlined />} aria-label={t('training.traineeInput.remove')} onClick={() => remove(field.name)} />
+                <Button
+                  type="text"
+                  icon={<DeleteOutlined />}
+                  aria-label={t('training.traineeInput.remove')}
+                  onClick={() => remove(field.name)}
+                />
               </Space>
             ))}
             <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({})} block>
@@ -107,5 +151,9 @@ export function TraineeListField() {
 
 /** Every row is sent in order (the form requires ID number and name), so the server's row index is the form's. */
 export function cleanTrainees(rows: (TraineeRow | undefined)[] | undefined): TraineeRow[] {
-  return (rows ?? []).map((r) => ({ idNumber: (r?.idNumber ?? '').trim().toUpperCase(), name: (r?.name ?? '').trim(), ...(r?.trainingKind ? { trainingKind: r.trainingKind } : {}) }));
+  return (rows ?? []).map((r) => ({
+    idNumber: (r?.idNumber ?? '').trim().toUpperCase(),
+    name: (r?.name ?? '').trim(),
+    ...(r?.trainingKind ? { trainingKind: r.trainingKind } : {}),
+  }));
 }

@@ -33,7 +33,8 @@ export const trainingZh = {
   },
   traineeInput: {
     paste: '粘贴学员名单',
-    pasteHint: '每行一名学员：身份证号码 姓名 [培训类型]，以空格、逗号或制表符分隔，可直接从表格复制',
+    pasteHint:
+      '每行一名学员：身份证号码 姓名 [培训类型]，以空格、逗号或制表符分隔，可直接从表格复制',
     parse: '识别并加入',
     parsed: '已加入 {{count}} 名学员',
     unparsed: '{{count}} 行无法识别（需要身份证号码和姓名）',
@@ -47,7 +48,15 @@ export const trainingZh = {
     enrolled: '已编入 {{count}} 名学员',
     empty: '还没有学员',
   },
-  tabs: { overview: '概览', plan: '教学计划', roster: '花名册', attendance: '课堂考勤', coverage: '录像覆盖', ledger: '学时台账', archive: '档案' },
+  tabs: {
+    overview: '概览',
+    plan: '教学计划',
+    roster: '花名册',
+    attendance: '课堂考勤',
+    coverage: '录像覆盖',
+    ledger: '学时台账',
+    archive: '档案',
+  },
   overview: {
     syllabus: '大纲学时与适用政策',
     theoryRequired: '理论学时（大纲）',
@@ -102,7 +111,13 @@ export const trainingZh = {
     updatedAt: '更新于 {{time}}',
     total: '应到',
     status: '考勤状态',
-    statuses: { present: '在场', left: '已离开', absent: '缺勤', face_failed: '人脸比对未通过', makeup: '补录' },
+    statuses: {
+      present: '在场',
+      left: '已离开',
+      absent: '缺勤',
+      face_failed: '人脸比对未通过',
+      makeup: '补录',
+    },
     firstIn: '签到',
     lastOut: '签退',
     score: '比对分',
@@ -110,7 +125,8 @@ export const trainingZh = {
     makeup: '补录',
     makeupTitle: '补录考勤：{{name}}',
     reason: '补录原因',
-    reasonHint: '补录须写明原因（至少 4 个字），记入审计日志，并在考勤与学时台账中标记为补录；补录时段仍须有录像才计入学时',
+    reasonHint:
+      '补录须写明原因（至少 4 个字），记入审计日志，并在考勤与学时台账中标记为补录；补录时段仍须有录像才计入学时',
     reasonMin: '补录原因至少 4 个字',
     range: '补录时段（不填为整节课）',
     makeupDone: '已补录',
@@ -162,7 +178,8 @@ export const trainingZh = {
     start: '开始学习',
     verified: '已核验 {{minutes}} 分钟，折合 {{hours}} 学时',
     leave: '结束学习',
-    rules: '学习中每 {{minutes}} 分钟须人脸核验一次；只有核验通过之间的学习时间计入学时（线上 {{perHour}} 分钟折合 1 学时）；不能快进，离开页面会暂停',
+    rules:
+      '学习中每 {{minutes}} 分钟须人脸核验一次；只有核验通过之间的学习时间计入学时（线上 {{perHour}} 分钟折合 1 学时）；不能快进，离开页面会暂停',
     document: '学习资料：{{url}}（阅读中计时）',
     play: '继续学习',
     pause: '暂停',
@@ -170,7 +187,12 @@ export const trainingZh = {
     checkRequired: '需要人脸核验',
     locked: '已离开过久，须重新核验',
     verifiedMinutes: '本班已核验学习时长',
-    reasons: { face_check_due: '需要人脸核验，此段不计学时', fast_forward: '检测到快进，此段不计学时', idle: '离开时间过长，此段不计学时', paused: '已暂停' },
+    reasons: {
+      face_check_due: '需要人脸核验，此段不计学时',
+      fast_forward: '检测到快进，此段不计学时',
+      idle: '离开时间过长，此段不计学时',
+      paused: '已暂停',
+    },
   },
   archive: {
     checklist: '一期一档 档案清单',
@@ -255,11 +277,13 @@ export const trainingEn: typeof trainingZh = {
     created: 'Class {{code}} opened',
     syllabus: 'Syllabus: {{theory}} theory hours, {{practical}} practical hours',
     codePlaceholder: 'e.g. 2026-LV-01',
-    noTeachers: 'This institution has no teacher or head teacher on staff: register staff duties first',
+    noTeachers:
+      'This institution has no teacher or head teacher on staff: register staff duties first',
   },
   traineeInput: {
     paste: 'Paste trainee list',
-    pasteHint: 'One trainee per line: ID number, name [, training kind], separated by spaces, commas or tabs; copy straight from a spreadsheet',
+    pasteHint:
+      'One trainee per line: ID number, name [, training kind], separated by spaces, commas or tabs; copy straight from a spreadsheet',
     parse: 'Recognise and add',
     parsed: '{{count}} trainees added',
     unparsed: '{{count}} lines not recognised (ID number and name needed)',
@@ -273,7 +297,15 @@ export const trainingEn: typeof trainingZh = {
     enrolled: '{{count}} trainees enrolled',
     empty: 'No trainees yet',
   },
-  tabs: { overview: 'Overview', plan: 'Teaching plan', roster: 'Roster', attendance: 'Attendance', coverage: 'Video coverage', ledger: 'Hours ledger', archive: 'Archive' },
+  tabs: {
+    overview: 'Overview',
+    plan: 'Teaching plan',
+    roster: 'Roster',
+    attendance: 'Attendance',
+    coverage: 'Video coverage',
+    ledger: 'Hours ledger',
+    archive: 'Archive',
+  },
   overview: {
     syllabus: 'Syllabus hours and policy',
     theoryRequired: 'Theory hours (syllabus)',
@@ -319,7 +351,12 @@ export const trainingEn: typeof trainingZh = {
     noLessons: 'No lessons planned yet',
     practiceYears: '{{count}} years of practice',
   },
-  roster: { title: 'Roster', idNumber: 'ID number', add: 'Add trainees', empty: 'No trainees in this class yet' },
+  roster: {
+    title: 'Roster',
+    idNumber: 'ID number',
+    add: 'Add trainees',
+    empty: 'No trainees in this class yet',
+  },
   attendance: {
     chooseLesson: 'Choose a lesson',
     noLessons: 'No lessons yet: plan lessons to see attendance',
@@ -328,7 +365,13 @@ export const trainingEn: typeof trainingZh = {
     updatedAt: 'Updated {{time}}',
     total: 'Expected',
     status: 'Status',
-    statuses: { present: 'Present', left: 'Left', absent: 'Absent', face_failed: 'Face mismatch', makeup: 'Make-up' },
+    statuses: {
+      present: 'Present',
+      left: 'Left',
+      absent: 'Absent',
+      face_failed: 'Face mismatch',
+      makeup: 'Make-up',
+    },
     firstIn: 'In',
     lastOut: 'Out',
     score: 'Match',
@@ -336,11 +379,13 @@ export const trainingEn: typeof trainingZh = {
     makeup: 'Make-up',
     makeupTitle: 'Make-up attendance: {{name}}',
     reason: 'Reason',
-    reasonHint: 'A make-up entry needs a reason (at least 4 characters); it is audited and flagged as a make-up in attendance and the ledger; its time still needs video to count',
+    reasonHint:
+      'A make-up entry needs a reason (at least 4 characters); it is audited and flagged as a make-up in attendance and the ledger; its time still needs video to count',
     reasonMin: 'The reason needs at least 4 characters',
     range: 'Period (empty: the whole lesson)',
     makeupDone: 'Make-up entered',
-    onlineLesson: 'Online lessons count face-verified study records; there is no classroom attendance',
+    onlineLesson:
+      'Online lessons count face-verified study records; there is no classroom attendance',
   },
   coverage: {
     title: 'Video coverage',
@@ -379,7 +424,8 @@ export const trainingEn: typeof trainingZh = {
     segments: 'Segments',
     unverifiedSegments: 'Unverified segments (not counted)',
     noLessons: 'No lessons',
-    computed: 'Hours are computed from attendance ∩ lesson time ∩ video coverage and verified online minutes; nobody types them in',
+    computed:
+      'Hours are computed from attendance ∩ lesson time ∩ video coverage and verified online minutes; nobody types them in',
     summary: '{{met}} of {{total}} trainees met the syllabus',
   },
   learn: {
@@ -388,7 +434,8 @@ export const trainingEn: typeof trainingZh = {
     start: 'Start',
     verified: '{{minutes}} verified minutes = {{hours}} hours',
     leave: 'Stop',
-    rules: 'A face check every {{minutes}} minutes; only time between passing checks counts ({{perHour}} online minutes = 1 hour); no fast-forward; leaving the page pauses',
+    rules:
+      'A face check every {{minutes}} minutes; only time between passing checks counts ({{perHour}} online minutes = 1 hour); no fast-forward; leaving the page pauses',
     document: 'Material: {{url}} (reading time is counted)',
     play: 'Play',
     pause: 'Pause',
@@ -396,7 +443,12 @@ export const trainingEn: typeof trainingZh = {
     checkRequired: 'Face check required',
     locked: 'Away too long: check again',
     verifiedMinutes: 'Verified learning time in this class',
-    reasons: { face_check_due: 'Face check required: this time does not count', fast_forward: 'Fast-forward: this time does not count', idle: 'Away too long: this time does not count', paused: 'Paused' },
+    reasons: {
+      face_check_due: 'Face check required: this time does not count',
+      fast_forward: 'Fast-forward: this time does not count',
+      idle: 'Away too long: this time does not count',
+      paused: 'Paused',
+    },
   },
   archive: {
     checklist: 'Class archive checklist',
@@ -409,7 +461,8 @@ export const trainingEn: typeof trainingZh = {
     documentContent: 'Content',
     added: 'Document added',
     close: 'Close and seal',
-    closeConfirm: 'A sealed archive cannot be changed; the hash of every record goes into the seal. Close and seal the class?',
+    closeConfirm:
+      'A sealed archive cannot be changed; the hash of every record goes into the seal. Close and seal the class?',
     closed: 'Class closed and sealed',
     cannotClose: 'Cannot close yet; missing:',
     download: 'Download archive (zip)',

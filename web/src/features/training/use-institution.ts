@@ -28,7 +28,13 @@ export function useTeachers(organizationId: string | null | undefined) {
       for (const s of data.items) {
         if (s.duty !== 'teacher' && s.duty !== 'head_teacher') continue;
         if (s.endDate && s.endDate < today) continue;
-        const t = byPerson.get(s.personId) ?? { personId: s.personId, name: s.personName, duties: [], practiceYears: s.practiceYears, operationItems: [] };
+        const t = byPerson.get(s.personId) ?? {
+          personId: s.personId,
+          name: s.personName,
+          duties: [],
+          practiceYears: s.practiceYears,
+          operationItems: [],
+        };
         t.duties.push(s.duty);
         t.practiceYears = Math.max(t.practiceYears ?? 0, s.practiceYears ?? 0) || t.practiceYears;
         t.operationItems = [...new Set([...t.operationItems, ...s.operationItems])];
@@ -48,9 +54,15 @@ export function useRooms(organizationId: string | null | undefined) {
 }
 
 /** "王教师 · 教师、班主任 · 从业 8 年 · 低压电工作业" — what a clerk needs to pick the right teacher. */
-export function teacherLabel(t: (key: string, opts?: Record<string, unknown>) => string, teacher: Teacher, itemLabel: (code: string) => string): string {
+export function teacherLabel(
+  t: (key: string, opts?: Record<string, unknown>) => string,
+  teacher: Teacher,
+  itemLabel: (code: string) => string,
+): string {
   const parts = [teacher.name, teacher.duties.map((d) => t(`duty.${d}`)).join('、')];
-  if (teacher.practiceYears !== null) parts.push(t('training.lesson.practiceYears', { count: teacher.practiceYears }));
-  if (teacher.operationItems.length > 0) parts.push(teacher.operationItems.map(itemLabel).join('、'));
+  if (teacher.practiceYears !== null)
+    parts.push(t('training.lesson.practiceYears', { count: teacher.practiceYears }));
+  if (teacher.operationItems.length > 0)
+    parts.push(teacher.operationItems.map(itemLabel).join('、'));
   return parts.join(' · ');
 }
