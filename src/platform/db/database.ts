@@ -137,7 +137,13 @@ class StaticMigrationProvider implements MigrationProvider {
 
 /** Applies pending migrations; throws (and the CLI exits non-zero) on the first failure. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticMigrationProvider() });
+  // Modules are built in parallel and their migrations land in any order of their numbers; a data
+  // directory that already ran a higher number still takes a lower one that landed after it.
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(),
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
