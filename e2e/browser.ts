@@ -7,6 +7,7 @@ import { buildApp } from '../src/app.js';
 import { seedDemoCity } from '../src/demo/demo.seed.js';
 import type { RgbImage } from '../src/modules/faces/face-engine.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../src/platform/db/database.js';
+import { localFileStorage } from '../src/platform/files/storage.js';
 import type { App } from '../src/platform/http/routing.js';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,6 +33,7 @@ export async function startDemoServer(): Promise<{
     sessionDays: 1,
     cookieSecure: false,
     webDist,
+    files: localFileStorage(join(dir, 'files')),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

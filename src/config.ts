@@ -27,6 +27,14 @@ const EnvSchema = z.object({
     .transform((v) => v === 'true'),
   SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   DEMO_SEED: z.coerce.number().int().default(20241012),
+  /** Files (evidence photos, documents) go to DATA_DIR/files unless FILES_DIR says, or to a bucket with S3_*. */
+  FILES_DIR: z.string().optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_PREFIX: z.string().optional(),
   /**
    * Encrypts the exam authorities' Ed25519 private signing keys at rest (AES-256-GCM, key derived with
    * scrypt). The default is for development only: a deployment MUST set its own long random secret and

@@ -8,6 +8,7 @@ import { loadRegionTree } from './modules/registry/registry.service.js';
 import { runArchiveVerify } from './modules/training/archive.cli.js';
 import { verifyAuditChain } from './platform/audit/audit.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js';
+import { fileStorageFromEnv } from './platform/files/storage.js';
 import { flushLogger, serverLogger } from './platform/http/logger.js';
 import { version } from './version.js';
 
@@ -64,6 +65,7 @@ async function serve(): Promise<void> {
       sessionDays: config.SESSION_DAYS,
       cookieSecure: config.COOKIE_SECURE,
       webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
+      files: fileStorageFromEnv(config),
     },
     { loggerInstance: logger, trustProxy: config.TRUST_PROXY },
   );

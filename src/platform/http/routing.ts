@@ -8,6 +8,7 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DatabaseMode, Db } from '../db/database.js';
+import type { FileStorage } from '../files/storage.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -27,6 +28,8 @@ export interface AppDeps {
   webDist?: string;
   /** Injected clock for tests; production uses the wall clock. */
   now?: () => Date;
+  /** Content-addressed file storage (evidence photos, documents); main.ts builds it from FILES_DIR / S3_*. */
+  files?: FileStorage;
 }
 
 /** Every error answer has this shape (CONTRACTS.md); routes list it for their 4xx statuses. */
