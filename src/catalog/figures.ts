@@ -3,8 +3,9 @@ import { competencyCategories, findOperationItem } from './operations.js';
 
 /**
  * The regulation figures that are not jurisdiction policy parameters (those live in policy.ts):
- * syllabus, enterprise training hours, exam and certificate rules. Rules read them from here and tests
- * take their expectations from here — a figure is never retyped elsewhere.
+ * syllabus, enterprise training hours, exam and certificate rules. Rules read them from here — a
+ * figure is never retyped in code. The confirmed legal figures are pinned separately by
+ * legal-figures.test.ts, typed from RULES.md, so a changed figure fails there until the law says so.
  */
 
 /** Enterprise training hours, 3号令 and 安委〔2012〕10号 (RULES.md §B). */
