@@ -32,6 +32,7 @@ export async function startDemoServer(): Promise<{
     version: 'e2e',
     sessionDays: 1,
     cookieSecure: false,
+    demo: true,
     webDist,
     files: localFileStorage(join(dir, 'files')),
   });

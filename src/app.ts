@@ -26,9 +26,11 @@ import { archiveRoutes } from './modules/training/archive.routes.js';
 import { attendanceRoutes } from './modules/training/attendance.routes.js';
 import { classesRoutes } from './modules/training/classes.routes.js';
 import { onlineRoutes } from './modules/training/online.routes.js';
+import { auditRoutes } from './platform/audit/audit.routes.js';
 import { authRoutes } from './platform/auth/auth.routes.js';
 import { authPlugin } from './platform/http/auth-plugin.js';
 import { installErrorHandler, sendError } from './platform/http/error-handler.js';
+import { installJsonBodyParser } from './platform/http/json-body.js';
 import type { App, AppDeps } from './platform/http/routing.js';
 import { systemRoutes } from './platform/http/system.routes.js';
 
@@ -47,6 +49,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installJsonBodyParser(app);
 
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
@@ -110,7 +113,8 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(registryRoutes, deps);
   await app.register(policyRoutes, deps);
   await app.register(bundleRoutes, deps);
-  await app.register(demoRoutes, deps);
+  if (deps.demo) await app.register(demoRoutes, deps);
+  await app.register(auditRoutes, deps);
   await app.register(facesRoutes, deps);
   await app.register(certificatesRoutes, deps);
   await app.register(attendanceRoutes, deps);

@@ -12,11 +12,17 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Set when the app is served over TLS, so session cookies get the Secure flag. */
-  COOKIE_SECURE: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  /**
+   * Demo mode: the generated 泰安市 city and its accounts on an empty database, `GET /api/demo/accounts`,
+   * development secrets allowed. Default: on for the embedded database (the README's `npm start`), off
+   * with DATABASE_URL. Set `true` or `false` to choose.
+   */
+  DEMO_MODE: z.enum(['true', 'false']).optional(),
+  /**
+   * Session cookies get the Secure flag (sent over HTTPS only; browsers accept them from
+   * http://localhost too). Default: on, except in demo mode.
+   */
+  COOKIE_SECURE: z.enum(['true', 'false']).optional(),
   /**
    * Behind a reverse proxy, the client's address is the X-Forwarded-For the proxy sets: the public
    * verification rate limit and the fake-certificate signal count per client, not per proxy.
@@ -42,9 +48,22 @@ const EnvSchema = z.object({
    * rotating every authority's signing key). docs/certificates.md.
    */
   CERT_KEY_SECRET: z.string().min(16, 'at least 16 characters').default(DEV_CERT_KEY_SECRET),
+  /**
+   * The Ed25519 key that signs the audit log's checkpoints (docs/security.md): a 32-byte seed in
+   * base64url/hex or a PKCS#8 PEM (`npx zhenxun audit keygen`), in the variable or in the file
+   * AUDIT_CHECKPOINT_KEY_FILE. Never stored in the database. Default: a development key, demo only.
+   */
+  AUDIT_CHECKPOINT_KEY: z.string().optional(),
+  AUDIT_CHECKPOINT_KEY_FILE: z.string().optional(),
+  /** Seconds between checkpoints of the audit log's head (at most a minute). */
+  AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
 });
 
-export type Config = z.infer<typeof EnvSchema>;
+type Env = z.infer<typeof EnvSchema>;
+export type Config = Omit<Env, 'DEMO_MODE' | 'COOKIE_SECURE'> & {
+  DEMO_MODE: boolean;
+  COOKIE_SECURE: boolean;
+};
 
 /** Parses the environment once; exits with the list of bad variables rather than starting half-configured. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -54,7 +73,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     process.stderr.write(`Invalid environment:\n${lines.join('\n')}\n`);
     process.exit(1);
   }
-  return parsed.data;
+  const demo =
+    parsed.data.DEMO_MODE !== undefined
+      ? parsed.data.DEMO_MODE === 'true'
+      : parsed.data.DATABASE_URL === undefined;
+  return {
+    ...parsed.data,
+    DEMO_MODE: demo,
+    COOKIE_SECURE:
+      parsed.data.COOKIE_SECURE !== undefined ? parsed.data.COOKIE_SECURE === 'true' : !demo,
+  };
 }
 
 /** The one variable the certificate service needs, read without exiting on unrelated bad variables. */

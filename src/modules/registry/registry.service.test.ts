@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../../platform/audit/audit.js';
+import { verifyAuditLog } from '../../platform/audit/audit.js';
 import type { App } from '../../platform/http/routing.js';
 import { buildTestApp } from '../../test-support/app.js';
 import {
@@ -231,7 +231,7 @@ describe.each(testDatabaseModes)('registry use-cases on %s', (mode) => {
   });
 
   it('keeps the audit chain intact across all these mutations', async () => {
-    const result = await verifyAuditChain(t.db);
+    const result = await verifyAuditLog(t.db);
     expect(result.ok).toBe(true);
     expect(result.entries).toBeGreaterThan(5);
   });

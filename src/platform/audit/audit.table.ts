@@ -16,3 +16,19 @@ export interface AuditLogTable {
   prevHash: string;
   hash: string;
 }
+
+export interface AuditCheckpointTable {
+  id: Generated<string>;
+  /** bigint as text, like audit_log.seq. */
+  seq: string;
+  headHash: string;
+  at: ColumnType<Date, Date, never>;
+  keyId: string;
+  signature: string;
+}
+
+export interface AuditCheckpointKeyTable {
+  keyId: string;
+  publicKey: string;
+  firstUsedAt: ColumnType<Date, Date, never>;
+}

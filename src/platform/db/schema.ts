@@ -46,7 +46,11 @@ import type {
   DeviceTable,
   RoomTable,
 } from '../../modules/training/training.table.js';
-import type { AuditLogTable } from '../audit/audit.table.js';
+import type {
+  AuditCheckpointKeyTable,
+  AuditCheckpointTable,
+  AuditLogTable,
+} from '../audit/audit.table.js';
 import type { ApiTokenTable, AppUserTable, UserSessionTable } from '../auth/auth.table.js';
 
 /** The whole database as Kysely sees it (camelCase here, snake_case in SQL via CamelCasePlugin). */
@@ -62,6 +66,8 @@ export interface Database {
   policyProfile: PolicyProfileTable;
   syllabusVersion: SyllabusVersionTable;
   auditLog: AuditLogTable;
+  auditCheckpoint: AuditCheckpointTable;
+  auditCheckpointKey: AuditCheckpointKeyTable;
   externalRef: ExternalRefTable;
   faceTemplate: FaceTemplateTable;
   faceVerification: FaceVerificationTable;

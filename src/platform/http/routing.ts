@@ -24,6 +24,8 @@ export interface AppDeps {
   version: string;
   sessionDays: number;
   cookieSecure: boolean;
+  /** Demo mode (config.ts DEMO_MODE): only then does `GET /api/demo/accounts` exist. */
+  demo?: boolean;
   /** Directory of the built web app; served at / when it exists. */
   webDist?: string;
   /** Injected clock for tests; production uses the wall clock. */

@@ -11,6 +11,7 @@ import * as m0009 from './0009_certificate_events.js';
 import * as m0010 from './0010_exams.js';
 import * as m0011 from './0011_face_vectors.js';
 import * as m0012 from './0012_attendance_platform_face.js';
+import * as m0015 from './0015_audit_checkpoints.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered on disk) so the same list runs from
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0010_exams': m0010,
   '0011_face_vectors': m0011,
   '0012_attendance_platform_face': m0012,
+  '0015_audit_checkpoints': m0015,
 };
