@@ -18,6 +18,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 import { bundleRoutes } from './bundle/bundle.routes.js';
 import { demoRoutes } from './demo/demo.routes.js';
 import { certificatesRoutes } from './modules/certificates/certificates.routes.js';
+import { alertsRoutes } from './modules/detection/alerts.routes.js';
 import { examsRoutes } from './modules/exams/exams.routes.js';
 import { facesRoutes } from './modules/faces/faces.routes.js';
 import { policyRoutes } from './modules/policy/policy.routes.js';
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(classesRoutes, deps);
   await app.register(onlineRoutes, deps);
   await app.register(examsRoutes, deps);
+  await app.register(alertsRoutes, deps);
 
   const webDist = deps.webDist;
   const hasWeb = webDist !== undefined && existsSync(join(webDist, 'index.html'));

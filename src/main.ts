@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import { runExport, runImport } from './bundle/bundle.cli.js';
 import { loadConfig } from './config.js';
 import { databaseIsEmpty, seedDemoCity } from './demo/demo.seed.js';
+import { runDetect } from './modules/detection/detect.cli.js';
 import { loadRegionTree } from './modules/registry/registry.service.js';
 import { runArchiveVerify } from './modules/training/archive.cli.js';
 import { describeBreak, verifyAuditLog } from './platform/audit/audit.js';
@@ -46,6 +47,9 @@ Usage: zhenxun <command>
   verify-qr PAYLOAD --keys KEYS.json [--name NAME --id ID_NUMBER]
                         check a certificate QR offline against published keys (GET /api/public/keys) and,
                         given the holder's name and ID number, that it was signed for them; no database
+  detect [--json] [--rule ID] [--region CODE] [--since DATE]
+                        evaluate the 走过场 rule catalog (T01…G01), store and print the alerts with their
+                        evidence (--json: a deterministic array); rules that cannot be evaluated say why
   archive verify CLASS  recompute a closed class's sealed archive (一期一档; CLASS = class id or code);
                         exit 1 naming each changed, added or removed record, 2 if unknown or not sealed
 
@@ -271,6 +275,9 @@ export async function runCli(argv: string[]): Promise<void> {
         break;
       }
       code = await withDb((h) => runUser(h.db, args));
+      break;
+    case 'detect':
+      code = await withDb((h) => runDetect(h.db, args));
       break;
     case 'verify-qr':
       code = (await import('./modules/certificates/qr.cli.js')).runVerifyQr(args);

@@ -130,6 +130,18 @@ export const BundleClassSchema = z
     startDate: DateOnly,
     endDate: DateOnly,
     traineeRefs: z.array(Ref).optional(),
+    /**
+     * Each trainee's own kind of training as the source system recorded it (initial / refresher /
+     * review); they are on the roster whether or not traineeRefs lists them too. Detection (T06)
+     * flags a class whose trainees' kinds differ from its own (初训、复训混合编班).
+     */
+    trainees: z
+      .array(
+        z
+          .object({ personRef: Ref, trainingKind: z.enum(['initial', 'refresher', 'review']) })
+          .strict(),
+      )
+      .optional(),
   })
   .strict();
 

@@ -12,6 +12,8 @@ import * as repo from './bundle.repository.js';
  * ref, an impossible span, an offline lesson without a room, a class kind its item does not have.
  */
 
+type ClassKindName = 'initial' | 'refresher' | 'review';
+
 type Err = (
   section: string,
   index: number,
@@ -183,6 +185,10 @@ export async function validateTrainingSections(
       person('classes', i, c.ref, `traineeRefs.${j}`, t);
     if (new Set(c.traineeRefs ?? []).size !== (c.traineeRefs ?? []).length)
       err('classes', i, c.ref, 'traineeRefs', 'duplicate_trainee', '同一学员在本班重复');
+    for (const [j, t] of (c.trainees ?? []).entries())
+      person('classes', i, c.ref, `trainees.${j}.personRef`, t.personRef);
+    if (new Set((c.trainees ?? []).map((t) => t.personRef)).size !== (c.trainees ?? []).length)
+      err('classes', i, c.ref, 'trainees', 'duplicate_trainee', '同一学员在本班重复');
   });
   lessons.forEach((l, i) => {
     exists('lessons', i, l.ref, 'classRef', l.classRef, classRefs, dbClasses);
@@ -394,12 +400,14 @@ export async function importTrainingSections(
       })
       .execute();
     const trainees = [];
-    for (const t of c.traineeRefs ?? [])
+    const kindOf = new Map((c.trainees ?? []).map((t) => [t.personRef, t.trainingKind]));
+    for (const t of new Set([...(c.traineeRefs ?? []), ...kindOf.keys()]))
       trainees.push({
         classId: id,
         personId: await idOf('persons', t),
         organizationId,
         regionCode,
+        trainingKind: kindOf.get(t) ?? null,
       });
     if (trainees.length) await trx.insertInto('classTrainee').values(trainees).execute();
   }
@@ -614,7 +622,7 @@ export async function exportTrainingSections(
     db.selectFrom('trainingClass').selectAll().where('regionCode', 'like', like).execute(),
     db
       .selectFrom('classTrainee')
-      .select(['classId', 'personId'])
+      .select(['classId', 'personId', 'trainingKind'])
       .where('regionCode', 'like', like)
       .execute(),
     db.selectFrom('lesson').selectAll().where('regionCode', 'like', like).execute(),
@@ -639,6 +647,14 @@ export async function exportTrainingSections(
     return m;
   };
   const traineesOf = group(trainees, (t) => t.classId);
+  // Trainees' own kinds travel only where recorded (v1 files without them stay as they were).
+  const kindsOf = (list: { personId: string; trainingKind: ClassKindName | null }[]) => {
+    const kinds = list
+      .filter((t) => t.trainingKind !== null)
+      .map((t) => ({ personRef: ref('persons', t.personId), trainingKind: t.trainingKind! }))
+      .sort((a, b) => (a.personRef < b.personRef ? -1 : a.personRef > b.personRef ? 1 : 0));
+    return kinds.length > 0 ? { trainees: kinds } : {};
+  };
   const checksOf = group(checks, (c) => c.sessionId);
   const segmentsOf = group(segments, (s) => s.sessionId);
   return {
@@ -685,6 +701,7 @@ export async function exportTrainingSections(
         startDate: c.startDate,
         endDate: c.endDate,
         traineeRefs: (traineesOf.get(c.id) ?? []).map((t) => ref('persons', t.personId)).sort(),
+        ...kindsOf(traineesOf.get(c.id) ?? []),
       })),
     ),
     lessons: byRef(

@@ -1,3 +1,4 @@
+import type { EvidenceRef, Finding } from '../../catalog/findings.js';
 import type { PolicyFigures } from '../../catalog/policy.js';
 import type { ClassKind, LessonMode } from './classes.table.js';
 
@@ -49,9 +50,15 @@ export interface LessonFacts {
   policy: PolicyFigures;
   teacher: TeacherRecord;
   /** The teacher's other lessons overlapping this one, in any class of any institution. */
-  teacherOverlaps: { classCode: string; sameInstitution: boolean; startsAt: Date; endsAt: Date }[];
+  teacherOverlaps: {
+    lessonId?: string;
+    classCode: string;
+    sameInstitution: boolean;
+    startsAt: Date;
+    endsAt: Date;
+  }[];
   /** Lessons of other classes in the same room at the same time (合班). */
-  roomOverlaps: { classCode: string; startsAt: Date; endsAt: Date }[];
+  roomOverlaps: { lessonId?: string; classCode: string; startsAt: Date; endsAt: Date }[];
   /** Practical minutes this class already has planned on the lesson's day. */
   practicalMinutesThatDay: number;
   /** Online minutes this class already has planned. */
@@ -94,17 +101,226 @@ export const lessonRules = {
   },
 } as const;
 
+// ——— the rule functions (the detection engine runs the same ones over history) ———
+
+/** A lesson as evidence: its id and how a person reads it. */
+export interface LessonRef {
+  id: string;
+  startsAt: Date;
+  endsAt: Date;
+  classCode: string;
+  topic?: string;
+}
+
+const lessonEvidence = (l: LessonRef): EvidenceRef => ({
+  kind: 'lesson',
+  id: l.id,
+  label: `${l.classCode} ${chinaDay(l.startsAt)} ${hhmm(l.startsAt)}–${hhmm(l.endsAt)}${l.topic ? ` ${l.topic}` : ''}`,
+});
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
 /**
- * Every finding for one planned lesson. A rule whose figure is set by the policy in force refuses;
- * where the policy leaves it unset (RULES.md "Unconfirmed") the same fact is only a warning.
+ * T04 实操培训单日超过学时上限: a class's practical 学时 on one Beijing day above the policy's daily
+ * cap (Shandong 8; no national figure — not judged where the policy leaves it unset). `planned`
+ * words it for a lesson being planned ("将达") rather than history.
  */
-export function lessonFindings(lesson: PlannedLesson, facts: LessonFacts): PlanFinding[] {
+export function practicalDailyCap(
+  input: {
+    cls: { id: string; code: string };
+    day: string;
+    practicalMinutes: number;
+    lessons: LessonRef[];
+    planned?: boolean;
+  },
+  policy: PolicyFigures,
+): Finding | null {
+  const cap = policy.practicalHoursPerDayMax;
+  if (cap === null) return null;
+  const hours = input.practicalMinutes / policy.offlineMinutesPerHour;
+  if (hours <= cap + 1e-9) return null;
+  return {
+    rule: 'T04',
+    code: lessonRules.practicalDailyCap.rule,
+    severity: 'warning',
+    blocking: true,
+    subject: { kind: 'class', id: input.cls.id, name: input.cls.code },
+    message: `${input.day} 实操培训${input.planned ? '将达' : ''} ${round2(hours)} 学时，超过每天 ${cap} 学时的上限`,
+    evidence: input.lessons.map(lessonEvidence),
+    source: lessonRules.practicalDailyCap.source,
+    figure: { key: 'practicalHoursPerDayMax', expected: cap, actual: round2(hours) },
+  };
+}
+
+/**
+ * T05 同一教师同时段在不同班次授课: the teacher of `lesson` also teaches `others` (lessons of other
+ * classes) at overlapping times. Half-open spans: a lesson ending at 10:00 and one starting at
+ * 10:00 do not overlap.
+ */
+export function teacherDoubleBooked(input: {
+  teacher: { id: string; name?: string };
+  lesson: LessonRef;
+  others: (LessonRef & { sameInstitution: boolean })[];
+}): Finding | null {
+  if (input.others.length === 0) return null;
+  const who = input.teacher.name ? `教师${input.teacher.name}` : '该教师';
+  const where = input.others
+    .map(
+      (o) =>
+        `${hhmm(o.startsAt)}–${hhmm(o.endsAt)} ${o.sameInstitution ? `培训班 ${o.classCode}` : '其他机构的培训班'}`,
+    )
+    .join('、');
+  return {
+    rule: 'T05',
+    code: lessonRules.teacherDoubleBooked.rule,
+    severity: 'serious',
+    blocking: true,
+    subject: { kind: 'lesson', id: input.lesson.id, name: lessonEvidence(input.lesson).label },
+    message: `${who} ${chinaDay(input.lesson.startsAt)} ${hhmm(input.lesson.startsAt)}–${hhmm(input.lesson.endsAt)} 在培训班 ${input.lesson.classCode} 授课，同时已在${where}授课，同一时段不能在两处授课`,
+    evidence: [
+      { kind: 'person', id: input.teacher.id, label: who },
+      lessonEvidence(input.lesson),
+      ...input.others.map(lessonEvidence),
+    ],
+    source: lessonRules.teacherDoubleBooked.source,
+  };
+}
+
+/** T06 多班合班: another class has a lesson in the same room at an overlapping time. */
+export function classesMerged(input: {
+  room: { id: string; name?: string };
+  lesson: LessonRef;
+  others: LessonRef[];
+}): Finding | null {
+  if (input.others.length === 0) return null;
+  const where = input.others
+    .map((o) => `${hhmm(o.startsAt)}–${hhmm(o.endsAt)} 培训班 ${o.classCode}`)
+    .join('、');
+  return {
+    rule: 'T06',
+    code: lessonRules.classesMerged.rule,
+    severity: 'serious',
+    blocking: true,
+    subject: { kind: 'lesson', id: input.lesson.id, name: lessonEvidence(input.lesson).label },
+    message: `${input.room.name ? `「${input.room.name}」` : '该教室'} ${chinaDay(input.lesson.startsAt)} ${hhmm(input.lesson.startsAt)}–${hhmm(input.lesson.endsAt)} 培训班 ${input.lesson.classCode} 上课，同时已安排${where}上课，不同培训班不得合班`,
+    evidence: [
+      { kind: 'room', id: input.room.id, label: input.room.name },
+      lessonEvidence(input.lesson),
+      ...input.others.map(lessonEvidence),
+    ],
+    source: lessonRules.classesMerged.source,
+  };
+}
+
+/**
+ * T09 授课教师不具备资格: not a teacher of the institution that day, fewer years of practice than the
+ * policy's minimum (unknown years: a notice), or a practical teacher without the item among their
+ * certified items (blocking where the policy requires it, seed 004 Shandong).
+ */
+export function teacherQualification(
+  input: {
+    teacher: TeacherRecord & { id: string; name?: string };
+    lesson: LessonRef & { mode: LessonMode };
+    operationItemCode: string;
+  },
+  policy: PolicyFigures,
+): Finding[] {
+  const out: Finding[] = [];
+  const who = input.teacher.name ? `教师${input.teacher.name}` : '授课教师';
+  const base = {
+    rule: 'T09' as const,
+    subject: {
+      kind: 'lesson' as const,
+      id: input.lesson.id,
+      name: lessonEvidence(input.lesson).label,
+    },
+    evidence: [{ kind: 'person', id: input.teacher.id, label: who }, lessonEvidence(input.lesson)],
+  };
+  const t = input.teacher;
+  if (!t.onStaff) {
+    out.push({
+      ...base,
+      code: lessonRules.teacherNotOnStaff.rule,
+      severity: 'warning',
+      blocking: true,
+      message: `${who}不是本机构登记的教师`,
+      source: lessonRules.teacherNotOnStaff.source,
+    });
+  } else if (t.practiceYears === null) {
+    out.push({
+      ...base,
+      code: lessonRules.teacherPracticeYears.rule,
+      severity: 'notice',
+      blocking: false,
+      message: `未登记${who}的从业年限（要求不少于 ${policy.teacherPracticeYearsMin} 年）`,
+      source: lessonRules.teacherPracticeYears.source,
+      figure: {
+        key: 'teacherPracticeYearsMin',
+        expected: policy.teacherPracticeYearsMin,
+        actual: null,
+      },
+    });
+  } else if (t.practiceYears < policy.teacherPracticeYearsMin) {
+    out.push({
+      ...base,
+      code: lessonRules.teacherPracticeYears.rule,
+      severity: 'warning',
+      blocking: true,
+      message: `${who}从业 ${t.practiceYears} 年，不足 ${policy.teacherPracticeYearsMin} 年`,
+      source: lessonRules.teacherPracticeYears.source,
+      figure: {
+        key: 'teacherPracticeYearsMin',
+        expected: policy.teacherPracticeYearsMin,
+        actual: t.practiceYears,
+      },
+    });
+  }
+  if (input.lesson.mode === 'practical' && !t.operationItems.includes(input.operationItemCode)) {
+    out.push({
+      ...base,
+      code: lessonRules.practicalTeacherCertificate.rule,
+      severity: policy.practicalTeacherNeedsItemCertificate ? 'warning' : 'notice',
+      blocking: policy.practicalTeacherNeedsItemCertificate,
+      message: `实操${who}未登记持有本作业类别（${input.operationItemCode}）的特种作业操作证`,
+      source: lessonRules.practicalTeacherCertificate.source,
+      figure: {
+        key: 'practicalTeacherNeedsItemCertificate',
+        expected: input.operationItemCode,
+        actual: t.operationItems,
+      },
+    });
+  }
+  return out;
+}
+
+const asPlan = (f: Finding): PlanFinding => ({
+  rule: f.code,
+  severity: f.blocking ? 'refuse' : 'warn',
+  message: f.message,
+  source: f.source,
+});
+
+/**
+ * Every finding for one planned lesson — through the same rule functions the detection engine runs
+ * over stored history. A rule whose figure is set by the policy in force refuses; where the policy
+ * leaves it unset (RULES.md "Unconfirmed") the same fact is only a warning.
+ */
+export function lessonFindings(
+  lesson: PlannedLesson & { id?: string; teacherId?: string; roomId?: string | null },
+  facts: LessonFacts,
+): PlanFinding[] {
   const out: PlanFinding[] = [];
   const add = (r: { rule: string; source: string }, severity: FindingSeverity, message: string) =>
     out.push({ ...r, severity, message });
   const { policy, cls, teacher } = facts;
   const day = chinaDay(lesson.startsAt);
   const lastDay = chinaDay(new Date(lesson.endsAt.getTime() - 1));
+  const self: LessonRef = {
+    id: lesson.id ?? 'planned',
+    startsAt: lesson.startsAt,
+    endsAt: lesson.endsAt,
+    classCode: cls.code,
+  };
 
   if (day < cls.startDate || lastDay > cls.endDate) {
     add(
@@ -114,52 +330,43 @@ export function lessonFindings(lesson: PlannedLesson, facts: LessonFacts): PlanF
     );
   }
   for (const o of facts.teacherOverlaps) {
-    const where = o.sameInstitution ? `培训班 ${o.classCode}` : '其他机构的培训班';
-    add(
-      lessonRules.teacherDoubleBooked,
-      'refuse',
-      `该教师 ${hhmm(o.startsAt)}–${hhmm(o.endsAt)} 已在${where}授课，同一时段不能在两处授课`,
-    );
+    const f = teacherDoubleBooked({
+      teacher: { id: lesson.teacherId ?? 'teacher' },
+      lesson: self,
+      others: [{ id: o.lessonId ?? 'other', ...o }],
+    });
+    if (f) out.push(asPlan(f));
   }
   for (const o of facts.roomOverlaps) {
-    add(
-      lessonRules.classesMerged,
-      'refuse',
-      `该教室 ${hhmm(o.startsAt)}–${hhmm(o.endsAt)} 已安排培训班 ${o.classCode} 上课，不同培训班不得合班`,
-    );
+    const f = classesMerged({
+      room: { id: lesson.roomId ?? 'room' },
+      lesson: self,
+      others: [{ id: o.lessonId ?? 'other', ...o }],
+    });
+    if (f) out.push(asPlan(f));
   }
-  if (lesson.mode === 'practical' && policy.practicalHoursPerDayMax !== null) {
-    const hours = (facts.practicalMinutesThatDay + minutes(lesson)) / policy.offlineMinutesPerHour;
-    if (hours > policy.practicalHoursPerDayMax + 1e-9) {
-      add(
-        lessonRules.practicalDailyCap,
-        'refuse',
-        `${day} 实操培训将达 ${Math.round(hours * 10) / 10} 学时，超过每天 ${policy.practicalHoursPerDayMax} 学时的上限`,
-      );
-    }
-  }
-  if (!teacher.onStaff) {
-    add(lessonRules.teacherNotOnStaff, 'refuse', '授课教师不是本机构登记的教师');
-  } else if (teacher.practiceYears === null) {
-    add(
-      lessonRules.teacherPracticeYears,
-      'warn',
-      `未登记该教师的从业年限（要求不少于 ${policy.teacherPracticeYearsMin} 年）`,
+  if (lesson.mode === 'practical') {
+    const f = practicalDailyCap(
+      {
+        cls: { id: 'class', code: cls.code },
+        day,
+        practicalMinutes: facts.practicalMinutesThatDay + minutes(lesson),
+        lessons: [self],
+        planned: true,
+      },
+      policy,
     );
-  } else if (teacher.practiceYears < policy.teacherPracticeYearsMin) {
-    add(
-      lessonRules.teacherPracticeYears,
-      'refuse',
-      `该教师从业 ${teacher.practiceYears} 年，不足 ${policy.teacherPracticeYearsMin} 年`,
-    );
+    if (f) out.push(asPlan(f));
   }
-  if (lesson.mode === 'practical' && !teacher.operationItems.includes(cls.operationItemCode)) {
-    add(
-      lessonRules.practicalTeacherCertificate,
-      policy.practicalTeacherNeedsItemCertificate ? 'refuse' : 'warn',
-      `实操教师未登记持有本作业类别（${cls.operationItemCode}）的特种作业操作证`,
-    );
-  }
+  for (const f of teacherQualification(
+    {
+      teacher: { id: lesson.teacherId ?? 'teacher', ...teacher },
+      lesson: { ...self, mode: lesson.mode },
+      operationItemCode: cls.operationItemCode,
+    },
+    policy,
+  ))
+    out.push(asPlan(f));
   if (lesson.mode === 'online') {
     const onlineHours =
       (facts.onlineMinutesPlanned + minutes(lesson)) / policy.onlineMinutesPerHour;

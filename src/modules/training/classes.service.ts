@@ -287,6 +287,7 @@ async function enrolOne(
       personId: person.id,
       organizationId: cls.organizationId,
       regionCode: cls.regionCode,
+      trainingKind: t.trainingKind ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -429,7 +430,13 @@ async function gatherFacts(
     db
       .selectFrom('lesson as l')
       .innerJoin('trainingClass as c', 'c.id', 'l.classId')
-      .select(['c.code as classCode', 'c.organizationId', 'l.startsAt', 'l.endsAt'])
+      .select([
+        'l.id as lessonId',
+        'c.code as classCode',
+        'c.organizationId',
+        'l.startsAt',
+        'l.endsAt',
+      ])
       .where('l.teacherId', '=', lesson.teacherId)
       .where('l.id', '!=', notSelf)
       .where(sql<boolean>`tstzrange(l.starts_at, l.ends_at) && ${span}`)
@@ -438,7 +445,7 @@ async function gatherFacts(
       ? db
           .selectFrom('lesson as l')
           .innerJoin('trainingClass as c', 'c.id', 'l.classId')
-          .select(['c.code as classCode', 'l.startsAt', 'l.endsAt'])
+          .select(['l.id as lessonId', 'c.code as classCode', 'l.startsAt', 'l.endsAt'])
           .where('l.roomId', '=', lesson.roomId)
           .where('l.classId', '!=', cls.id)
           .where(sql<boolean>`tstzrange(l.starts_at, l.ends_at) && ${span}`)
@@ -468,6 +475,7 @@ async function gatherFacts(
       operationItems: teacher?.operationItems ?? [],
     },
     teacherOverlaps: teacherOverlaps.map((o) => ({
+      lessonId: o.lessonId,
       classCode: o.classCode,
       sameInstitution: o.organizationId === cls.organizationId,
       startsAt: o.startsAt,
@@ -529,7 +537,10 @@ export async function planLesson(
       trx,
     );
     const lesson = { mode: m.mode, teacherId: input.teacherId, roomId, startsAt, endsAt };
-    const findings = lessonFindings(lesson, await gatherFacts(trx, cls, figures, lesson));
+    const findings = lessonFindings(
+      { ...lesson, teacherId: input.teacherId },
+      await gatherFacts(trx, cls, figures, lesson),
+    );
     const refusals = findings.filter((f) => f.severity === 'refuse');
     if (refusals.length > 0)
       throw refuse(`课程不能安排：${refusals.map((f) => f.message).join('；')}`, refusals);
@@ -939,4 +950,30 @@ export async function myHours(db: Executor, actor: Actor) {
   if (!actor.personId || !hasRole(actor, 'worker'))
     throw forbidden('只有学员本人可以查看自己的学时');
   return { items: await trainingHoursOfPerson(db, actor.personId) };
+}
+
+/**
+ * The hours ledger of whole classes at once (every trainee of each), for readers over a
+ * jurisdiction — the detection engine's T01 reads the same ledger the class page and eligibility do.
+ */
+export async function ledgerOfClasses(db: Executor, classIds: readonly string[]) {
+  if (classIds.length === 0) return [];
+  const classes = await db
+    .selectFrom('trainingClass')
+    .selectAll()
+    .where('id', 'in', [...classIds])
+    .execute();
+  const params = await ledgerParamsFor(db, classes);
+  const rows = await computeLedger(db, params);
+  const byClass = new Map(classes.map((c) => [c.id, c]));
+  return rows.map((r) => {
+    const cls = byClass.get(r.classId)!;
+    return {
+      ...r,
+      syllabusTheoryHours: cls.syllabusTheoryHours,
+      syllabusPracticalHours: cls.syllabusPracticalHours,
+      theoryMet: r.theoryHours + r.onlineHoursCounted + 1e-9 >= cls.syllabusTheoryHours,
+      practicalMet: r.practicalHours + 1e-9 >= cls.syllabusPracticalHours,
+    };
+  });
 }

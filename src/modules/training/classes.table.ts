@@ -43,6 +43,8 @@ export interface ClassTraineeTable {
   organizationId: string;
   regionCode: string;
   enrolledAt: Timestamp;
+  /** The trainee's own kind of training as enrolled or recorded by the source system (T06). */
+  trainingKind: ColumnType<ClassKind | null, ClassKind | null | undefined, ClassKind | null>;
 }
 
 export interface LessonWarning {

@@ -6,6 +6,11 @@ import type {
   VerificationQueryTable,
 } from '../../modules/certificates/certificates.table.js';
 import type {
+  AlertTable,
+  DetectionJobTable,
+  DetectionRuleRunTable,
+} from '../../modules/detection/detection.table.js';
+import type {
   ExamPlanTable,
   ExamRegistrationTable,
   ExamSessionTable,
@@ -98,4 +103,7 @@ export interface Database {
   theoryAnswer: TheoryAnswerTable;
   practicalScore: PracticalScoreTable;
   patrolEvent: PatrolEventTable;
+  alert: AlertTable;
+  detectionJob: DetectionJobTable;
+  detectionRuleRun: DetectionRuleRunTable;
 }

@@ -12,6 +12,7 @@ import * as m0010 from './0010_exams.js';
 import * as m0011 from './0011_face_vectors.js';
 import * as m0012 from './0012_attendance_platform_face.js';
 import * as m0015 from './0015_audit_checkpoints.js';
+import * as m0021 from './0021_detection.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered on disk) so the same list runs from
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0011_face_vectors': m0011,
   '0012_attendance_platform_face': m0012,
   '0015_audit_checkpoints': m0015,
+  '0021_detection': m0021,
 };
