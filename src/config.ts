@@ -42,6 +42,11 @@ const EnvSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_PREFIX: z.string().optional(),
   /**
+   * The demo city's "today" (YYYY-MM-DD) when it is first loaded; by default the Beijing date of the
+   * first start. The city is placed around it and the date is stored with it.
+   */
+  DEMO_ANCHOR: z.iso.date().optional(),
+  /**
    * Encrypts the exam authorities' Ed25519 private signing keys at rest (AES-256-GCM, key derived with
    * scrypt). The default is for development only: a deployment MUST set its own long random secret and
    * keep it (keys encrypted under one secret cannot be opened with another; rotating the secret means

@@ -33,7 +33,9 @@ const usage = `zhenxun — 真训 安全生产培训考试全流程监管平台
 Usage: zhenxun <command>
   serve                 apply migrations, load regions and the demo city on an empty database, serve HTTP
   migrate               apply pending migrations (exit 1 on failure)
-  seed --demo [--seed N] load the deterministic demo city (泰安市) into an empty database
+  seed --demo [--seed N] [--anchor YYYY-MM-DD]
+                        load the deterministic demo city (泰安市) into an empty database, placed
+                        around the anchor date (default: today in Beijing)
   import FILE.json      validate a bundle and import it (nothing is written if any record is invalid)
   export [FILE.json]    write a bundle of the whole database (stdout without FILE)
   audit verify [--checkpoints FILE]
@@ -99,8 +101,10 @@ async function serve(): Promise<void> {
     if (config.DEMO_MODE) {
       process.stdout.write('空数据库：正在载入行政区划与泰安市演示数据…\n');
       const t0 = Date.now();
-      await seedDemoCity(handle.db, config.DEMO_SEED);
-      process.stdout.write(`演示数据已载入 (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+      const summary = await seedDemoCity(handle.db, config.DEMO_SEED, config.DEMO_ANCHOR);
+      process.stdout.write(
+        `演示数据已载入，数据日期 ${summary.anchor} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
+      );
     } else {
       await loadRegionTree(handle.db, 'system:serve');
       process.stdout.write(
@@ -207,6 +211,8 @@ export async function runCli(argv: string[]): Promise<void> {
       }
       const i = args.indexOf('--seed');
       const seed = i >= 0 ? Number(args[i + 1]) : loadConfig().DEMO_SEED;
+      const a = args.indexOf('--anchor');
+      const anchor = a >= 0 ? args[a + 1] : loadConfig().DEMO_ANCHOR;
       code = await withDb(async (h) => {
         if (!(await databaseIsEmpty(h.db))) {
           process.stderr.write(
@@ -214,7 +220,7 @@ export async function runCli(argv: string[]): Promise<void> {
           );
           return 1;
         }
-        const summary = await seedDemoCity(h.db, seed);
+        const summary = await seedDemoCity(h.db, seed, anchor);
         process.stdout.write(`${JSON.stringify(summary)}\n`);
         return 0;
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addWorkingDays, calendarYears, isWorkingDay } from './calendar.js';
+import { addWorkingDays, calendarYears, holidaysKnownFor, isWorkingDay } from './calendar.js';
 
 describe('working-day calendar', () => {
   it('skips weekends and the statutory holidays, and counts the weekends worked instead', () => {
@@ -19,8 +19,18 @@ describe('working-day calendar', () => {
     expect(addWorkingDays('2026-02-12', 3)).toBe('2026-02-24');
   });
 
+  it('counts back with a negative period, skipping the same days', () => {
+    expect(addWorkingDays('2026-11-16', -10)).toBe('2026-11-02');
+    expect(addWorkingDays('2026-10-20', -10)).toBe('2026-09-30');
+    expect(addWorkingDays('2026-02-24', -3)).toBe('2026-02-12');
+    expect(addWorkingDays('2026-11-16', 0)).toBe('2026-11-16');
+  });
+
   it('knows the years it holds, and falls back to weekends outside them', () => {
     expect(calendarYears).toContain(2026);
     expect(isWorkingDay('2030-10-01')).toBe(true); // a Tuesday; no notice for 2030 in the calendar
+    expect(isWorkingDay('2030-10-05')).toBe(false); // a Saturday is still a weekend
+    expect(holidaysKnownFor('2026-05-01')).toBe(true);
+    expect(holidaysKnownFor('2030-10-01')).toBe(false);
   });
 });

@@ -5,7 +5,9 @@
  *
  * The notices are published each November for the next year. For a year not listed here only
  * weekends are skipped, so a deadline may come a few days early around a holiday — never late;
- * add the year's notice when it is published.
+ * add the year's notice when it is published. `holidaysKnownFor` says whether a date's year is
+ * covered. The demo city lays its lessons and exams on this calendar (src/demo/demo-timeline.ts): in
+ * a year without a notice its lessons may fall on a public holiday.
  */
 interface YearNotice {
   source: string;
@@ -75,12 +77,21 @@ export function isWorkingDay(date: string): boolean {
   return weekday !== 0 && weekday !== 6;
 }
 
-/** The date `n` working days after `date` (the day itself not counted): the last day of the period. */
+/**
+ * The date `n` working days after `date` (the day itself not counted): the last day of the period.
+ * A negative `n` counts back: `addWorkingDays(d, -1)` is the working day before `d`.
+ */
 export function addWorkingDays(date: string, n: number): string {
+  const step = n < 0 ? -1 : 1;
   let day = dayNumber(date);
-  for (let left = n; left > 0; ) {
-    day++;
+  for (let left = Math.abs(n); left > 0; ) {
+    day += step;
     if (isWorkingDay(dateOf(day))) left--;
   }
   return dateOf(day);
+}
+
+/** Whether the calendar holds the State Council's notice for the year of `date` (else only weekends are known). */
+export function holidaysKnownFor(date: string): boolean {
+  return calendarYears.includes(Number(date.slice(0, 4)));
 }

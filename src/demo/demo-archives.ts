@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
 import { idsForRefs } from '../bundle/bundle.service.js';
+import { addWorkingDays } from '../catalog/calendar.js';
 import { addClassDocument, closeClass } from '../modules/training/archive.service.js';
 import type { ArchiveDocumentPart } from '../modules/training/classes.table.js';
 import type { Actor } from '../platform/auth/actor.js';
 import type { Executor } from '../platform/db/database.js';
+import { bjTime } from './demo-timeline.js';
 
 /**
- * Two finished October classes are closed and sealed by their institutions' demo accounts: 泰山's
+ * Two finished classes are closed and sealed by their institutions' demo accounts: 泰山's
  * (the model school) stays intact; 岱岳's has its check-out times pushed to the end of the lessons in
  * the database after sealing — the fabrication seed 004 describes, caught by `archive verify`.
  */
@@ -15,7 +17,10 @@ export const demoSealedArchives = [
   { classRef: 'class:daiyue:A', username: 'school', tampered: true },
 ] as const;
 
-const documents: { part: ArchiveDocumentPart; title: string; content: string }[] = [
+/** The six documents of a finished class; the expert checked a lesson two working days before the end. */
+const documents = (
+  end: string,
+): { part: ArchiveDocumentPart; title: string; content: string }[] => [
   {
     part: 'courseware_list',
     title: '课件清单',
@@ -30,7 +35,7 @@ const documents: { part: ArchiveDocumentPart; title: string; content: string }[]
   {
     part: 'expert_check',
     title: '专家查班记录',
-    content: '2026年10月16日专家随堂检查：教学内容与大纲一致，实操设备齐全。',
+    content: `${chineseDate(addWorkingDays(end, -2))}专家随堂检查：教学内容与大纲一致，实操设备齐全。`,
   },
   {
     part: 'evaluation',
@@ -49,10 +54,30 @@ const documents: { part: ArchiveDocumentPart; title: string; content: string }[]
   },
 ];
 
+const chineseDate = (d: string) =>
+  `${d.slice(0, 4)}年${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`;
+
 export async function sealDemoArchives(
   db: Executor,
   users: Map<string, { userId: string; organizationId: string | null; displayName: string }>,
 ): Promise<void> {
+  const ends = new Map(
+    (
+      await db
+        .selectFrom('trainingClass')
+        .select(['id', 'endDate'])
+        .where('id', 'in', [
+          ...(
+            await idsForRefs(
+              db,
+              'classes',
+              demoSealedArchives.map((a) => a.classRef),
+            )
+          ).values(),
+        ])
+        .execute()
+    ).map((c) => [c.id, c.endDate]),
+  );
   const classIds = await idsForRefs(
     db,
     'classes',
@@ -80,9 +105,11 @@ export async function sealDemoArchives(
       tokenScopes: null,
       scope: { kind: 'organization', organizationId: user.organizationId },
     };
-    for (const d of documents)
-      await addClassDocument(db, actor, classId, d, new Date('2026-10-23T17:00:00+08:00'));
-    await closeClass(db, actor, classId, new Date('2026-10-24T09:00:00+08:00'));
+    // The documents the working day after the last lesson, the seal the day after that.
+    const end = ends.get(classId)!;
+    for (const d of documents(end))
+      await addClassDocument(db, actor, classId, d, bjTime(addWorkingDays(end, 1), '17:00'));
+    await closeClass(db, actor, classId, bjTime(addWorkingDays(end, 2), '09:00'));
     if (a.tampered) {
       // After sealing, someone moves the first day's check-outs to the end of the morning lesson.
       await sql`

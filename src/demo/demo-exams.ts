@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { idsForRefs } from '../bundle/bundle.service.js';
+import { addWorkingDays } from '../catalog/calendar.js';
 import { exams } from '../catalog/figures.js';
 import { findOperationItem } from '../catalog/operations.js';
 import { practicalStandard } from '../catalog/practical.js';
@@ -14,8 +15,9 @@ import type { Actor } from '../platform/auth/actor.js';
 import { actorOfUser, createUser } from '../platform/auth/auth.service.js';
 import { type Executor, transaction } from '../platform/db/database.js';
 import { DomainError } from '../platform/errors.js';
+import { bjTime, type DemoTimeline } from './demo-timeline.js';
 
-/** The day the demo examiners' certificates were issued (fixed: the demo is deterministic). */
+/** The day the demo examiners' certificates were issued, on the reference calendar (moved to the anchor). */
 const EXAMINER_CERTIFIED_ON = '2024-03-15';
 
 type DemoUser = { userId: string; organizationId: string | null; displayName: string };
@@ -28,7 +30,9 @@ type DemoUser = { userId: string; organizationId: string | null; displayName: st
 export async function certifyDemoExaminers(
   db: Executor,
   authority: DemoUser | undefined,
+  timeline: DemoTimeline,
 ): Promise<number> {
+  const issuedOn = timeline.shift(EXAMINER_CERTIFIED_ON);
   if (!authority?.organizationId) return 0;
   const actor = await actorOfUser(db, authority.userId);
   if (!actor?.regionCode) return 0;
@@ -46,12 +50,12 @@ export async function certifyDemoExaminers(
       const key = `${e.personId}/${item}`;
       if (done.has(key) || findOperationItem(item)?.status !== 'active') continue;
       done.add(key);
-      await issueCertificate(db, actor, {
-        kind: 'special_operation',
-        personId: e.personId,
-        operationItemCode: item,
-        issuedOn: EXAMINER_CERTIFIED_ON,
-      });
+      await issueCertificate(
+        db,
+        actor,
+        { kind: 'special_operation', personId: e.personId, operationItemCode: item, issuedOn },
+        { now: bjTime(issuedOn, '10:00') },
+      );
     }
   }
   return done.size;
@@ -64,12 +68,12 @@ export const demoBlueprintParts = [
   { kind: 'multiple', knowledgePoint: null, count: 5, pointsEach: 4 },
 ] as const;
 
-const bj = (day: string, hhmm: string) => new Date(`${day}T${hhmm}:00+08:00`);
+const bj = bjTime;
 const plusMinutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
 
 /**
- * The demo's past exam session, run through the real services on the dates it happened: the model
- * school's 高压电工 class (泰山, finished in October) sits the exam at 泰山考点 with the demo site's
+ * The demo's past exam session (last month), run through the real services on the dates it happened:
+ * the model school's finished 高压电工 class (泰山) sits the exam at 泰山考点 with the demo site's
  * invigilator and examiner. The school registers its trainees (eligibility judged on the recorded
  * ledger), the authority enrols their faces and the invigilator checks them at the desk, each takes
  * their own random paper, the examiner scores the practical subjects one candidate at a time, the
@@ -80,10 +84,11 @@ const plusMinutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
 export const DEMO_SESSION = {
   classRef: 'class:taishan:A',
   itemCode: '1.1',
-  day: '2026-10-27',
   room: '第一考场',
   absentees: 1,
 } as const;
+/** Next week's session of the same item: the absent candidate and the one who failed sit it (补考). */
+export const DEMO_NEXT_SESSION = { room: '第二考场', capacity: 40 } as const;
 /**
  * Wrong answers per candidate, in the order of the class list (the first questions of a paper are
  * the 2-point judge questions): 0–9 wrong pass, the sixth candidate's 14 wrong (72 points) fail.
@@ -93,7 +98,9 @@ const WRONG_ANSWERS = [1, 3, 0, 2, 5, 14, 2, 1, 4, 0, 3, 2];
 export async function runDemoExamSession(
   db: Executor,
   users: Map<string, DemoUser>,
-): Promise<{ registered: number; certified: number }> {
+  timeline: DemoTimeline,
+): Promise<{ registered: number; certified: number; nextWeek: number }> {
+  const day = timeline.pastExam.day;
   const authority = await actorOfUser(db, users.get('exam')!.userId);
   const school = await actorOfUser(db, users.get('school2')!.userId);
   const invigilator = await actorOfUser(db, users.get('invigilator')!.userId);
@@ -129,14 +136,15 @@ export async function runDemoExamSession(
     name: '高压电工作业理论考试（判断20·单选20·多选5）',
     parts: demoBlueprintParts.map((p) => ({ ...p })),
   });
+  const itemName = findOperationItem(DEMO_SESSION.itemCode)?.name ?? DEMO_SESSION.itemCode;
   const plan = await examService.createPlan(db, authority, {
     certificateKind: 'special_operation',
     itemCode: DEMO_SESSION.itemCode,
-    name: '2026年10月高压电工作业考试',
+    name: `${monthName(day)}${itemName}考试`,
     blueprintId: blueprint.id,
   });
-  const startsAt = bj(DEMO_SESSION.day, '08:30');
-  const endsAt = bj(DEMO_SESSION.day, '12:00');
+  const startsAt = bj(day, '08:30');
+  const endsAt = bj(day, '12:00');
   const planned = await examService.createSession(
     db,
     authority,
@@ -150,7 +158,7 @@ export async function runDemoExamSession(
       invigilatorIds: [invigilator.personId],
       examinerIds: [examiner.personId],
     },
-    bj(addDays(cls.endDate, 1), '09:00'),
+    bj(addWorkingDays(cls.endDate, 1), '09:00'),
   );
   const sessionId = planned.sessions[0].id;
 
@@ -158,7 +166,7 @@ export async function runDemoExamSession(
   const registrations: { id: string; face: RgbImage; actor: Actor }[] = [];
   let tile = 0;
   for (const [i, person] of trainees.entries()) {
-    const at = plusMinutes(bj(addDays(cls.endDate, 2), '09:00'), i * 3);
+    const at = plusMinutes(bj(addWorkingDays(cls.endDate, 2), '09:00'), i * 3);
     const id = await examService.register(
       db,
       school,
@@ -283,7 +291,7 @@ export async function runDemoExamSession(
     db,
     authority,
     sessionId,
-    bj(addDays(DEMO_SESSION.day, 2), '10:00'),
+    bj(timeline.pastExam.resultsDay, '10:00'),
   );
   const passed = await db
     .selectFrom('examRegistration')
@@ -297,18 +305,58 @@ export async function runDemoExamSession(
       db,
       authority,
       r.id,
-      plusMinutes(bj(addDays(DEMO_SESSION.day, 3), '09:00'), i),
+      plusMinutes(bj(timeline.pastExam.certifiedDay, '09:00'), i),
     );
   }
   const certified = passed.length;
-  return { registered: registrations.length, certified };
+
+  // Next week: a new session of the same item; yesterday the school registered the two who did not
+  // pass (the absent one and the theory fail, each with one more sitting allowed).
+  const next = timeline.nextExam;
+  const registeredAt = bj(next.registeredDay, '15:00');
+  const nextPlan = await examService.createPlan(db, authority, {
+    certificateKind: 'special_operation',
+    itemCode: DEMO_SESSION.itemCode,
+    name: `${monthName(next.day)}${itemName}考试（补考）`,
+    blueprintId: blueprint.id,
+  });
+  const nextSession = await examService.createSession(
+    db,
+    authority,
+    nextPlan.id,
+    {
+      siteId: invigilator.organizationId,
+      room: DEMO_NEXT_SESSION.room,
+      startsAt: bj(next.day, '08:30').toISOString(),
+      endsAt: bj(next.day, '12:00').toISOString(),
+      capacity: DEMO_NEXT_SESSION.capacity,
+      invigilatorIds: [invigilator.personId],
+      examinerIds: [examiner.personId],
+    },
+    registeredAt,
+  );
+  const notPassed = await db
+    .selectFrom('examRegistration')
+    .select('personId')
+    .where('sessionId', '=', sessionId)
+    .where('result', 'in', ['fail', 'absent'])
+    .orderBy('personId')
+    .execute();
+  for (const [i, r] of notPassed.entries())
+    await examService.register(
+      db,
+      school,
+      nextPlan.id,
+      { personId: r.personId, sessionId: nextSession.sessions[0].id },
+      plusMinutes(bj(next.registeredDay, '16:00'), i * 5),
+    );
+  return { registered: registrations.length, certified, nextWeek: notPassed.length };
 }
+
+/** "2026年11月" */
+const monthName = (day: string) => `${day.slice(0, 4)}年${Number(day.slice(5, 7))}月`;
 
 function wrongChoice(q: PaperQuestion): number[] {
   const wrongOption = q.options.findIndex((_, k) => !q.answer.includes(k));
   return q.kind === 'multiple' ? [q.answer[0]] : [wrongOption];
-}
-
-function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }

@@ -1,19 +1,29 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exams } from '../catalog/figures.js';
 import type { App } from '../platform/http/routing.js';
 import { buildTestApp } from '../test-support/app.js';
 import { createTestDatabase, type TestDatabase } from '../test-support/db.js';
 import { loginCookie } from '../test-support/factories.js';
-import { seedDemoCity } from './demo.seed.js';
+import { DEFAULT_DEMO_SEED, demoCityOf, seedDemoCity } from './demo.seed.js';
 import { DEMO_PASSWORD } from './demo-city.js';
 import { DEMO_SESSION } from './demo-exams.js';
-import { demoTrainingProblems } from './demo-training.js';
+import { demoTimeline } from './demo-timeline.js';
+import { demoCourseVideo, demoTrainingProblems } from './demo-training.js';
 
 /**
  * The training problems put into the demo city are what a regulator sees when opening it: each
  * deliberate problem shows up in the class findings, the ledger or the coverage — found by the
  * platform's own rules, not labelled by the generator.
  */
+const webPublic = fileURLToPath(new URL('../../web/public', import.meta.url));
+
+/** The pinned anchor (a Wednesday) and the clock of the test: 10:00 in Beijing on that day. */
+const ANCHOR = '2026-11-18';
+const NOW = new Date(`${ANCHOR}T10:00:00+08:00`);
+
 describe('demo city records: training and the past exam session', () => {
   let t: TestDatabase;
   let app: App;
@@ -22,8 +32,8 @@ describe('demo city records: training and the past exam session', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase('pglite');
-    await seedDemoCity(t.db);
-    app = await buildTestApp(t);
+    await seedDemoCity(t.db, DEFAULT_DEMO_SEED, ANCHOR);
+    app = await buildTestApp(t, { now: () => NOW });
     cookie = await loginCookie(app, 'regulator', DEMO_PASSWORD);
     const refs = await t.db
       .selectFrom('externalRef')
@@ -31,7 +41,7 @@ describe('demo city records: training and the past exam session', () => {
       .where('entityType', '=', 'classes')
       .execute();
     for (const r of refs) classIds.set(r.ref, r.entityId);
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await app?.close();
     await t?.close();
@@ -112,11 +122,22 @@ describe('demo city records: training and the past exam session', () => {
     ).json().items as {
       id: string;
       itemCode: string;
-      sessions: { id: string; resultsPublishedAt: string | null; resultsOverdue: boolean }[];
+      sessions: {
+        id: string;
+        startsAt: string;
+        resultsPublishedAt: string | null;
+        resultsOverdue: boolean;
+      }[];
     }[];
-    const plan = plans.find((p) => p.itemCode === DEMO_SESSION.itemCode)!;
+    const plan = plans.find(
+      (p) => p.itemCode === DEMO_SESSION.itemCode && p.sessions[0]?.resultsPublishedAt,
+    )!;
     expect(plan.sessions).toHaveLength(1);
     expect(plan.sessions[0]).toMatchObject({ resultsOverdue: false });
+    // Held last month: about four weeks before the anchor.
+    const held = (NOW.getTime() - Date.parse(plan.sessions[0].startsAt)) / 86_400_000;
+    expect(held).toBeGreaterThan(25);
+    expect(held).toBeLessThan(40);
     expect(plan.sessions[0].resultsPublishedAt).not.toBeNull();
     const regs = (
       await app.inject({
@@ -180,5 +201,103 @@ describe('demo city records: training and the past exam session', () => {
     }[];
     expect(items.map((i) => i.classId)).toEqual([classIds.get('class:ningyang:B')]);
     expect(items[0].theoryHours + items[0].onlineHoursCounted).toBeGreaterThan(0);
+  });
+
+  it('stores its anchor, and lays the city around it: finished and sealed, running today, coming next week', async () => {
+    expect(await demoCityOf(t.db)).toEqual({ seed: DEFAULT_DEMO_SEED, anchorDate: ANCHOR });
+    const list = (await get('/api/classes?pageSize=100')).items as {
+      id: string;
+      startDate: string;
+      endDate: string;
+      phase: string;
+    }[];
+    const phase = (ref: string) => list.find((c) => c.id === classIds.get(ref))!.phase;
+    expect(phase('class:taishan:A')).toBe('sealed');
+    expect(phase('class:daiyue:A')).toBe('sealed');
+    expect(phase('class:daizong:A')).toBe('finished');
+    expect(phase('class:taishan:B')).toBe('running');
+    expect(phase('class:ningyang:B')).toBe('running');
+    // The words come from the dates: nothing past its end date is 培训中, nothing before its start.
+    for (const c of list) {
+      if (c.phase === 'running') expect(c.startDate <= ANCHOR && ANCHOR <= c.endDate).toBe(true);
+      else expect(c.phase === 'sealed' || c.endDate < ANCHOR || c.startDate > ANCHOR).toBe(true);
+    }
+    const running = await get(`/api/classes/${classIds.get('class:taishan:B')}`);
+    expect(running.phase).toBe('running');
+    const todays = (running.lessons as { startsAt: string }[]).filter(
+      (l) => l.startsAt.slice(0, 10) === ANCHOR || l.startsAt.startsWith(`${ANCHOR}T`),
+    );
+    expect(todays.length).toBeGreaterThan(0);
+  });
+
+  it('a lesson later today is 未开始 for everyone, not 缺勤; the sealed class has no all-absent lesson', async () => {
+    const running = await get(`/api/classes/${classIds.get('class:taishan:B')}`);
+    const afternoon = (running.lessons as { id: string; startsAt: string }[]).find(
+      (l) => Date.parse(l.startsAt) > NOW.getTime(),
+    )!;
+    const roster = await get(`/api/lessons/${afternoon.id}/roster`);
+    expect(roster.summary.absent).toBe(0);
+    expect(roster.summary.notStarted).toBe(roster.summary.total);
+    const sealed = await get(`/api/classes/${classIds.get('class:taishan:A')}`);
+    for (const l of sealed.lessons as { id: string; mode: string }[]) {
+      if (l.mode === 'online') continue;
+      const r = await get(`/api/lessons/${l.id}/roster`);
+      expect(r.summary.absent, l.id).toBe(0);
+      expect(r.summary.notStarted, l.id).toBe(0);
+    }
+  });
+
+  it('the worker can learn today: their class runs, its course plays from this origin', async () => {
+    const workerCookie = await loginCookie(app, 'worker', DEMO_PASSWORD);
+    const courses = await app.inject({
+      method: 'GET',
+      url: '/api/me/courses',
+      headers: { cookie: workerCookie },
+    });
+    expect(courses.statusCode, courses.body).toBe(200);
+    const [course] = courses.json().items as {
+      id: string;
+      mediaUrl: string;
+      durationSeconds: number;
+      positionSeconds: number;
+    }[];
+    // A video as long as the course, served by the app itself (web/public is copied into the build).
+    expect(course.mediaUrl).toBe(demoCourseVideo(course.durationSeconds / 60));
+    expect(existsSync(join(webPublic, course.mediaUrl))).toBe(true);
+    // Some of it learned last evening, the rest still to learn.
+    expect(course.positionSeconds).toBeGreaterThan(0);
+    expect(course.positionSeconds).toBeLessThan(course.durationSeconds);
+    const started = await app.inject({
+      method: 'POST',
+      url: '/api/online/sessions',
+      headers: { cookie: workerCookie },
+      payload: { courseId: course.id },
+    });
+    expect(started.statusCode, started.body).toBe(201);
+  });
+
+  it('next week an exam session of the same item has the two who did not pass registered', async () => {
+    const examCookie = await loginCookie(app, 'exam', DEMO_PASSWORD);
+    const plans = (
+      await app.inject({ method: 'GET', url: '/api/exams/plans', headers: { cookie: examCookie } })
+    ).json().items as {
+      itemCode: string;
+      sessions: { id: string; startsAt: string; resultsPublishedAt: string | null }[];
+    }[];
+    const coming = plans
+      .flatMap((p) => p.sessions.map((s) => ({ ...s, itemCode: p.itemCode })))
+      .filter((s) => Date.parse(s.startsAt) > NOW.getTime());
+    expect(coming).toHaveLength(1);
+    expect(coming[0].itemCode).toBe(DEMO_SESSION.itemCode);
+    expect(coming[0].startsAt.slice(0, 10)).toBe(demoTimeline(ANCHOR).nextExam.day);
+    const inDays = (Date.parse(coming[0].startsAt) - NOW.getTime()) / 86_400_000;
+    expect(inDays).toBeGreaterThan(5);
+    expect(inDays).toBeLessThan(11);
+    const regs = await app.inject({
+      method: 'GET',
+      url: `/api/exams/registrations?sessionId=${coming[0].id}`,
+      headers: { cookie: examCookie },
+    });
+    expect(regs.json().items).toHaveLength(DEMO_SESSION.absentees + 1);
   });
 });

@@ -6,11 +6,13 @@ import type {
   BundleStaff,
 } from '../bundle/bundle.contract.js';
 import { syllabusFor } from '../catalog/figures.js';
+import { findOperationItem } from '../catalog/operations.js';
 import { getPolicy, policyValues } from '../catalog/policy.js';
+import type { DemoTimeline } from './demo-timeline.js';
 
 /**
  * Training records of the demo city: rooms and devices from each institution's declared facilities,
- * two classes per active institution (one finished, one running on DEMO_TODAY), their lessons,
+ * two classes per active institution (one finished, one running on the anchor day), their lessons,
  * terminal attendance, recordings and online learning — and the training problems seed 004 lists,
  * put in on purpose at three institutions so a regulator opening the demo sees them:
  *
@@ -20,7 +22,7 @@ import { getPolicy, policyValues } from '../catalog/policy.js';
  *   camera of its practical hall leaves gaps; one teacher is scheduled in both classes at once.
  * - 肥城 (feicheng): two classes merged into one room at the same time; practical days over the cap.
  *
- * Deterministic: its own seeded sequence, dates relative to the fixed DEMO_TODAY.
+ * Deterministic: the city's seeded sequence, dates laid out around the anchor by demo-timeline.ts.
  */
 
 type Rnd = {
@@ -77,6 +79,14 @@ export const demoTrainingProblems = [
   },
 ] as const;
 
+/**
+ * The demo courses' videos: slide lectures as long as the course, shipped with the web app
+ * (web/public/media, made by scripts/make-demo-videos.sh) and served from the app's own origin.
+ */
+export const demoCourseVideo = (minutes: number) => `/media/demo-course-${minutes}.webm`;
+
+const itemName = (code: string) => findOperationItem(code)?.name ?? code;
+
 interface CityPart {
   organizations: BundleOrganization[];
   staff: BundleStaff[];
@@ -95,27 +105,17 @@ const PRACTICAL_ROOM: Record<string, string> = {
   '10': '烟花爆竹实训室',
 };
 
-const DAY_MS = 86_400_000;
 /** Beijing wall-clock time on a date, as an ISO instant with the +08:00 offset kept. */
 const bj = (day: string, hhmm: string) => `${day}T${hhmm}:00+08:00`;
 const plusMinutes = (iso: string, minutes: number) =>
   new Date(Date.parse(iso) + minutes * 60_000).toISOString().replace('.000Z', '+00:00');
-/** The next `n` weekdays from `start` (inclusive). */
-function weekdays(start: string, n: number): string[] {
-  const out: string[] = [];
-  for (let t = Date.parse(`${start}T00:00:00Z`); out.length < n; t += DAY_MS) {
-    const d = new Date(t);
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
-  }
-  return out;
-}
-
 export function generateDemoTraining(
   city: CityPart,
   rnd: Rnd,
-  today: string,
+  timeline: DemoTimeline,
   workerPersonRef: string,
 ): Partial<Bundle> {
+  const today = timeline.anchor;
   const out = {
     rooms: [] as NonNullable<Bundle['rooms']>,
     devices: [] as NonNullable<Bundle['devices']>,
@@ -128,7 +128,8 @@ export function generateDemoTraining(
     onlineSessions: [] as NonNullable<Bundle['onlineSessions']>,
   };
   const hash = (s: string) => createHash('sha256').update(s).digest('hex');
-  const cutoff = Date.parse(`${today}T23:59:59+08:00`);
+  // Records exist for what ended before the anchor day; today's lessons are planned, not yet attended.
+  const cutoff = timeline.recordsUntil.getTime();
   const happened = (iso: string) => Date.parse(iso) <= cutoff;
   const used = new Set<string>();
 
@@ -225,27 +226,28 @@ export function generateDemoTraining(
       for (const p of trainees) used.add(p);
       if (trainees.length === 0) continue;
 
-      const policy = policyValues(
-        getPolicy(org.regionCode, variant === 'A' ? '2026-10-12' : '2026-10-26'),
-      );
+      // 岱宗 and 肥城 run both classes at once (a double-booked teacher; merged classes), both finished;
+      // elsewhere A has finished and B is running today.
+      const together = key === 'daizong' || key === 'feicheng';
+      const running = variant === 'B' && !together;
+      // The policy of the class's first day; the online share decides how many days it needs.
+      const firstGuess = running ? timeline.runningDays(1)[0] : timeline.finishedDays(1)[0];
+      const policy = policyValues(getPolicy(org.regionCode, firstGuess));
       const onlineHours = Math.floor(policy.onlineTheoryShareMax * syllabus.theory.value);
       const offlineTheory = syllabus.theory.value - onlineHours;
-      // 岱宗 and 肥城 run both classes at once (a double-booked teacher; merged classes); elsewhere B follows A.
-      const together = key === 'daizong' || key === 'feicheng';
-      const days = weekdays(
-        variant === 'A' || together ? '2026-10-12' : '2026-10-26',
-        Math.max(1, Math.ceil(offlineTheory / 4), Math.ceil(syllabus.practical.value / 4)),
-      );
+      const n = Math.max(1, Math.ceil(offlineTheory / 4), Math.ceil(syllabus.practical.value / 4));
+      const days = running ? timeline.runningDays(n) : timeline.finishedDays(n);
+      const month = Number(days[0].slice(5, 7));
       out.classes.push({
         ref: classRef,
         organizationRef: org.ref,
-        code: `${key.toUpperCase()}-2026-${variant === 'A' ? '10A' : '10B'}`,
-        name: `${item} ${kind === 'initial' ? '初训' : '复审培训'}（2026年10月${variant === 'A' ? '第一' : '第二'}期）`,
+        code: `${key.toUpperCase()}-${days[0].slice(0, 4)}-${days[0].slice(5, 7)}${variant}`,
+        name: `${itemName(item)}${kind === 'initial' ? '初训' : '复审培训'}（${days[0].slice(0, 4)}年${month}月${variant === 'A' ? '第一' : '第二'}期）`,
         operationItemCode: item,
         kind,
         headTeacherRef: headTeacher.personRef,
         startDate: days[0],
-        endDate: days.at(-1)!,
+        endDate: running ? timeline.runningEndDate(days.at(-1)!) : days.at(-1)!,
         traineeRefs: [...trainees].sort(),
       });
 
@@ -390,7 +392,8 @@ export function generateDemoTraining(
           classRef,
           title: '安全生产法律法规（线上课程）',
           mediaKind: 'video',
-          mediaUrl: `https://media.example.invalid/${key}/${item}.mp4`,
+          // Served by the app itself (web/public), so its content security policy lets it play.
+          mediaUrl: demoCourseVideo(courseMinutes),
           durationSeconds: courseMinutes * 60,
         });
         for (const person of trainees) {
@@ -399,7 +402,11 @@ export function generateDemoTraining(
             if (position >= courseMinutes * 60) break;
             const startedAt = bj(day, '19:30');
             if (!happened(startedAt)) break;
-            const blocks = Math.min(4, Math.ceil((courseMinutes * 60 - position) / 1800));
+            // Finished classes learned up to 2 hours an evening; running ones an hour so far (the rest is still to learn).
+            const blocks = Math.min(
+              running ? 2 : 4,
+              Math.ceil((courseMinutes * 60 - position) / 1800),
+            );
             const segments = [];
             const faceChecks = [];
             for (let k = 0; k < blocks; k++) {

@@ -7,6 +7,7 @@ import { type Executor, transaction } from '../platform/db/database.js';
 import { sealDemoArchives } from './demo-archives.js';
 import { type DemoAccount, generateDemoCity } from './demo-city.js';
 import { certifyDemoExaminers, runDemoExamSession } from './demo-exams.js';
+import { beijingDay, demoTimeline } from './demo-timeline.js';
 
 export const DEFAULT_DEMO_SEED = 20241012;
 
@@ -20,13 +21,32 @@ export async function databaseIsEmpty(db: Executor): Promise<boolean> {
   return row === undefined;
 }
 
+/** The demo's "today" when nothing else is said: the Beijing date of now (the first start). */
+export function demoAnchorFor(now: Date = new Date()): string {
+  return beijingDay(now);
+}
+
+/** The seed and anchor the demo city of this database was generated from, if it has one. */
+export async function demoCityOf(
+  db: Executor,
+): Promise<{ seed: number; anchorDate: string } | undefined> {
+  return db.selectFrom('demoCity').select(['seed', 'anchorDate']).executeTakeFirst();
+}
+
 /**
  * Loads the region tree and the deterministic 泰安市 demo city through the same bundle import that
- * outside data goes through, then creates one login per role. Same seed → same data.
+ * outside data goes through, then creates one login per role, then runs what happened before the
+ * anchor through the services on its own dates (sealed archives, last month's exam, next week's
+ * registrations). Same seed and anchor → same bundle. The anchor is stored with the city.
  */
-export async function seedDemoCity(db: Executor, seed = DEFAULT_DEMO_SEED) {
+export async function seedDemoCity(
+  db: Executor,
+  seed = DEFAULT_DEMO_SEED,
+  anchor: string = demoAnchorFor(),
+) {
+  const timeline = demoTimeline(anchor);
   const regions = await loadRegionTree(db, 'system:demo');
-  const { bundle, accounts } = generateDemoCity(seed);
+  const { bundle, accounts } = generateDemoCity(seed, { anchor });
   const imported = await importBundle(db, 'system:demo', bundle);
   const orgIds = await idsForRefs(
     db,
@@ -55,17 +75,19 @@ export async function seedDemoCity(db: Executor, seed = DEFAULT_DEMO_SEED) {
       });
       users.set(a.username, { userId, organizationId, displayName: a.displayName });
     }
+    await trx.insertInto('demoCity').values({ seed, anchorDate: anchor }).execute();
     await recordAudit(trx, {
       actor: 'system:demo',
       action: 'demo.seed',
       entityType: 'demo',
-      summary: `demo city seed ${seed}: ${accounts.length} accounts`,
+      after: { seed, anchorDate: anchor },
+      summary: `演示数据：种子 ${seed}，数据日期 ${anchor}，${accounts.length} 个演示账号`,
     });
   });
   await sealDemoArchives(db, users);
-  await certifyDemoExaminers(db, users.get('exam'));
-  const exam = await runDemoExamSession(db, users);
-  return { seed, regions, imported, accounts: accounts.length, exam };
+  await certifyDemoExaminers(db, users.get('exam'), timeline);
+  const exam = await runDemoExamSession(db, users, timeline);
+  return { seed, anchor, regions, imported, accounts: accounts.length, exam };
 }
 
 export async function listExistingDemoAccounts(db: Executor): Promise<DemoAccount[]> {

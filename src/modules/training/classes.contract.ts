@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { classKinds } from './classes.table.js';
 
 const isoDate = z.iso.date();
+
+/**
+ * Where a class is in its life, from its dates (Beijing day) and its seal: 未开班 before the start,
+ * 培训中 from the start to the end date, 已结业 after it (not yet sealed), 已结业封档 once sealed.
+ */
+export const classPhases = ['upcoming', 'running', 'finished', 'sealed'] as const;
+export type ClassPhase = (typeof classPhases)[number];
 const isoDateTime = z.iso.datetime({ offset: true });
 
 export const TraineeInputSchema = z.object({
@@ -46,6 +53,7 @@ export const MakeupCreateSchema = z.object({
 export const ClassListQuerySchema = z.object({
   q: z.string().max(100).optional(),
   status: z.enum(['open', 'closed']).optional(),
+  phase: z.enum(classPhases).optional(),
   organizationId: z.uuid().optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
@@ -63,6 +71,7 @@ export const ClassSummarySchema = z.object({
   startDate: z.string(),
   endDate: z.string(),
   status: z.enum(['open', 'closed']),
+  phase: z.enum(classPhases),
   traineeCount: z.number(),
   lessonCount: z.number(),
   warningCount: z.number(),
@@ -106,10 +115,20 @@ export const ClassDetailSchema = ClassSummarySchema.extend({
   findings: z.array(FindingSchema.extend({ lessonId: z.string() })),
 });
 
+/** not_started: the lesson has not begun, so nobody is absent yet. */
+export const rosterStatuses = [
+  'not_started',
+  'present',
+  'left',
+  'absent',
+  'face_failed',
+  'makeup',
+] as const;
+
 export const RosterEntrySchema = z.object({
   personId: z.string(),
   name: z.string(),
-  status: z.enum(['present', 'left', 'absent', 'face_failed', 'makeup']),
+  status: z.enum(rosterStatuses),
   firstIn: z.string().nullable(),
   lastOut: z.string().nullable(),
   lastMatchScore: z.number().nullable(),

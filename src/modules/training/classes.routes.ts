@@ -14,6 +14,7 @@ import {
   ClassListQuerySchema,
   ClassSummarySchema,
   CoverageSchema,
+  classPhases,
   LedgerEvidenceSchema,
   LedgerRowSchema,
   LessonCreateSchema,
@@ -58,7 +59,7 @@ export async function classesRoutes(app: App, deps: AppDeps): Promise<void> {
         },
       },
     },
-    async (request) => listClasses(db, request.actor, request.query),
+    async (request) => listClasses(db, request.actor, request.query, now()),
   );
   app.post(
     '/api/classes',
@@ -87,7 +88,7 @@ export async function classesRoutes(app: App, deps: AppDeps): Promise<void> {
         response: { 200: ClassDetailSchema, ...errorResponses },
       },
     },
-    async (request) => getClassDetail(db, request.actor, request.params.id),
+    async (request) => getClassDetail(db, request.actor, request.params.id, now()),
   );
   app.post(
     '/api/classes/:id/trainees',
@@ -184,6 +185,7 @@ export async function classesRoutes(app: App, deps: AppDeps): Promise<void> {
               absent: z.number(),
               faceFailed: z.number(),
               makeup: z.number(),
+              notStarted: z.number(),
             }),
             items: z.array(RosterEntrySchema),
           }),
@@ -191,7 +193,7 @@ export async function classesRoutes(app: App, deps: AppDeps): Promise<void> {
         },
       },
     },
-    async (request) => lessonRoster(db, request.actor, request.params.id),
+    async (request) => lessonRoster(db, request.actor, request.params.id, now()),
   );
   app.post(
     '/api/lessons/:id/makeups',
@@ -239,6 +241,8 @@ export async function classesRoutes(app: App, deps: AppDeps): Promise<void> {
                 operationItemCode: z.string(),
                 kind: z.string(),
                 status: z.string(),
+                phase: z.enum(classPhases),
+                startDate: z.string(),
                 endDate: z.string(),
               }),
             ),
@@ -247,7 +251,7 @@ export async function classesRoutes(app: App, deps: AppDeps): Promise<void> {
         },
       },
     },
-    async (request) => myHours(db, request.actor),
+    async (request) => myHours(db, request.actor, now()),
   );
   app.post(
     '/api/organizations/:id/devices/:deviceId/recordings',

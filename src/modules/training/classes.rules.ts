@@ -1,5 +1,6 @@
 import type { EvidenceRef, Finding } from '../../catalog/findings.js';
 import type { PolicyFigures } from '../../catalog/policy.js';
+import type { ClassPhase } from './classes.contract.js';
 import type { ClassKind, LessonMode } from './classes.table.js';
 
 /**
@@ -14,6 +15,17 @@ const CHINA_UTC_OFFSET_MS = 8 * 3600_000;
 
 export function chinaDay(at: Date): string {
   return new Date(at.getTime() + CHINA_UTC_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The phase of a class on a Beijing day: its dates say whether it is still 培训中. */
+export function classPhase(
+  c: { startDate: string; endDate: string; status: 'open' | 'closed' },
+  today: string,
+): ClassPhase {
+  if (c.status === 'closed') return 'sealed';
+  if (today < c.startDate) return 'upcoming';
+  if (today <= c.endDate) return 'running';
+  return 'finished';
 }
 
 export type FindingSeverity = 'refuse' | 'warn';

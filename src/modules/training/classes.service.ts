@@ -10,10 +10,11 @@ import { syllabusInForce } from '../policy/syllabus.service.js';
 import { maskIdNumber } from '../registry/identifiers.rules.js';
 import { findOrCreatePerson } from '../registry/registry.service.js';
 import { assertInstitutionOf, assertOpen, findVisibleClass } from './classes.access.js';
-import type { ClassCreate, LessonCreate } from './classes.contract.js';
+import type { ClassCreate, ClassPhase, LessonCreate, rosterStatuses } from './classes.contract.js';
 import { classVisible } from './classes.repository.js';
 import {
   chinaDay,
+  classPhase,
   kindMismatch,
   type LessonFacts,
   lessonFindings,
@@ -24,6 +25,7 @@ import type { ClassKind, LessonMode } from './classes.table.js';
 import { computeLedger, ledgerEvidence, ledgerParamsFor } from './ledger.js';
 
 type ClassRow = Awaited<ReturnType<typeof findVisibleClass>>;
+type RosterStatus = (typeof rosterStatuses)[number];
 
 async function classPolicy(db: Executor, cls: { regionCode: string; startDate: string }) {
   const resolved = await policyInForce(db, cls.regionCode, cls.startDate);
@@ -50,16 +52,29 @@ export async function listClasses(
   q: {
     q?: string;
     status?: 'open' | 'closed';
+    phase?: ClassPhase;
     organizationId?: string;
     page: number;
     pageSize: number;
   },
+  now: Date = new Date(),
 ) {
+  const today = chinaDay(now);
   let base = db
     .selectFrom('trainingClass')
     .innerJoin('organization as o', 'o.id', 'trainingClass.organizationId')
     .where((eb) => classVisible(eb, actor.scope));
   if (q.status) base = base.where('trainingClass.status', '=', q.status);
+  if (q.phase === 'sealed') base = base.where('trainingClass.status', '=', 'closed');
+  else if (q.phase) {
+    base = base.where('trainingClass.status', '=', 'open');
+    if (q.phase === 'upcoming') base = base.where('trainingClass.startDate', '>', today);
+    if (q.phase === 'running')
+      base = base
+        .where('trainingClass.startDate', '<=', today)
+        .where('trainingClass.endDate', '>=', today);
+    if (q.phase === 'finished') base = base.where('trainingClass.endDate', '<', today);
+  }
   if (q.organizationId) base = base.where('trainingClass.organizationId', '=', q.organizationId);
   if (q.q) {
     const like = `%${q.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
@@ -114,6 +129,7 @@ export async function listClasses(
   return {
     items: items.map((i) => ({
       ...i,
+      phase: classPhase(i, today),
       traineeCount: Number(i.traineeCount ?? 0),
       lessonCount: Number(i.lessonCount ?? 0),
       warningCount: Number(i.warningCount ?? 0),
@@ -321,7 +337,12 @@ export async function enrolTrainees(
   });
 }
 
-export async function getClassDetail(db: Executor, actor: Actor, classId: string) {
+export async function getClassDetail(
+  db: Executor,
+  actor: Actor,
+  classId: string,
+  now: Date = new Date(),
+) {
   const cls = await findVisibleClass(db, actor, classId);
   const { resolved, figures } = await classPolicy(db, cls);
   const [org, head, roster, lessons] = await Promise.all([
@@ -357,6 +378,7 @@ export async function getClassDetail(db: Executor, actor: Actor, classId: string
     startDate: cls.startDate,
     endDate: cls.endDate,
     status: cls.status,
+    phase: classPhase(cls, chinaDay(now)),
     traineeCount: roster.length,
     lessonCount: lessons.length,
     warningCount: lessons.reduce((n, l) => n + l.warnings.length, 0),
@@ -624,7 +646,12 @@ const ROSTER_MARGIN_MS = 30 * 60_000;
  * Who is in, who left, who is missing, whose face did not match — for one lesson, from the
  * terminal events of its room. A worker sees only their own line.
  */
-export async function lessonRoster(db: Executor, actor: Actor, lessonId: string) {
+export async function lessonRoster(
+  db: Executor,
+  actor: Actor,
+  lessonId: string,
+  now: Date = new Date(),
+) {
   const { lesson, cls } = await findVisibleLesson(db, actor, lessonId);
   const { figures } = await classPolicy(db, cls);
   let rosterQuery = db
@@ -662,10 +689,10 @@ export async function lessonRoster(db: Executor, actor: Actor, lessonId: string)
     const last = mine.at(-1);
     const firstIn = mine.find((e) => e.eventType === 'check_in' && faceOk(e));
     const lastOut = [...mine].reverse().find((e) => e.eventType === 'check_out' && faceOk(e));
-    let status: 'present' | 'left' | 'absent' | 'face_failed' | 'makeup';
+    let status: RosterStatus;
     if (makeupOf.has(r.id)) status = 'makeup';
     else if (last && !faceOk(last)) status = 'face_failed';
-    else if (!firstIn) status = 'absent';
+    else if (!firstIn) status = now < lesson.startsAt ? 'not_started' : 'absent';
     else if (last?.eventType === 'check_out') status = 'left';
     else status = 'present';
     return {
@@ -697,6 +724,7 @@ export async function lessonRoster(db: Executor, actor: Actor, lessonId: string)
       absent: count('absent'),
       faceFailed: count('face_failed'),
       makeup: count('makeup'),
+      notStarted: count('not_started'),
     },
     items,
   };
@@ -922,7 +950,11 @@ export async function traineeEvidence(
  * Every class a person trained in, with the hours proven in each: the one interface exam
  * eligibility reads (a later issue), and the worker's "my hours".
  */
-export async function trainingHoursOfPerson(db: Executor, personId: string) {
+export async function trainingHoursOfPerson(
+  db: Executor,
+  personId: string,
+  now: Date = new Date(),
+) {
   const classes = await db
     .selectFrom('trainingClass')
     .innerJoin('classTrainee as ct', 'ct.classId', 'trainingClass.id')
@@ -941,15 +973,17 @@ export async function trainingHoursOfPerson(db: Executor, personId: string) {
       operationItemCode: cls.operationItemCode,
       kind: cls.kind,
       status: cls.status,
+      phase: classPhase(cls, chinaDay(now)),
+      startDate: cls.startDate,
       endDate: cls.endDate,
     };
   });
 }
 
-export async function myHours(db: Executor, actor: Actor) {
+export async function myHours(db: Executor, actor: Actor, now: Date = new Date()) {
   if (!actor.personId || !hasRole(actor, 'worker'))
     throw forbidden('只有学员本人可以查看自己的学时');
-  return { items: await trainingHoursOfPerson(db, actor.personId) };
+  return { items: await trainingHoursOfPerson(db, actor.personId, now) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ExternalRefTable } from '../../bundle/bundle.table.js';
+import type { DemoCityTable } from '../../demo/demo.table.js';
 import type {
   AuthorityKeyTable,
   CertificateEventTable,
@@ -89,6 +90,7 @@ export interface Database {
   onlineFaceCheck: OnlineFaceCheckTable;
   onlineSegment: OnlineSegmentTable;
   classDocument: ClassDocumentTable;
+  demoCity: DemoCityTable;
   classSeal: ClassSealTable;
   authorityKey: AuthorityKeyTable;
   certificate: CertificateTable;

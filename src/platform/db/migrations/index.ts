@@ -12,6 +12,7 @@ import * as m0010 from './0010_exams.js';
 import * as m0011 from './0011_face_vectors.js';
 import * as m0012 from './0012_attendance_platform_face.js';
 import * as m0015 from './0015_audit_checkpoints.js';
+import * as m0018 from './0018_demo_city.js';
 import * as m0021 from './0021_detection.js';
 
 /**
@@ -32,5 +33,6 @@ export const migrations: Record<string, Migration> = {
   '0011_face_vectors': m0011,
   '0012_attendance_platform_face': m0012,
   '0015_audit_checkpoints': m0015,
+  '0018_demo_city': m0018,
   '0021_detection': m0021,
 };

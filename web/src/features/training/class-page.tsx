@@ -13,7 +13,7 @@ import { LedgerTab } from './ledger-tab';
 import { OverviewTab } from './overview-tab';
 import { PlanTab } from './plan-tab';
 import { RosterTab } from './roster-tab';
-import { type ClassDetail, classStatusColor } from './shared';
+import { type ClassDetail, classPhaseColor } from './shared';
 
 /**
  * One class (一期一档). The institution that runs it plans, enrols, enters make-ups and closes it;
@@ -82,7 +82,13 @@ export function ClassPage() {
         title={
           <Space wrap>
             <span>{cls.name}</span>
-            <Tag color={classStatusColor[cls.status]}>{t(`training.statuses.${cls.status}`)}</Tag>
+            <Tag
+              color={classPhaseColor[cls.phase]}
+              data-testid="class-phase"
+              data-phase={cls.phase}
+            >
+              {t(`training.phases.${cls.phase}`)}
+            </Tag>
           </Space>
         }
         extra={

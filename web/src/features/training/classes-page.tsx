@@ -17,12 +17,13 @@ import type { HTMLAttributes } from 'react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { classPhases } from '../../../../src/modules/training/classes.contract.js';
 import { hasAnyRole, useAuth } from '../../app/auth';
 import { api } from '../../lib/api-client';
 import { itemLabel } from '../../lib/catalog';
 import { useIsPhone } from '../../lib/use-media';
 import { ClassCreateDrawer } from './class-create';
-import { type ClassSummary, classStatusColor, errorText } from './shared';
+import { type ClassSummary, classPhaseColor, errorText } from './shared';
 
 /** 培训班 list: an institution's own classes, a jurisdiction's classes, an enterprise's employees' classes. */
 export function ClassesPage() {
@@ -32,7 +33,7 @@ export function ClassesPage() {
   const [creating, setCreating] = useState(false);
   const [filter, setFilter] = useState<{
     q?: string;
-    status?: string;
+    phase?: string;
     page: number;
     pageSize: number;
   }>({ page: 1, pageSize: 20 });
@@ -46,7 +47,9 @@ export function ClassesPage() {
   const showOrganization = !canCreate;
   const name = (c: ClassSummary) => <Link to={`/classes/${c.id}`}>{c.name}</Link>;
   const status = (c: ClassSummary) => (
-    <Tag color={classStatusColor[c.status]}>{t(`training.statuses.${c.status}`)}</Tag>
+    <Tag color={classPhaseColor[c.phase]} data-testid="class-phase" data-phase={c.phase}>
+      {t(`training.phases.${c.phase}`)}
+    </Tag>
   );
   const warnings = (c: ClassSummary) =>
     c.warningCount > 0 ? (
@@ -85,10 +88,10 @@ export function ClassesPage() {
           allowClear
           placeholder={t('training.status')}
           style={{ width: 140 }}
-          onChange={(s) => set({ status: s })}
-          options={(['open', 'closed'] as const).map((s) => ({
+          onChange={(s) => set({ phase: s })}
+          options={classPhases.map((s) => ({
             value: s,
-            label: t(`training.statuses.${s}`),
+            label: t(`training.phases.${s}`),
           }))}
         />
       </Space>

@@ -3,7 +3,7 @@ import { Alert, Card, List, Progress, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api-client';
 import { itemLabel } from '../../lib/catalog';
-import { errorText, hours, MakeupTag, type MyHoursRow } from './shared';
+import { classPhaseColor, errorText, hours, MakeupTag, type MyHoursRow } from './shared';
 
 /** A worker's own classes and the hours the records prove, phone first. */
 export function MyHoursPage() {
@@ -34,6 +34,8 @@ export function MyHoursPage() {
                   <strong>{itemLabel(r.operationItemCode)}</strong>
                   <Tag>{t(`training.kinds.${r.kind}`)}</Tag>
                   <Typography.Text type="secondary">{r.classCode}</Typography.Text>
+                  <Tag color={classPhaseColor[r.phase]}>{t(`training.phases.${r.phase}`)}</Tag>
+                  <Typography.Text type="secondary">{`${r.startDate} ~ ${r.endDate}`}</Typography.Text>
                   <Tag color={r.theoryMet && r.practicalMet ? 'green' : 'orange'}>
                     {r.theoryMet && r.practicalMet
                       ? t('training.ledger.met')

@@ -49,11 +49,19 @@ export type MyHoursRow = LedgerRow & {
   operationItemCode: string;
   kind: string;
   status: string;
+  phase: string;
+  startDate: string;
   endDate: string;
 };
 
 export const classKinds = ['initial', 'refresher', 'review'] as const;
-export const classStatusColor: Record<string, string> = { open: 'blue', closed: 'default' };
+/** 培训中 only between the class's dates: the phase comes from the server, computed on the Beijing day. */
+export const classPhaseColor: Record<string, string> = {
+  upcoming: 'cyan',
+  running: 'blue',
+  finished: 'gold',
+  sealed: 'default',
+};
 export const modeColor: Record<string, string> = {
   theory: 'geekblue',
   practical: 'purple',
@@ -61,6 +69,7 @@ export const modeColor: Record<string, string> = {
 };
 export const severityColor: Record<string, string> = { refuse: 'red', warn: 'orange' };
 export const rosterStatusColor: Record<string, string> = {
+  not_started: 'default',
   present: 'green',
   left: 'default',
   absent: 'red',

@@ -19,6 +19,12 @@ export const trainingZh = {
   readOnly: '只读：监管查看',
   kinds: { initial: '初训', refresher: '再培训', review: '复审培训' },
   statuses: { open: '培训中', closed: '已结业封档' },
+  phases: {
+    upcoming: '未开班',
+    running: '培训中',
+    finished: '已结业（未封档）',
+    sealed: '已结业封档',
+  },
   competency: '安全生产知识和管理能力考核合格证',
   retired: '已合并/取消',
   notAvailable: '暂不可用',
@@ -112,6 +118,7 @@ export const trainingZh = {
     total: '应到',
     status: '考勤状态',
     statuses: {
+      not_started: '未开始',
       present: '在场',
       left: '已离开',
       absent: '缺勤',
@@ -267,6 +274,12 @@ export const trainingEn: typeof trainingZh = {
   readOnly: 'Read-only: supervision view',
   kinds: { initial: 'Initial', refresher: 'Refresher', review: 'Review' },
   statuses: { open: 'In training', closed: 'Closed and sealed' },
+  phases: {
+    upcoming: 'Not started',
+    running: 'In training',
+    finished: 'Finished (not sealed)',
+    sealed: 'Finished and sealed',
+  },
   competency: 'Safety knowledge and management competency',
   retired: 'merged/retired',
   notAvailable: 'Not available',
@@ -366,6 +379,7 @@ export const trainingEn: typeof trainingZh = {
     total: 'Expected',
     status: 'Status',
     statuses: {
+      not_started: 'Not started',
       present: 'Present',
       left: 'Left',
       absent: 'Absent',
