@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAccounts } from '../src/demo/demo.seed.js';
+import { DEMO_SESSION } from '../src/demo/demo-exams.js';
 import type { PaperQuestion } from '../src/modules/exams/exams.table.js';
 import { bankColumns } from '../src/modules/exams/question-bank.service.js';
 import { encodeJpeg } from '../src/modules/faces/face-engine.js';
@@ -460,4 +461,22 @@ describe.skipIf(!hasChromium)('exams in the browser', () => {
       .toMatch(/签名有效|signature valid/);
     await publicPage.close();
   }, 300_000);
+
+  it('the demo’s past session: its results are out, so the desk offers no check-in to the absent candidate', async () => {
+    const page = await browser.newPage();
+    await login(page, server.url, 'invigilator');
+    const past = await server.handle.db
+      .selectFrom('examSession as s')
+      .innerJoin('examPlan as p', 'p.id', 's.planId')
+      .select('s.id')
+      .where('p.itemCode', '=', DEMO_SESSION.itemCode)
+      .where('s.resultsPublishedAt', 'is not', null)
+      .executeTakeFirstOrThrow();
+    await page.goto(`${server.url}/exams/sessions/${past.id}`);
+    await page.locator('[data-testid="checkin-row"]').first().waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.locator('[data-testid="checkin-closed"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="checkin-face"]').count()).toBe(0);
+    await page.screenshot({ path: join(artifacts, 'exam-desk-closed.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
 });

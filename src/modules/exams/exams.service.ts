@@ -895,6 +895,7 @@ function assertOnDuty(
     endsAt: Date;
     invigilatorIds: string[];
     examinerIds: string[];
+    resultsPublishedAt: Date | string | null;
   },
   duty: 'invigilator' | 'examiner',
   now: Date,
@@ -904,6 +905,13 @@ function assertOnDuty(
   const list = duty === 'invigilator' ? r.invigilatorIds : r.examinerIds;
   if (!actor.personId || !list.includes(actor.personId))
     throw forbidden(`您不是本场次安排的${duty === 'invigilator' ? '监考员' : '考评员'}`);
+  // Once the results are out the session is closed: nobody checks in or is scored any more.
+  if (r.resultsPublishedAt)
+    throw new DomainError(
+      'rule_violation',
+      `本场次成绩已于 ${iso(new Date(r.resultsPublishedAt))} 发布，考场已关闭，不能再签到或评分`,
+      [{ path: 'params.id', message: 'results already published', code: 'results_published' }],
+    );
   const opens =
     new Date(r.startsAt).getTime() -
     (duty === 'invigilator' ? CHECKIN_OPENS_MINUTES_BEFORE * 60_000 : 0);

@@ -783,6 +783,18 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     expect(await ok('POST', `/api/exams/sessions/${sessionId}/publish`, 'authority')).toEqual({
       published: 3,
     });
+    // The session is closed now: the desk takes no check-in, not even an override (422, named).
+    for (const url of [
+      `/api/exams/registrations/${reg.d}/check-in`,
+      `/api/exams/registrations/${reg.d}/check-in/override`,
+    ]) {
+      const late = await call('POST', url, 'invigilator', {
+        image: b64(sampleFace(2, 3)),
+        reason: '考试结束后补签到',
+      });
+      expect(late.statusCode, url).toBe(422);
+      expect(detailCodes(late), url).toEqual(['results_published']);
+    }
     expect(await ok('GET', `/api/exams/registrations/${reg.a}`, 'a')).toMatchObject({
       result: 'pass',
       theoryScore: 95,

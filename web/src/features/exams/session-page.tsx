@@ -111,8 +111,23 @@ function CheckInDesk({ items }: { items: Registration[] }) {
       void refresh();
     },
   });
+  // After the session, and certainly once its results are out, the desk is closed (the server refuses too).
+  const closed = items.some((r) => r.published)
+    ? t('exams.checkinClosedPublished')
+    : items[0] && Date.now() > Date.parse(items[0].endsAt)
+      ? t('exams.checkinClosedEnded')
+      : null;
   return (
     <>
+      {closed && (
+        <Alert
+          type="info"
+          showIcon
+          message={closed}
+          style={{ marginBottom: 12 }}
+          data-testid="checkin-closed"
+        />
+      )}
       <List
         dataSource={items}
         renderItem={(r) => (
@@ -120,7 +135,7 @@ function CheckInDesk({ items }: { items: Registration[] }) {
             data-testid="checkin-row"
             data-name={r.name}
             actions={
-              r.status === 'registered'
+              r.status === 'registered' && !closed
                 ? [
                     <Button
                       key="face"
