@@ -149,6 +149,34 @@ export function syllabusFor(
   return s ?? { refused: `${item.name} 没有培训大纲` };
 }
 
+/**
+ * Which training qualifies for which exam. A first certification exam (取证考试) needs the item's
+ * initial training (初训, the full syllabus of theory and practice); 8 学时 of 复审培训 qualify only for the
+ * review (复审) of a certificate already held, never for a first exam; the annual re-training (再培训) of
+ * principals and safety managers is training, not a way into the 合格证 exam.
+ */
+export type ExamKind = 'initial' | 'review';
+export const examTrainingKinds: Record<
+  'special_operation' | 'competency',
+  Partial<
+    Record<ExamKind, { kinds: readonly ('initial' | 'review' | 'refresher')[]; source: string }>
+  >
+> = {
+  special_operation: {
+    initial: {
+      kinds: ['initial'],
+      source: `${SOURCES.order30} 第九条（经安全技术理论培训和实际操作培训）`,
+    },
+    review: {
+      kinds: ['review'],
+      source: `${SOURCES.order30} 第二十三条（复审培训不少于8个学时）`,
+    },
+  },
+  competency: {
+    initial: { kinds: ['initial'], source: `${SOURCES.order3} 第九条` },
+  },
+};
+
 /** Everything above as one list for the API and the policy screen. */
 export function listCatalogFigures(): { group: string; key: string; figure: Figure<unknown> }[] {
   const groups: [string, Record<string, Figure<unknown>>][] = [

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addWorkingDays } from '../../catalog/calendar.js';
-import { exams, specialOperation } from '../../catalog/figures.js';
+import { exams, examTrainingKinds, specialOperation } from '../../catalog/figures.js';
 import { listOperationItems } from '../../catalog/operations.js';
 import { practicalStandard } from '../../catalog/practical.js';
 import {
@@ -73,6 +73,37 @@ describe('statutory retirement date', () => {
 });
 
 describe('exam eligibility', () => {
+  it('does not let review-class hours open a first exam: the class kind must be the exam’s (catalog)', () => {
+    // 8 学时 of 复审培训, every hour proven: enough for a review, not for the first certificate.
+    const review = {
+      ...line,
+      classCode: 'R1',
+      kind: 'review',
+      theoryHours: specialOperation.reviewTrainingHours.value,
+      onlineHoursCounted: 0,
+      practicalHours: 0,
+      syllabusTheoryHours: specialOperation.reviewTrainingHours.value,
+      syllabusPracticalHours: 0,
+    };
+    const first = judgeEligibility(facts({ training: [review] }));
+    expect(first.eligible).toBe(false);
+    expect(failed(first)).toEqual(['training_hours']);
+    const hours = first.checks.find((c) => c.code === 'training_hours')!;
+    expect(hours.message).toContain('R1（复审培训）');
+    expect(hours.evidence).toMatchObject({
+      examKind: 'initial',
+      qualifyingKinds: examTrainingKinds.special_operation.initial!.kinds,
+      notCounted: [{ classCode: 'R1', kind: 'review' }],
+    });
+    // The same hours do count toward a review exam, and an initial class still opens a first exam.
+    expect(failed(judgeEligibility(facts({ training: [review], examKind: 'review' })))).toEqual([]);
+    expect(failed(judgeEligibility(facts({ training: [review, line] })))).toEqual([]);
+    // Initial hours are not review training either.
+    expect(failed(judgeEligibility(facts({ training: [line], examKind: 'review' })))).toEqual([
+      'training_hours',
+    ]);
+  });
+
   it('admits a trained adult with the education, no ban and no certificate, as a first sitting', () => {
     const j = judgeEligibility(facts());
     expect(j).toMatchObject({ eligible: true, attempt: 1, theoryCarried: false });

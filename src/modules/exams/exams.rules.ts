@@ -3,7 +3,12 @@
  * Figures come from the catalog (RULES.md §A, §D); nothing here reads a database or a clock.
  */
 import { addWorkingDays } from '../../catalog/calendar.js';
-import { exams, specialOperation } from '../../catalog/figures.js';
+import {
+  type ExamKind,
+  exams,
+  examTrainingKinds,
+  specialOperation,
+} from '../../catalog/figures.js';
 import { findOperationItem } from '../../catalog/operations.js';
 import type { PracticalStandard } from '../../catalog/practical.js';
 import type { BlueprintPart, ExamResult, PaperQuestion, QuestionKind } from './exams.table.js';
@@ -77,6 +82,13 @@ const educationName: Record<string, string> = {
   doctor: '博士',
 };
 
+const classKindName: Record<string, string> = {
+  initial: '初训',
+  review: '复审培训',
+  refresher: '再培训',
+};
+const examKindName: Record<ExamKind, string> = { initial: '初次取证考试', review: '复审考试' };
+
 export interface TrainingLine {
   classCode: string;
   operationItemCode: string;
@@ -100,6 +112,8 @@ export interface PastSitting {
 
 export interface EligibilityFacts {
   certificateKind: 'special_operation' | 'competency';
+  /** A first certification exam unless said otherwise (the plans of the exams module are all first exams). */
+  examKind?: ExamKind;
   itemCode: string;
   examDate: string;
   person: { birthDate: string; gender: 'male' | 'female'; education: string | null };
@@ -177,9 +191,14 @@ export function judgeEligibility(f: EligibilityFacts): Eligibility {
     );
   }
 
-  const own = f.training.filter(
+  // Only the kind of training the catalog names for this exam counts (a review class never opens a first exam).
+  const examKind = f.examKind ?? 'initial';
+  const qualifying = examTrainingKinds[f.certificateKind][examKind];
+  const ofItem = f.training.filter(
     (l) => l.operationItemCode === f.itemCode && l.endDate <= f.examDate,
   );
+  const own = ofItem.filter((l) => qualifying?.kinds.includes(l.kind as never) ?? false);
+  const otherKind = ofItem.filter((l) => !own.includes(l));
   const met = own
     .filter((l) => l.theoryMet && l.practicalMet)
     .sort((a, b) => (a.endDate < b.endDate ? 1 : -1));
@@ -191,8 +210,13 @@ export function judgeEligibility(f: EligibilityFacts): Eligibility {
       ? `培训班 ${best!.classCode} 学时达标（理论 ${round2(best!.theoryHours + best!.onlineHoursCounted)}/${best!.syllabusTheoryHours}，实操 ${round2(best!.practicalHours)}/${best!.syllabusPracticalHours}）`
       : best
         ? `培训班 ${best.classCode} 有效学时不足：理论 ${round2(best.theoryHours + best.onlineHoursCounted)}/${best.syllabusTheoryHours}，实操 ${round2(best.practicalHours)}/${best.syllabusPracticalHours}`
-        : `考试日前没有结束的本作业类别培训记录`,
+        : otherKind.length > 0
+          ? `培训班 ${otherKind.map((l) => `${l.classCode}（${classKindName[l.kind] ?? l.kind}）`).join('、')} 不能作为${examKindName[examKind]}的培训学时，须参加${(qualifying?.kinds ?? []).map((k) => classKindName[k]).join('或') || '相应培训'}`
+          : `考试日前没有结束的本作业类别培训记录`,
     {
+      examKind,
+      qualifyingKinds: qualifying?.kinds ?? [],
+      basis: qualifying?.source ?? null,
       classes: own.map((l) => ({
         classCode: l.classCode,
         kind: l.kind,
@@ -204,6 +228,7 @@ export function judgeEligibility(f: EligibilityFacts): Eligibility {
         syllabusPracticalHours: l.syllabusPracticalHours,
         met: l.theoryMet && l.practicalMet,
       })),
+      notCounted: otherKind.map((l) => ({ classCode: l.classCode, kind: l.kind })),
     },
   );
 
