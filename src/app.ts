@@ -23,6 +23,7 @@ import { examsRoutes } from './modules/exams/exams.routes.js';
 import { facesRoutes } from './modules/faces/faces.routes.js';
 import { policyRoutes } from './modules/policy/policy.routes.js';
 import { registryRoutes } from './modules/registry/registry.routes.js';
+import { supervisionRoutes } from './modules/supervision/supervision.routes.js';
 import { archiveRoutes } from './modules/training/archive.routes.js';
 import { attendanceRoutes } from './modules/training/attendance.routes.js';
 import { classesRoutes } from './modules/training/classes.routes.js';
@@ -124,6 +125,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(onlineRoutes, deps);
   await app.register(examsRoutes, deps);
   await app.register(alertsRoutes, deps);
+  await app.register(supervisionRoutes, deps);
 
   const webDist = deps.webDist;
   const hasWeb = webDist !== undefined && existsSync(join(webDist, 'index.html'));

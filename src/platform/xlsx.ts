@@ -21,6 +21,10 @@ export interface SheetInput {
   columnWidths?: number[];
   /** How many leading rows are rendered bold. */
   headerRows?: number;
+  /** Further rows (0-based) rendered bold: section titles inside a sheet. */
+  boldRows?: number[];
+  /** Merged ranges in A1 notation ('A1:G1'): a table's title across its columns. */
+  merges?: string[];
 }
 
 export class XlsxError extends Error {
@@ -563,7 +567,7 @@ function worksheetXml(sheet: SheetInput, name: string, strings: SharedStrings): 
         `工作表“${name}”第 ${r + 1} 行超过 ${MAX_COLS} 列 / Row ${r + 1} of sheet "${name}" has more than ${MAX_COLS} columns`,
       );
     }
-    const style = r < headerRows ? ` s="${BOLD_STYLE}"` : '';
+    const style = r < headerRows || sheet.boldRows?.includes(r) ? ` s="${BOLD_STYLE}"` : '';
     const xmlCells: string[] = [];
     cells.forEach((value, c) => {
       const ref = `${columnName(c)}${r + 1}`;
@@ -594,7 +598,13 @@ function worksheetXml(sheet: SheetInput, name: string, strings: SharedStrings): 
     });
     if (xmlCells.length > 0) out.push(`<row r="${r + 1}">${xmlCells.join('')}</row>`);
   });
-  out.push('</sheetData></worksheet>');
+  out.push('</sheetData>');
+  const merges = (sheet.merges ?? []).filter((m) => /^[A-Z]{1,3}\d+:[A-Z]{1,3}\d+$/.test(m));
+  if (merges.length > 0)
+    out.push(
+      `<mergeCells count="${merges.length}">${merges.map((m) => `<mergeCell ref="${m}"/>`).join('')}</mergeCells>`,
+    );
+  out.push('</worksheet>');
   return out.join('');
 }
 

@@ -111,6 +111,7 @@ export function registrationQuery(db: Executor) {
       'p.blueprintId',
       's.siteId',
       'site.name as siteName',
+      'site.status as siteStatus',
       's.room',
       's.startsAt',
       's.endsAt',

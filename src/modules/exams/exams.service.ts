@@ -360,7 +360,7 @@ export async function createSession(
     if (site.status !== 'active')
       problems.push({
         path: 'body.siteId',
-        message: `考点「${site.name}」当前状态为 ${site.status}，不能安排考试`,
+        message: `考点「${site.name}」${site.status === 'exited' ? '已退出' : '停业整顿中'}，不能安排考试`,
         code: 'site_inactive',
       });
     if (site.operatorId) {
@@ -891,6 +891,8 @@ function assertOnDuty(
   actor: Actor,
   r: {
     siteId: string;
+    siteName: string;
+    siteStatus: string;
     startsAt: Date;
     endsAt: Date;
     invigilatorIds: string[];
@@ -912,6 +914,11 @@ function assertOnDuty(
       `本场次成绩已于 ${iso(new Date(r.resultsPublishedAt))} 发布，考场已关闭，不能再签到或评分`,
       [{ path: 'params.id', message: 'results already published', code: 'results_published' }],
     );
+  // A site suspended (停业整顿) or exited after the session was planned hosts it no longer.
+  if (r.siteStatus !== 'active')
+    throw new DomainError('rule_violation', `考点「${r.siteName}」已停业整顿或退出，不能组织考试`, [
+      { path: 'params.id', message: `site ${r.siteStatus}`, code: 'site_inactive' },
+    ]);
   const opens =
     new Date(r.startsAt).getTime() -
     (duty === 'invigilator' ? CHECKIN_OPENS_MINUTES_BEFORE * 60_000 : 0);

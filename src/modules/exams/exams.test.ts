@@ -428,6 +428,19 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     });
     expect(atSchool.statusCode).toBe(422);
     expect(detailCodes(atSchool)).toContain('training_exam_separation');
+    // A site under 停业整顿 hosts no session (issue 15 point 6).
+    const setSite = (status: 'active' | 'suspended') =>
+      t.db.updateTable('organization').set({ status }).where('id', '=', site.id).execute();
+    await setSite('suspended');
+    const suspended = await call(
+      'POST',
+      `/api/exams/plans/${planId}/sessions`,
+      'authority',
+      session,
+    );
+    expect(suspended.statusCode).toBe(422);
+    expect(detailCodes(suspended)).toContain('site_inactive');
+    await setSite('active');
     const created = await ok(
       'POST',
       `/api/exams/plans/${planId}/sessions`,
@@ -536,6 +549,27 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     expect(early.statusCode).toBe(422);
     expect(detailCodes(early)).toEqual(['outside_plan_time']);
     at('09:30');
+    // Suspended after the session was planned: the session is not held there.
+    await t.db
+      .updateTable('organization')
+      .set({ status: 'suspended' })
+      .where('id', '=', site.id)
+      .execute();
+    const atSuspended = await call(
+      'POST',
+      `/api/exams/registrations/${reg.a}/check-in`,
+      'invigilator',
+      {
+        image: b64(sampleFace(0, 3)),
+      },
+    );
+    expect(atSuspended.statusCode).toBe(422);
+    expect(detailCodes(atSuspended)).toEqual(['site_inactive']);
+    await t.db
+      .updateTable('organization')
+      .set({ status: 'active' })
+      .where('id', '=', site.id)
+      .execute();
     expect(
       (
         await call('POST', `/api/exams/registrations/${reg.a}/check-in`, 'examiner', {

@@ -431,3 +431,29 @@ export async function exportQuestions(
     { name: '说明', rows: instructions, headerRows: 1, columnWidths: [100] },
   ]);
 }
+
+/**
+ * The active questions of an authority's bank for one item (逢查必考 draws short papers from it), and
+ * the items its bank covers with their counts.
+ */
+export function questionPool(db: Executor, authorityId: string, itemCode: string) {
+  return db
+    .selectFrom('question')
+    .select(['id', 'kind', 'stem', 'options', 'answer', 'knowledgePoint'])
+    .where('authorityId', '=', authorityId)
+    .where('itemCode', '=', itemCode)
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .execute();
+}
+
+export function bankItems(db: Executor, authorityId: string) {
+  return db
+    .selectFrom('question')
+    .select(['itemCode', (eb) => eb.fn.countAll<number>().as('questions')])
+    .where('authorityId', '=', authorityId)
+    .where('status', '=', 'active')
+    .groupBy('itemCode')
+    .orderBy('itemCode')
+    .execute();
+}

@@ -197,7 +197,10 @@ export async function createClass(
       .executeTakeFirstOrThrow();
     if (org.status !== 'active')
       throw refuse('机构当前状态不能开班', [
-        { rule: 'organization_status', message: `机构状态为 ${org.status}` },
+        {
+          rule: 'organization_status',
+          message: org.status === 'exited' ? '机构已淘汰退出' : '机构停业整顿中',
+        },
       ]);
     const syllabus = await syllabusInForce(
       trx,

@@ -35,6 +35,26 @@ import type {
   StaffAssignmentTable,
 } from '../../modules/registry/registry.table.js';
 import type {
+  CasePublicationTable,
+  ChecklistTemplateTable,
+  InspectionDrawTable,
+  InspectionItemTable,
+  InspectionPlanTable,
+  InspectionTable,
+  InspectorRelativeTable,
+  OrderLinkTable,
+  OrderResponseTable,
+  OrganizationGradeTable,
+  PenaltyTable,
+  PublicReportTable,
+  RectificationOrderTable,
+  ReportMessageTable,
+  SpotExamSittingTable,
+  SpotExamTable,
+  SupervisionFileTable,
+  SupervisionFindingTable,
+} from '../../modules/supervision/supervision.table.js';
+import type {
   AttendanceMakeupTable,
   ClassDocumentTable,
   ClassSealTable,
@@ -108,4 +128,22 @@ export interface Database {
   alert: AlertTable;
   detectionJob: DetectionJobTable;
   detectionRuleRun: DetectionRuleRunTable;
+  checklistTemplate: ChecklistTemplateTable;
+  inspectorRelative: InspectorRelativeTable;
+  inspectionPlan: InspectionPlanTable;
+  inspectionDraw: InspectionDrawTable;
+  inspection: InspectionTable;
+  inspectionItem: InspectionItemTable;
+  supervisionFile: SupervisionFileTable;
+  spotExam: SpotExamTable;
+  spotExamSitting: SpotExamSittingTable;
+  rectificationOrder: RectificationOrderTable;
+  supervisionFinding: SupervisionFindingTable;
+  orderResponse: OrderResponseTable;
+  orderLink: OrderLinkTable;
+  penalty: PenaltyTable;
+  publicReport: PublicReportTable;
+  reportMessage: ReportMessageTable;
+  organizationGrade: OrganizationGradeTable;
+  casePublication: CasePublicationTable;
 }

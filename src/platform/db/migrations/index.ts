@@ -14,6 +14,7 @@ import * as m0012 from './0012_attendance_platform_face.js';
 import * as m0015 from './0015_audit_checkpoints.js';
 import * as m0018 from './0018_demo_city.js';
 import * as m0021 from './0021_detection.js';
+import * as m0030 from './0030_supervision.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered on disk) so the same list runs from
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0015_audit_checkpoints': m0015,
   '0018_demo_city': m0018,
   '0021_detection': m0021,
+  '0030_supervision': m0030,
 };
