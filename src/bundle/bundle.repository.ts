@@ -194,3 +194,105 @@ export async function readRegistry(db: Executor, regionPrefix: string) {
   }
   return { organizations, persons, staff, employments, refs };
 }
+
+/** Sections whose records belong to one organization (an institution, a site, an exam authority). */
+export type OwnedSection =
+  | 'rooms'
+  | 'devices'
+  | 'classes'
+  | 'lessons'
+  | 'onlineCourses'
+  | 'examPlans'
+  | 'examSessions'
+  | 'examRegistrations'
+  | 'certificates';
+
+/**
+ * The organization each already-stored record belongs to, by record id: a room, device, class, lesson
+ * or online course its institution's (or exam site's); a plan, session or registration its exam
+ * authority's; a certificate its issuing authority's.
+ */
+export async function ownersOf(
+  db: Executor,
+  section: OwnedSection,
+  ids: string[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    let rows: { id: string; owner: string }[];
+    switch (section) {
+      case 'rooms':
+      case 'devices':
+      case 'classes':
+      case 'lessons':
+      case 'onlineCourses': {
+        const table = {
+          rooms: 'room',
+          devices: 'device',
+          classes: 'trainingClass',
+          lessons: 'lesson',
+          onlineCourses: 'onlineCourse',
+        } as const;
+        rows = await db
+          .selectFrom(table[section] as 'room')
+          .select(['id', 'organizationId as owner'])
+          .where('id', 'in', chunk)
+          .execute();
+        break;
+      }
+      case 'examPlans':
+        rows = await db
+          .selectFrom('examPlan')
+          .select(['id', 'authorityId as owner'])
+          .where('id', 'in', chunk)
+          .execute();
+        break;
+      case 'examSessions':
+        rows = await db
+          .selectFrom('examSession as s')
+          .innerJoin('examPlan as p', 'p.id', 's.planId')
+          .select(['s.id', 'p.authorityId as owner'])
+          .where('s.id', 'in', chunk)
+          .execute();
+        break;
+      case 'examRegistrations':
+        rows = await db
+          .selectFrom('examRegistration as r')
+          .innerJoin('examPlan as p', 'p.id', 'r.planId')
+          .select(['r.id', 'p.authorityId as owner'])
+          .where('r.id', 'in', chunk)
+          .execute();
+        break;
+      case 'certificates':
+        rows = await db
+          .selectFrom('certificate')
+          .select(['id', 'authorityId as owner'])
+          .where('id', 'in', chunk)
+          .execute();
+        break;
+    }
+    for (const r of rows) out.set(r.id, r.owner);
+  }
+  return out;
+}
+
+/** Which of these persons sit an exam of the authority (a registration in one of its plans). */
+export async function candidatesOfAuthority(
+  db: Executor,
+  authorityId: string,
+  personIds: string[],
+) {
+  const out = new Set<string>();
+  for (let i = 0; i < personIds.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('examRegistration as r')
+      .innerJoin('examPlan as p', 'p.id', 'r.planId')
+      .select('r.personId')
+      .where('p.authorityId', '=', authorityId)
+      .where('r.personId', 'in', personIds.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows) out.add(r.personId);
+  }
+  return out;
+}

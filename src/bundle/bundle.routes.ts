@@ -7,7 +7,7 @@ import {
   errorResponses,
 } from '../platform/http/routing.js';
 import { BundleErrorSchema, bundleJsonSchema } from './bundle.contract.js';
-import { exportBundle, importBundle, validateBundle } from './bundle.service.js';
+import { bundleImporter, exportBundle, importBundle, validateBundle } from './bundle.service.js';
 
 const tags = ['bundle'];
 const counts = z.record(z.string(), z.number());
@@ -25,10 +25,10 @@ export async function bundleRoutes(app: App, deps: AppDeps): Promise<void> {
   app.post(
     '/api/bundle/validate',
     {
-      preHandler: requireTokenScope('bundle:write', 'regulator'),
+      preHandler: requireTokenScope('bundle:write', 'regulator', 'exam_authority'),
       schema: {
         tags,
-        summary: '校验数据交换包（不写入）',
+        summary: '校验数据交换包（不写入），含每条记录对导入者的权限检查',
         body: z.unknown(),
         response: {
           200: z.object({ ok: z.boolean(), errors: z.array(BundleErrorSchema) }),
@@ -37,7 +37,8 @@ export async function bundleRoutes(app: App, deps: AppDeps): Promise<void> {
       },
     },
     async (request) => {
-      const result = await validateBundle(db, request.body, request.actor);
+      const importer = await bundleImporter(db, request.actor);
+      const result = await validateBundle(db, request.body, importer);
       return { ok: result.ok, errors: result.ok ? [] : result.errors };
     },
   );
@@ -45,10 +46,11 @@ export async function bundleRoutes(app: App, deps: AppDeps): Promise<void> {
   app.post(
     '/api/bundle/import',
     {
-      preHandler: requireTokenScope('bundle:write', 'regulator'),
+      preHandler: requireTokenScope('bundle:write', 'regulator', 'exam_authority'),
       schema: {
         tags,
-        summary: '导入数据交换包：全部校验通过才在一个事务内写入',
+        summary:
+          '导入数据交换包（行政导入）：每条记录按创建该记录的业务同样的权限检查（本单位或其上级监管部门），全部通过才在一个事务内写入',
         body: z.unknown(),
         response: {
           200: z.object({ created: counts, linked: counts }),

@@ -5,10 +5,12 @@ import {
   validateCreditCode,
   validateIdNumber,
 } from '../modules/registry/identifiers.rules.js';
+import { isRegistrar } from '../modules/registry/registry.access.js';
 import { highRiskIndustries } from '../modules/registry/registry.contract.js';
 import { dutyAllowedFor } from '../modules/registry/staffing.rules.js';
 import { recordAudit } from '../platform/audit/audit.js';
-import { type Actor, regionInScope } from '../platform/auth/actor.js';
+import { type Actor, hasRole } from '../platform/auth/actor.js';
+import { actorBehindToken } from '../platform/auth/auth.service.js';
 import { type Executor, transaction } from '../platform/db/database.js';
 import { DomainError } from '../platform/errors.js';
 import {
@@ -22,6 +24,7 @@ import {
   keyOf,
 } from './bundle.contract.js';
 import * as repo from './bundle.repository.js';
+import { authorizeBundle, type OrgInfo } from './bundle-access.js';
 import {
   certificateOrganizationRefs,
   certificatePersonRefs,
@@ -53,8 +56,30 @@ export type ValidationResult =
 interface ImportPlan {
   /** ref → existing id for records already in the database (same ref, credit code or ID number). */
   existing: Record<BundleSection, Map<string, string>>;
-  /** organization ref → kind and region, for records in the file and those already in the database. */
-  orgInfo: Map<string, { kind: string; regionCode: string }>;
+  /** organization ref → kind and region (the database's for one already there), in the file or linked. */
+  orgInfo: Map<string, OrgInfo>;
+}
+
+/**
+ * Who an import acts for. The operator's CLI ('system:…') is all-powerful. A signed-in regulator or
+ * exam authority acts for itself. An API token acts for the user who minted it, as that user is now,
+ * and only while that user may still hold `bundle:write` (auth: actorBehindToken). Anyone else is
+ * refused before the file is read.
+ */
+export async function bundleImporter(db: Executor, caller: Caller): Promise<Caller> {
+  if (typeof caller === 'string') return caller;
+  if (caller.tokenId) {
+    const behind = await actorBehindToken(db, caller, 'bundle:write');
+    if (!behind)
+      throw new DomainError(
+        'forbidden',
+        '该API令牌无权导入数据包：只有监管部门和考试机构用户创建的 bundle:write 令牌可以导入',
+      );
+    return behind;
+  }
+  if (!hasRole(caller, 'regulator', 'exam_authority'))
+    throw new DomainError('forbidden', '只有监管部门和考试机构可以导入数据包');
+  return caller;
 }
 
 function err(
@@ -132,7 +157,7 @@ export async function validateBundle(
     db,
     orgs.map((o) => o.creditCode.toUpperCase()),
   );
-  const orgInfo = new Map<string, { kind: string; regionCode: string }>();
+  const orgInfo = new Map<string, OrgInfo>();
   const creditSeen = new Map<string, string>();
   orgs.forEach((o, i) => {
     const code = o.creditCode.toUpperCase();
@@ -164,18 +189,6 @@ export async function validateBundle(
           `行政区划 ${o.regionCode} 不存在`,
         ),
       );
-    if (typeof caller !== 'string' && !regionInScope(caller.scope, o.regionCode)) {
-      errors.push(
-        err(
-          'organizations',
-          i,
-          o.ref,
-          'regionCode',
-          'out_of_scope',
-          `行政区划 ${o.regionCode} 不在导入者辖区内`,
-        ),
-      );
-    }
     const inDb = byCredit.get(code);
     if (inDb && inDb.kind !== o.kind)
       errors.push(
@@ -191,10 +204,15 @@ export async function validateBundle(
     .concat(examOrganizationRefs(bundle), certificateOrganizationRefs(bundle));
   const linkedOrgRefs = [...new Set(orgRefsUsed)].filter((r) => !orgRefsInFile.has(r));
   const dbOrgRefs = await repo.findRefs(db, 'organizations', linkedOrgRefs);
-  const dbOrgs = await repo.findOrganizationsByIds(db, [...dbOrgRefs.values()]);
-  for (const [ref, id] of dbOrgRefs) {
+  // Organizations already in the database — named by ref, or in the file and linked by ref or credit
+  // code — are what the database says they are: their kind and region decide what may be done there.
+  const dbOrgs = await repo.findOrganizationsByIds(db, [
+    ...dbOrgRefs.values(),
+    ...existing.organizations.values(),
+  ]);
+  for (const [ref, id] of [...dbOrgRefs, ...existing.organizations]) {
     const o = dbOrgs.get(id);
-    if (o) orgInfo.set(ref, { kind: o.kind, regionCode: o.regionCode });
+    if (o) orgInfo.set(ref, { id, kind: o.kind, regionCode: o.regionCode });
   }
   orgs.forEach((o, i) => {
     if (o.operatorRef && !orgInfo.has(o.operatorRef))
@@ -226,6 +244,7 @@ export async function validateBundle(
   const normalized = persons.map((p) => normalizeIdNumber(p.idNumber));
   const byIdNumber = await repo.findPersonsByIdNumber(db, normalized);
   const idSeen = new Map<string, string>();
+  const nameMismatches: BundleError[] = [];
   persons.forEach((p, i) => {
     const idNumber = normalized[i];
     const v = validateIdNumber(idNumber);
@@ -245,7 +264,9 @@ export async function validateBundle(
     idSeen.set(idNumber, p.ref);
     const inDb = byIdNumber.get(idNumber);
     if (inDb && inDb.name !== p.name.trim())
-      errors.push(err('persons', i, p.ref, 'name', 'name_mismatch', '与已建档人员的姓名不一致'));
+      nameMismatches.push(
+        err('persons', i, p.ref, 'name', 'name_mismatch', '与已建档人员的姓名不一致'),
+      );
     if (inDb && !existing.persons.has(p.ref)) existing.persons.set(p.ref, inDb.id);
   });
   const personRefsInFile = new Set(persons.map((p) => p.ref));
@@ -357,6 +378,15 @@ export async function validateBundle(
   await validateExamSections(db, bundle, ctx, (e) => errors.push(e));
   await validateCertificateSections(db, bundle, ctx, (e) => errors.push(e));
 
+  const refused: BundleError[] = [];
+  if (typeof caller !== 'string')
+    await authorizeBundle(db, bundle, caller, ctx, (e) => refused.push(e));
+  // A name that differs from a registered file tells that the ID number is registered: a registrar
+  // hears it, anyone else only about persons they may already see (the others are refused above).
+  const hidden = new Set(refused.filter((e) => e.section === 'persons').map((e) => e.index));
+  const registrar = typeof caller === 'string' || isRegistrar(caller);
+  errors.push(...nameMismatches.filter((e) => registrar || !hidden.has(e.index)), ...refused);
+
   return errors.length > 0
     ? { ok: false, errors }
     : { ok: true, bundle, plan: { existing, orgInfo } };
@@ -389,16 +419,25 @@ export async function importBundle(
   requestId?: string,
   now = new Date(),
 ): Promise<ImportResult> {
+  const importer = await bundleImporter(db, caller);
   return transaction(db, async (trx) => {
-    const v = await validateBundle(trx, input, caller);
+    const v = await validateBundle(trx, input, importer);
     if (!v.ok) {
+      const details = v.errors.map((e) => ({
+        path: [e.section, e.index, e.field].filter((x) => x !== null).join('.'),
+        ...e,
+      }));
+      const refused = v.errors.filter((e) => e.code === 'forbidden').length;
+      if (refused > 0)
+        throw new DomainError(
+          'forbidden',
+          `数据包中有 ${refused} 条记录超出导入者的权限（共 ${v.errors.length} 处问题），未导入任何记录`,
+          details,
+        );
       throw new DomainError(
         'validation_failed',
         `数据包有 ${v.errors.length} 处错误，未导入任何记录`,
-        v.errors.map((e) => ({
-          path: [e.section, e.index, e.field].filter((x) => x !== null).join('.'),
-          ...e,
-        })),
+        details,
       );
     }
     const { bundle, plan } = v;
@@ -572,10 +611,10 @@ export async function importBundle(
       const records = bundle[section];
       if (!records || records.length === 0) continue;
       await recordAudit(trx, {
-        actor: caller,
+        actor: importer,
         action: 'bundle.import',
         entityType: section,
-        regionCode: typeof caller === 'string' ? null : caller.regionCode,
+        regionCode: typeof importer === 'string' ? null : importer.regionCode,
         after: records,
         summary: `${section}: ${created[section]} created, ${linked[section]} linked`,
         requestId,

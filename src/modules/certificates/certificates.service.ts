@@ -17,7 +17,7 @@ import {
 } from '../../catalog/operations.js';
 import { certificateKeySecret } from '../../config.js';
 import { recordAudit } from '../../platform/audit/audit.js';
-import { type Actor, hasRole } from '../../platform/auth/actor.js';
+import { type Actor, authorityOf, hasRole } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { maskIdNumber, maskName } from '../registry/identifiers.rules.js';
@@ -103,9 +103,18 @@ function decryptPrivateKey(enc: string): string {
 }
 
 function requireAuthority(actor: Actor): string {
-  if (!hasRole(actor, 'exam_authority') || !actor.organizationId)
-    throw forbidden('只有考试机构（考核发证机关）可以办理证书');
-  return actor.organizationId;
+  const id = authorityOf(actor);
+  if (!id) throw forbidden('只有考试机构（考核发证机关）可以办理证书');
+  return id;
+}
+
+/**
+ * Whether the caller acts for this exam authority (考核发证机关): only it holds its signing keys,
+ * issues its certificates and records their events. The bundle import asks the same of every key,
+ * certificate and certificate event it brings in.
+ */
+export function certifiesFor(actor: Actor, authorityId: string): boolean {
+  return authorityOf(actor) === authorityId;
 }
 
 /** A new Ed25519 key for the authority; the one in use is retired but stays published (old QR codes must verify). */
@@ -297,7 +306,7 @@ export async function issueCertificate(
   const now = opts.now ?? new Date();
   const organizationId = requireAuthority(actor);
   const authorityId = input.authorityId ?? organizationId;
-  if (authorityId !== organizationId) throw forbidden('只能以本考试机构的名义发证');
+  if (!certifiesFor(actor, authorityId)) throw forbidden('只能以本考试机构的名义发证');
   const today = beijingDate(now);
   if (input.issuedOn > today)
     throw new DomainError('validation_failed', '发证日期不能晚于今天', [

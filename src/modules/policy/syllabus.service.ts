@@ -64,7 +64,16 @@ export interface SyllabusVersionInput {
   source: string;
 }
 
-/** Like policy versions: only a regulator with the admin role, only for its own jurisdiction. */
+/**
+ * Like policy versions: only a regulator with the admin role, only for its own jurisdiction (the
+ * bundle import asks the same of every syllabus version it brings in).
+ */
+export function canPublishSyllabus(actor: Actor, regionCode: string): boolean {
+  return (
+    hasRole(actor, 'admin') && hasRole(actor, 'regulator') && regionInScope(actor.scope, regionCode)
+  );
+}
+
 export async function addSyllabusVersion(
   db: Executor,
   actor: Actor,
@@ -73,8 +82,7 @@ export async function addSyllabusVersion(
 ) {
   if (!hasRole(actor, 'admin') || !hasRole(actor, 'regulator'))
     throw forbidden('只有具有管理员角色的监管部门用户可以发布培训大纲学时');
-  if (!regionInScope(actor.scope, input.regionCode))
-    throw forbidden('只能为本辖区发布培训大纲学时');
+  if (!canPublishSyllabus(actor, input.regionCode)) throw forbidden('只能为本辖区发布培训大纲学时');
   const catalog = syllabusFor(input.operationItemCode, input.kind);
   if ('refused' in catalog)
     throw new DomainError('rule_violation', catalog.refused, [

@@ -366,6 +366,21 @@ export function findPersonById(db: Executor, scope: Scope, id: string) {
     .executeTakeFirst();
 }
 
+/** Which of these persons the scope may see (the bundle import checks the persons a file refers to). */
+export async function filterVisiblePersonIds(db: Executor, scope: Scope, ids: string[]) {
+  const out = new Set<string>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db
+      .selectFrom('person')
+      .select('person.id')
+      .where('person.id', 'in', ids.slice(i, i + 1000))
+      .where((eb) => personVisible(eb, scope))
+      .execute();
+    for (const r of rows) out.add(r.id);
+  }
+  return out;
+}
+
 /** Unscoped lookup by ID number: only for linking a person who already has a file (一人一档), never returned as-is. */
 export function findPersonIdByIdNumber(db: Executor, idNumber: string) {
   return db

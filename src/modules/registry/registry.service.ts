@@ -12,6 +12,7 @@ import {
 } from './identifiers.rules.js';
 import { loadRegionRows } from './regions.data.js';
 import { checkInstitutionRegistration, institutionFacts } from './registration.rules.js';
+import { canManageOrganization, canRegisterOrganization, isRegistrar } from './registry.access.js';
 import {
   type EmploymentCreate,
   type Facilities,
@@ -31,12 +32,6 @@ type Page = { page: number; pageSize: number };
 
 function today(now = new Date()): string {
   return now.toISOString().slice(0, 10);
-}
-
-/** Regulators act on their jurisdiction; an organization's own users act on their organization only. */
-function canManageOrganization(actor: Actor, org: { id: string; regionCode: string }): boolean {
-  if (hasRole(actor, 'regulator') && regionInScope(actor.scope, org.regionCode)) return true;
-  return actor.organizationId === org.id && !hasRole(actor, 'worker');
 }
 
 // ——— organizations ———
@@ -136,7 +131,7 @@ async function assertRegionInScope(
     throw new DomainError('validation_failed', `行政区划 ${regionCode} 不存在`, [
       { path, message: '行政区划不存在' },
     ]);
-  if (!regionInScope(actor.scope, regionCode)) throw forbidden('该行政区划不在本部门辖区内');
+  if (!canRegisterOrganization(actor, regionCode)) throw forbidden('该行政区划不在本部门辖区内');
 }
 
 export async function createOrganization(
@@ -341,8 +336,7 @@ export async function createPerson(
   input: PersonCreate,
   requestId?: string,
 ) {
-  if (!hasRole(actor, 'regulator'))
-    throw forbidden('人员档案随任职或聘用建立；单独建档只限监管部门');
+  if (!isRegistrar(actor)) throw forbidden('人员档案随任职或聘用建立；单独建档只限监管部门');
   return transaction(db, async (trx) => {
     const result = await findOrCreatePerson(trx, actor, input, 'body', requestId);
     if (!result.created)
@@ -639,4 +633,10 @@ export async function findVisiblePerson(db: Executor, actor: Actor, personId: st
   const person = await repo.findPersonById(db, actor.scope, personId);
   if (!person) throw notFound('人员');
   return { id: person.id, name: person.name, regionCode: person.regionCode };
+}
+
+/** Which of these persons the actor may see: the same rule as findVisiblePerson, for many at once. */
+export function visiblePersonIds(db: Executor, actor: Actor, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return Promise.resolve(new Set());
+  return repo.filterVisiblePersonIds(db, actor.scope, [...new Set(ids)]);
 }

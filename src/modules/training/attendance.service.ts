@@ -1,5 +1,5 @@
 import { recordAudit } from '../../platform/audit/audit.js';
-import { type Actor, hasRole } from '../../platform/auth/actor.js';
+import type { Actor } from '../../platform/auth/actor.js';
 import { insertDeviceToken } from '../../platform/auth/auth.service.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
@@ -13,15 +13,11 @@ import {
 } from './attendance.contract.js';
 import * as repo from './attendance.repository.js';
 import { eventTimeProblem } from './attendance.rules.js';
+import { keepsSiteOf } from './classes.access.js';
 
 /** An institution's own users manage its rooms and devices; the platform never lets one org configure another's. */
 function assertOwnInstitution(actor: Actor, organizationId: string): void {
-  if (
-    actor.organizationId !== organizationId ||
-    !hasRole(actor, 'training_institution', 'exam_site')
-  ) {
-    throw forbidden('只有本机构用户可以登记教室和设备');
-  }
+  if (!keepsSiteOf(actor, organizationId)) throw forbidden('只有本机构用户可以登记教室和设备');
 }
 
 export async function addRoom(

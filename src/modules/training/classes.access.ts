@@ -10,11 +10,30 @@ export async function findVisibleClass(db: Executor, actor: Actor, classId: stri
   return cls;
 }
 
+/**
+ * Who keeps a training institution's class records (classes, trainees, lessons, make-ups, online
+ * courses): its own users. Regulators look, they do not edit records through the platform; the bundle
+ * import asks the same question and lets only the administrative regulator above bring records in.
+ */
+export function keepsClassesOf(actor: Actor, organizationId: string): boolean {
+  return actor.organizationId === organizationId && hasRole(actor, 'training_institution');
+}
+
+/**
+ * Who keeps an institution's or exam site's rooms and devices and what its devices record (attendance,
+ * recordings): its own users (and a device, through its own token). The platform never lets one
+ * organization configure another's.
+ */
+export function keepsSiteOf(actor: Actor, organizationId: string): boolean {
+  return (
+    actor.organizationId === organizationId && hasRole(actor, 'training_institution', 'exam_site')
+  );
+}
+
 /** Only the institution's own users change its classes; regulators look, they do not edit records. */
 export function assertInstitutionOf(actor: Actor, cls: { organizationId: string }): void {
-  if (actor.organizationId !== cls.organizationId || !hasRole(actor, 'training_institution')) {
+  if (!keepsClassesOf(actor, cls.organizationId))
     throw forbidden('只有本培训机构用户可以修改培训班');
-  }
 }
 
 /** A sealed archive is never edited through the platform: any later change would break its seal. */

@@ -1,10 +1,11 @@
 import { recordAudit } from '../../platform/audit/audit.js';
-import { type Actor, hasRole } from '../../platform/auth/actor.js';
+import type { Actor } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { findDeviceByToken } from './attendance.repository.js';
 import { eventTimeProblem } from './attendance.rules.js';
 import type { EventResult } from './attendance.service.js';
+import { keepsSiteOf } from './classes.access.js';
 import { type DeviceRecording, DeviceRecordingSchema } from './classes.contract.js';
 
 /** A single file longer than this is a configuration error on the recorder, not a lesson (technical limit). */
@@ -43,10 +44,7 @@ export async function registerRecordings(
   now = new Date(),
   requestId?: string,
 ) {
-  if (
-    actor.organizationId !== organizationId ||
-    !hasRole(actor, 'training_institution', 'exam_site')
-  )
+  if (!keepsSiteOf(actor, organizationId))
     throw forbidden('只有本机构用户可以上传本机构的录像信息');
   const device = await db
     .selectFrom('device')

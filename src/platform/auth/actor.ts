@@ -67,3 +67,23 @@ export function hasRole(actor: Actor, ...wanted: Role[]): boolean {
 export function regionInScope(scope: Scope, regionCode: string): boolean {
   return scope.kind === 'region' && regionCode.startsWith(scope.regionCode);
 }
+
+/**
+ * A regulator whose jurisdiction covers the region: the administrative authority above every record
+ * there (it registers organizations, and may bring in their records through the bundle import).
+ */
+export function regulatorOver(actor: Actor, regionCode: string): boolean {
+  return hasRole(actor, 'regulator') && regionInScope(actor.scope, regionCode);
+}
+
+/**
+ * The exam authority (考核发证机关) the caller acts for: an exam-authority user of an exam-authority
+ * organization. Question banks, plans, results, signing keys and certificates belong to one authority.
+ */
+export function authorityOf(actor: Actor): string | null {
+  return hasRole(actor, 'exam_authority') &&
+    actor.organizationKind === 'exam_authority' &&
+    actor.organizationId
+    ? actor.organizationId
+    : null;
+}

@@ -30,6 +30,8 @@ export const ApiTokenSchema = z.object({
   name: z.string(),
   scopes: z.array(z.string()),
   createdAt: z.date(),
+  /** Null only for a device's token (bound to one terminal or camera, revoked rather than expiring). */
+  expiresAt: z.date().nullable(),
   revokedAt: z.date().nullable(),
   lastUsedAt: z.date().nullable(),
 });

@@ -17,6 +17,7 @@ import {
   revokeApiToken,
   tokenScopes,
 } from './auth.service.js';
+import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from './token-policy.js';
 
 function presentMe(actor: Actor) {
   return {
@@ -107,18 +108,22 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       preHandler: requireRoles(),
       schema: {
         tags: ['auth'],
-        summary: '创建API令牌（设备、对接系统）；令牌明文只返回这一次',
+        summary: `创建对接系统的API令牌：权限不超过本角色可做之事（监管部门、考试机构才可有 bundle:write），有效期默认 ${TOKEN_DEFAULT_DAYS} 天、最长 ${TOKEN_MAX_DAYS} 天；令牌明文只返回这一次`,
         body: z.object({
           name: z.string().min(1).max(100),
           scopes: z.array(z.enum(tokenScopes)).min(1),
+          expiresInDays: z.number().int().min(1).max(TOKEN_MAX_DAYS).optional(),
         }),
-        response: { 201: z.object({ id: z.string(), token: z.string() }), ...errorResponses },
+        response: {
+          201: z.object({ id: z.string(), token: z.string(), expiresAt: z.date() }),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) =>
       reply
         .status(201)
-        .send(await createApiToken(deps.db, request.actor, request.body, request.id)),
+        .send(await createApiToken(deps.db, request.actor, request.body, request.id, deps.now?.())),
   );
 
   app.delete(

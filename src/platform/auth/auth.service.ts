@@ -6,16 +6,16 @@ import { DomainError, notFound } from '../errors.js';
 import { type Actor, scopeFor } from './actor.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { OrganizationKind, Role } from './roles.js';
+import {
+  scopesAllowedFor,
+  TOKEN_DEFAULT_DAYS,
+  TOKEN_MAX_DAYS,
+  type TokenScope,
+  tokenScopes,
+} from './token-policy.js';
 import { hashSecret, newSecret } from './tokens.js';
 
-/** Scopes an API token can carry (CONTRACTS.md: each bound to one organization and a list of scopes). */
-export const tokenScopes = [
-  'registry:read',
-  'registry:write',
-  'devices:write',
-  'bundle:write',
-] as const;
-export type TokenScope = (typeof tokenScopes)[number];
+export { type TokenScope, tokenScopes };
 
 // A constant-time-ish dummy so a wrong username costs the same as a wrong password.
 let dummyHash: Promise<string> | undefined;
@@ -139,7 +139,11 @@ export async function actorOfUser(db: Executor, userId: string): Promise<Actor |
   return actorOf(await userWithOrganization(db).where('u.id', '=', userId).executeTakeFirst());
 }
 
-export async function actorFromApiToken(db: Executor, token: string): Promise<Actor | undefined> {
+export async function actorFromApiToken(
+  db: Executor,
+  token: string,
+  now = new Date(),
+): Promise<Actor | undefined> {
   const row = await db
     .selectFrom('apiToken as t')
     .innerJoin('organization as o', 'o.id', 't.organizationId')
@@ -154,12 +158,13 @@ export async function actorFromApiToken(db: Executor, token: string): Promise<Ac
     ])
     .where('t.tokenHash', '=', hashSecret(token))
     .where('t.revokedAt', 'is', null)
+    .where((eb) => eb.or([eb('t.expiresAt', 'is', null), eb('t.expiresAt', '>', now)]))
     .executeTakeFirst();
   if (!row) return undefined;
   // last_used_at is bookkeeping, not a record change; updated without an audit entry and without waiting.
   void db
     .updateTable('apiToken')
-    .set({ lastUsedAt: new Date() })
+    .set({ lastUsedAt: now })
     .where('id', '=', row.id)
     .execute()
     .catch(() => {});
@@ -179,22 +184,43 @@ export async function actorFromApiToken(db: Executor, token: string): Promise<Ac
   };
 }
 
+/**
+ * A token minted by a signed-in organization user for an integration: only scopes the user's roles may
+ * grant (token-policy.ts), for at most TOKEN_MAX_DAYS (TOKEN_DEFAULT_DAYS unless asked). The plain
+ * token is returned once.
+ */
 export async function createApiToken(
   db: Executor,
   actor: Actor,
-  input: { name: string; scopes: TokenScope[] },
+  input: { name: string; scopes: TokenScope[]; expiresInDays?: number },
   requestId?: string,
-): Promise<{ id: string; token: string }> {
+  now = new Date(),
+): Promise<{ id: string; token: string; expiresAt: Date }> {
   if (!actor.userId || !actor.organizationId)
     throw new DomainError('forbidden', '只有机构用户可以创建API令牌');
+  const allowed = scopesAllowedFor(actor.roles);
+  const refused = input.scopes.filter((s) => !allowed.has(s));
+  if (refused.length > 0)
+    throw new DomainError(
+      'forbidden',
+      `当前角色不能创建带有 ${refused.join('、')} 权限的API令牌`,
+      refused.map((scope) => ({ path: 'body.scopes', message: `not allowed: ${scope}`, scope })),
+    );
+  const days = input.expiresInDays ?? TOKEN_DEFAULT_DAYS;
+  if (!Number.isInteger(days) || days < 1 || days > TOKEN_MAX_DAYS)
+    throw new DomainError('validation_failed', `有效期须为 1–${TOKEN_MAX_DAYS} 天`, [
+      { path: 'body.expiresInDays', message: `1..${TOKEN_MAX_DAYS}` },
+    ]);
+  const expiresAt = new Date(now.getTime() + days * 86_400_000);
   const organizationId = actor.organizationId;
   return transaction(db, async (trx) => {
     const row = await insertToken(trx, {
       organizationId,
       name: input.name,
-      scopes: input.scopes,
+      scopes: [...new Set(input.scopes)],
       createdBy: actor.userId,
       prefix: 'zx_',
+      expiresAt,
     });
     await recordAudit(trx, {
       actor,
@@ -202,11 +228,42 @@ export async function createApiToken(
       entityType: 'api_token',
       entityId: row.id,
       regionCode: actor.regionCode,
-      after: { name: input.name, scopes: input.scopes, organizationId },
+      after: { name: input.name, scopes: input.scopes, organizationId, expiresAt },
       requestId,
+      at: now,
     });
-    return row;
+    return { ...row, expiresAt };
   });
+}
+
+/**
+ * Whom a token acts for where a route needs more than the token's organization (the bundle import):
+ * the user who minted it, as they are now — still enabled, still in the token's organization, and
+ * still holding a role that may grant `scope`. A token is never worth more than its creator today,
+ * so disabling the user or changing their roles takes its power away. Undefined when it acts for nobody.
+ */
+export async function actorBehindToken(
+  db: Executor,
+  token: Actor,
+  scope: TokenScope,
+): Promise<Actor | undefined> {
+  if (!token.tokenId || !token.tokenScopes?.includes(scope)) return undefined;
+  const row = await db
+    .selectFrom('apiToken')
+    .select(['createdBy', 'organizationId'])
+    .where('id', '=', token.tokenId)
+    .executeTakeFirst();
+  if (!row?.createdBy) return undefined;
+  const creator = await actorForUser(db, row.createdBy);
+  if (!creator || creator.organizationId !== row.organizationId) return undefined;
+  if (!scopesAllowedFor(creator.roles).has(scope)) return undefined;
+  return {
+    ...creator,
+    userId: null,
+    tokenId: token.tokenId,
+    tokenScopes: token.tokenScopes,
+    displayName: token.displayName,
+  };
 }
 
 /**
@@ -225,6 +282,7 @@ export function insertDeviceToken(
     scopes: ['devices:write'],
     createdBy,
     prefix: 'zxd_',
+    expiresAt: null,
   });
 }
 
@@ -237,6 +295,7 @@ async function insertToken(
     scopes: TokenScope[];
     createdBy: string | null;
     prefix: string;
+    expiresAt: Date | null;
   },
 ): Promise<{ id: string; token: string }> {
   const token = newSecret(t.prefix);
@@ -248,6 +307,7 @@ async function insertToken(
       tokenHash: hashSecret(token),
       scopes: t.scopes,
       createdBy: t.createdBy,
+      expiresAt: t.expiresAt,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -258,7 +318,7 @@ export async function listApiTokens(db: Executor, actor: Actor) {
   if (!actor.organizationId) return [];
   return db
     .selectFrom('apiToken')
-    .select(['id', 'name', 'scopes', 'createdAt', 'revokedAt', 'lastUsedAt'])
+    .select(['id', 'name', 'scopes', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'])
     .where('organizationId', '=', actor.organizationId)
     .orderBy('createdAt', 'desc')
     .execute();

@@ -32,6 +32,8 @@ export interface ApiTokenTable {
   createdAt: Timestamp;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
+  /** Null only for a device's token (bound to one terminal or camera). */
+  expiresAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type AppUserRow = Selectable<AppUserTable>;

@@ -103,15 +103,22 @@ describe.each(testDatabaseModes)('sessions, API tokens and policy versions on %s
     }
   });
 
-  it('issues an API token bound to one organization and its scopes, and revokes it', async () => {
+  it('issues an API token bound to one organization and its scopes, with an expiry, and revokes it', async () => {
+    const city = await buildOrganization(t.db, { kind: 'regulator', regionCode: '3709' });
+    const regulator = await loginCookie(
+      app,
+      (await buildUser(t.db, { roles: ['regulator'], organizationId: city.id })).username,
+    );
     const created = await app.inject({
       method: 'POST',
       url: '/api/tokens',
-      headers: { cookie },
-      payload: { name: '门禁考勤机 1号', scopes: ['bundle:write'] },
+      headers: { cookie: regulator },
+      payload: { name: '省平台数据对接', scopes: ['bundle:write'], expiresInDays: 30 },
     });
-    expect(created.statusCode).toBe(201);
-    const { id, token } = created.json();
+    expect(created.statusCode, created.body).toBe(201);
+    const { id, token, expiresAt } = created.json();
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(29.9 * 86_400_000);
+    expect(Date.parse(expiresAt) - Date.now()).toBeLessThan(30.1 * 86_400_000);
     const stored = await t.db
       .selectFrom('apiToken')
       .select('tokenHash')
@@ -130,12 +137,29 @@ describe.each(testDatabaseModes)('sessions, API tokens and policy versions on %s
     expect(
       (await app.inject({ method: 'GET', url: '/api/organizations', headers: bearer })).statusCode,
     ).toBe(403);
-    const list = await app.inject({ method: 'GET', url: '/api/tokens', headers: { cookie } });
-    expect(list.json().items.map((x: { id: string }) => x.id)).toContain(id);
-    expect(list.body).not.toContain(token);
+    // Its last use is kept (written behind the answer).
+    let listed: { id: string; lastUsedAt: string | null; expiresAt: string }[] = [];
+    for (let i = 0; i < 50; i++) {
+      const list = await app.inject({
+        method: 'GET',
+        url: '/api/tokens',
+        headers: { cookie: regulator },
+      });
+      expect(list.body).not.toContain(token);
+      listed = list.json().items;
+      if (listed.find((x) => x.id === id)?.lastUsedAt) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(listed.find((x) => x.id === id)).toMatchObject({ expiresAt });
+    expect(listed.find((x) => x.id === id)?.lastUsedAt).not.toBeNull();
     expect(
-      (await app.inject({ method: 'DELETE', url: `/api/tokens/${id}`, headers: { cookie } }))
-        .statusCode,
+      (
+        await app.inject({
+          method: 'DELETE',
+          url: `/api/tokens/${id}`,
+          headers: { cookie: regulator },
+        })
+      ).statusCode,
     ).toBe(204);
     const after = await app.inject({
       method: 'POST',
@@ -145,6 +169,78 @@ describe.each(testDatabaseModes)('sessions, API tokens and policy versions on %s
     });
     expect(after.statusCode).toBe(401);
     expect(after.json().error.code).toBe('authentication_required');
+  });
+
+  it('lets a role put into a token only what it may do itself, for 90 days unless asked, 365 at most', async () => {
+    const mint = (scopes: string[], extra: object = {}) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/tokens',
+        headers: { cookie },
+        payload: { name: '对接', scopes, ...extra },
+      });
+    // An enterprise may not import bundles, and nobody mints a device's token by hand.
+    for (const scopes of [['bundle:write'], ['devices:write'], ['registry:read', 'bundle:write']]) {
+      const res = await mint(scopes);
+      expect(res.statusCode, scopes.join()).toBe(403);
+      expect(res.json().error.code).toBe('forbidden');
+    }
+    const ok = await mint(['registry:read']);
+    expect(ok.statusCode).toBe(201);
+    const days = (Date.parse(ok.json().expiresAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(89.9);
+    expect(days).toBeLessThan(90.1);
+    expect((await mint(['registry:read'], { expiresInDays: 366 })).statusCode).toBe(400);
+    expect((await mint(['registry:read'], { expiresInDays: 0 })).statusCode).toBe(400);
+    expect((await mint(['registry:read'], { expiresInDays: 365 })).statusCode).toBe(201);
+  });
+
+  it('refuses an expired token, and a token whose creator may no longer import', async () => {
+    const city = await buildOrganization(t.db, { kind: 'regulator', regionCode: '3709' });
+    const user = await buildUser(t.db, { roles: ['regulator'], organizationId: city.id });
+    const regulator = await loginCookie(app, user.username);
+    const mint = async () =>
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/tokens',
+          headers: { cookie: regulator },
+          payload: { name: '对接', scopes: ['bundle:write'] },
+        })
+      ).json() as { id: string; token: string };
+    const validate = (token: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/bundle/validate',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { format: 'zhenxun.bundle', version: 1 },
+      });
+    const expired = await mint();
+    await t.db
+      .updateTable('apiToken')
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where('id', '=', expired.id)
+      .execute();
+    expect((await validate(expired.token)).statusCode).toBe(401);
+
+    const live = await mint();
+    expect((await validate(live.token)).statusCode).toBe(200);
+    // The token is worth what its creator is worth now: a user moved to inspection work, or
+    // disabled, takes the token's power with them.
+    await t.db
+      .updateTable('appUser')
+      .set({ roles: ['inspector'] })
+      .where('id', '=', user.userId)
+      .execute();
+    const demoted = await validate(live.token);
+    expect(demoted.statusCode).toBe(403);
+    expect(demoted.json().error.code).toBe('forbidden');
+    await t.db
+      .updateTable('appUser')
+      .set({ roles: ['regulator'], disabled: true })
+      .where('id', '=', user.userId)
+      .execute();
+    expect((await validate(live.token)).statusCode).toBe(403);
   });
 
   it('lets only a regulator admin add a policy version for its own jurisdiction, and uses it at once', async () => {

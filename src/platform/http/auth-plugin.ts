@@ -49,7 +49,11 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; now?: 
     request.actor = anonymousActor;
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
-      const actor = await actorFromApiToken(opts.db, header.slice(7).trim());
+      const actor = await actorFromApiToken(
+        opts.db,
+        header.slice(7).trim(),
+        opts.now?.() ?? new Date(),
+      );
       if (!actor) throw new DomainError('authentication_required', 'API令牌无效或已吊销');
       request.actor = actor;
       return;
