@@ -381,6 +381,9 @@ async function authorizePersons(
     (c.traineeRefs ?? []).forEach((t, j) => {
       use('classes', i, c.ref, `traineeRefs.${j}`, t);
     });
+    (c.trainees ?? []).forEach((t, j) => {
+      use('classes', i, c.ref, `trainees.${j}.personRef`, t.personRef);
+    });
   });
   (b.lessons ?? []).forEach((l, i) => {
     use('lessons', i, l.ref, 'teacherRef', l.teacherRef);
