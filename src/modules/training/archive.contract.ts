@@ -72,6 +72,8 @@ export const ArchiveVerifySchema = z.object({
   manifestRoot: z.string().nullable(),
   auditRoot: z.string().nullable(),
   auditSeq: z.string().nullable(),
+  /** The signed audit checkpoint whose history includes the seal's entry (null: not checkpointed yet). */
+  anchoredBy: z.object({ seq: z.string(), at: z.string() }).nullable(),
   /** The root of the records as they are now (equals the sealed root when nothing changed). */
   currentRoot: z.string(),
   leaves: z.number(),

@@ -380,3 +380,6 @@ export function organizationOf(db: Executor, organizationId: string) {
     .where('id', '=', organizationId)
     .executeTakeFirstOrThrow();
 }
+
+/** The columns of each archive table that its seal covers (tests that attack seals pick among them). */
+export { columns as sealedColumns };

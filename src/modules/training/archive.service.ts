@@ -1,6 +1,10 @@
 import { strToU8, zipSync } from 'fflate';
-import { entryHash, recordAudit } from '../../platform/audit/audit.js';
+import { anchorOfEntry, entryHash, recordAudit } from '../../platform/audit/audit.js';
 import { digestOf } from '../../platform/audit/canonical.js';
+import {
+  checkpointKeyFromEnv,
+  trustedKeyOfCheckpointKey,
+} from '../../platform/audit/checkpoint-key.js';
 import type { Actor } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden } from '../../platform/errors.js';
@@ -164,30 +168,45 @@ export async function closeClass(
       );
     }
 
-    await repo.closeClassRow(trx, cls.id, now);
-    // Collected after the status change, so the sealed class row says 'closed' with its closed_at.
-    const { leaves, root } = await currentArchive(trx, cls.id);
-    await repo.insertSeal(trx, {
-      classId: cls.id,
-      root,
-      leaves,
-      sealedAt: now,
-      sealedBy: actor.userId,
-    });
-    await recordAudit(trx, {
-      actor,
-      action: 'class.seal',
-      entityType: 'training_class',
-      entityId: cls.id,
-      regionCode: cls.regionCode,
-      before: { status: 'open' },
-      after: { root, leaves: leaves.length },
-      summary: `一期一档封档 root=${root} leaves=${leaves.length} class=${cls.code}`,
-      requestId,
-      at: now,
-    });
-    return { classId: cls.id, root, sealedAt: now.toISOString(), leaves: leaves.length };
+    return writeSeal(trx, actor, cls, now, requestId);
   });
+}
+
+/**
+ * The sealing itself, inside the caller's transaction with the class locked: closes the class, hashes
+ * every record into a leaf, stores root and leaves in class_seal and the root in the audit log.
+ * closeClass calls it once the checklist is complete; tests that attack seals call it directly.
+ */
+export async function writeSeal(
+  trx: Executor,
+  actor: Actor,
+  cls: { id: string; code: string; regionCode: string },
+  now: Date,
+  requestId?: string,
+) {
+  await repo.closeClassRow(trx, cls.id, now);
+  // Collected after the status change, so the sealed class row says 'closed' with its closed_at.
+  const { leaves, root } = await currentArchive(trx, cls.id);
+  await repo.insertSeal(trx, {
+    classId: cls.id,
+    root,
+    leaves,
+    sealedAt: now,
+    sealedBy: actor.userId,
+  });
+  await recordAudit(trx, {
+    actor,
+    action: 'class.seal',
+    entityType: 'training_class',
+    entityId: cls.id,
+    regionCode: cls.regionCode,
+    before: { status: 'open' },
+    after: { root, leaves: leaves.length },
+    summary: `一期一档封档 root=${root} leaves=${leaves.length} class=${cls.code}`,
+    requestId,
+    at: now,
+  });
+  return { classId: cls.id, root, sealedAt: now.toISOString(), leaves: leaves.length };
 }
 
 // ——— verify ———
@@ -261,6 +280,20 @@ async function verifySealed(db: Executor, cls: ClassRow): Promise<ArchiveVerifyR
       });
     }
   }
+  // The seal's entry must be part of the history a signed checkpoint attests: an archive rewritten
+  // together with its seal, its audit entry and a recomputed chain no longer reaches the signed head.
+  let anchoredBy: { seq: string; at: string } | null = null;
+  if (entry) {
+    const anchor = await anchorOfEntry(db, entry.seq, [
+      trustedKeyOfCheckpointKey(checkpointKeyFromEnv()),
+    ]);
+    if (anchor.status === 'anchored') anchoredBy = anchor.checkpoint;
+    else if (anchor.status === 'broken')
+      problems.push({
+        code: 'audit_checkpoint_mismatch',
+        message: `审计日志第 ${entry.seq} 条（封档记录）到已签名检查点（第 ${anchor.checkpoint.seq} 条，${anchor.checkpoint.at}）之间的哈希链不成立（第 ${anchor.seq} 条：${anchor.reason}）：封档记录或其后的日志被改写`,
+      });
+  }
   const diff = seal ? diffLeaves(seal.leaves, now.leaves) : { changed: [], added: [], removed: [] };
   const changed = named(diff.changed);
   const added = named(diff.added);
@@ -274,6 +307,7 @@ async function verifySealed(db: Executor, cls: ClassRow): Promise<ArchiveVerifyR
     manifestRoot,
     auditRoot,
     auditSeq: entry?.seq ?? null,
+    anchoredBy,
     currentRoot: now.root,
     leaves: seal?.leaves.length ?? 0,
     records: now.leaves.length,
