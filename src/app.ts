@@ -31,6 +31,7 @@ import { onlineRoutes } from './modules/training/online.routes.js';
 import { auditRoutes } from './platform/audit/audit.routes.js';
 import { authRoutes } from './platform/auth/auth.routes.js';
 import { authPlugin } from './platform/http/auth-plugin.js';
+import { installCsrfCheck } from './platform/http/csrf.js';
 import { installErrorHandler, sendError } from './platform/http/error-handler.js';
 import { installJsonBodyParser } from './platform/http/json-body.js';
 import type { App, AppDeps } from './platform/http/routing.js';
@@ -73,7 +74,8 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
+        // No inline scripts: the SPA's index and the API reference load theirs from files.
+        scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         mediaSrc: ["'self'", 'blob:'],
@@ -87,6 +89,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     done();
   });
   await app.register(cookie);
+  installCsrfCheck(app);
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { recordAudit } from '../audit/audit.js';
+import { transaction } from '../db/database.js';
+import { DomainError } from '../errors.js';
 import { requireRoles, SESSION_COOKIE } from '../http/auth-plugin.js';
 import {
   type App,
@@ -17,6 +20,7 @@ import {
   revokeApiToken,
   tokenScopes,
 } from './auth.service.js';
+import { LoginThrottle } from './login-throttle.js';
 import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from './token-policy.js';
 
 function presentMe(actor: Actor) {
@@ -33,7 +37,37 @@ function presentMe(actor: Actor) {
   };
 }
 
+/** A lockout is a security event: audited, with the account (when it exists) and the address. */
+async function recordLockout(
+  db: AppDeps['db'],
+  o: {
+    username: string;
+    address: string;
+    what: 'account' | 'address';
+    requestId: string;
+    at: Date;
+  },
+) {
+  const user = await db
+    .selectFrom('appUser')
+    .select('id')
+    .where('username', '=', o.username)
+    .executeTakeFirst();
+  await transaction(db, (trx) =>
+    recordAudit(trx, {
+      actor: `address:${o.address}`,
+      action: o.what === 'account' ? 'auth.lockout.account' : 'auth.lockout.address',
+      entityType: 'user',
+      entityId: user?.id ?? null,
+      summary: `登录失败次数过多，${o.what === 'account' ? `账号 ${o.username}` : `地址 ${o.address}`} 暂时锁定（最近一次尝试：账号 ${o.username}，地址 ${o.address}）`,
+      requestId: o.requestId,
+      at: o.at,
+    }),
+  );
+}
+
 export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
+  const throttle = new LoginThrottle();
   app.post(
     '/api/auth/login',
     {
@@ -42,15 +76,47 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
         tags: ['auth'],
         summary: '登录',
         body: LoginRequestSchema,
-        response: { 200: MeResponseSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
+        response: {
+          200: MeResponseSchema,
+          400: ErrorResponseSchema,
+          401: ErrorResponseSchema,
+          429: ErrorResponseSchema,
+        },
       },
     },
     async (request, reply) => {
-      const result = await login(deps.db, request.body, {
-        sessionDays: deps.sessionDays,
-        requestId: request.id,
-        now: deps.now?.(),
-      });
+      const now = deps.now?.() ?? new Date();
+      const { username } = request.body;
+      const wait = throttle.retryAfter(username, request.ip, now.getTime());
+      if (wait > 0) {
+        reply.header('retry-after', String(Math.ceil(wait / 1000)));
+        throw new DomainError(
+          'rate_limited',
+          `登录失败次数过多，账号或地址已暂时锁定，请 ${Math.ceil(wait / 60_000)} 分钟后再试`,
+        );
+      }
+      let result: Awaited<ReturnType<typeof login>>;
+      try {
+        result = await login(deps.db, request.body, {
+          sessionDays: deps.sessionDays,
+          requestId: request.id,
+          now: deps.now?.(),
+        });
+      } catch (e) {
+        if (e instanceof DomainError && e.code === 'invalid_credentials') {
+          const locked = throttle.fail(username, request.ip, now.getTime());
+          if (locked.account || locked.address)
+            await recordLockout(deps.db, {
+              username,
+              address: request.ip,
+              what: locked.account ? 'account' : 'address',
+              requestId: request.id,
+              at: now,
+            });
+        }
+        throw e;
+      }
+      throttle.succeed(username);
       reply.setCookie(SESSION_COOKIE, result.sessionToken, {
         httpOnly: true,
         sameSite: 'lax',

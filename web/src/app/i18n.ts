@@ -40,6 +40,7 @@ const zh = {
     demo: '演示账号（密码均为 {{password}}，点击填入）',
     demoHint: '首次启动已载入泰安市演示数据，每个角色一个账号。',
     noDemo: '当前数据库没有演示账号。',
+    demoMode: '演示模式：本系统运行的是生成的泰安市演示数据，账号与密码公开，请勿录入真实信息。',
   },
   common: {
     search: '搜索',
@@ -283,6 +284,8 @@ const en: typeof zh = {
     demo: 'Demo accounts (password {{password}}; click to fill in)',
     demoHint: 'The first start loaded the Tai’an demo city: one account per role.',
     noDemo: 'This database has no demo accounts.',
+    demoMode:
+      'Demo mode: this server runs the generated Tai’an demo city; the accounts and passwords are public — enter no real data.',
   },
   common: {
     search: 'Search',

@@ -26,6 +26,7 @@ export function LoginPage() {
   const demo = useQuery({
     queryKey: ['demo-accounts'],
     queryFn: () => api.get<{ items: DemoAccount[] }>('/api/demo/accounts'),
+    retry: false,
   });
   if (me) return <Navigate to="/" replace />;
 
@@ -91,48 +92,56 @@ export function LoginPage() {
             <Link to="/verify">{t('verify.link')}</Link>
           </div>
         </Card>
-        <Card
-          title={
-            accounts.length > 0
-              ? t('login.demo', { password: accounts[0].password })
-              : t('login.title')
-          }
-          loading={demo.isLoading}
-        >
-          {accounts.length > 0 ? (
-            <>
-              <Typography.Paragraph type="secondary">{t('login.demoHint')}</Typography.Paragraph>
-              <Table<DemoAccount>
-                rowKey="username"
-                size="small"
-                pagination={false}
-                scroll={{ x: true }}
-                dataSource={accounts}
-                onRow={(a) => ({
-                  onClick: () =>
-                    form.setFieldsValue({ username: a.username, password: a.password }),
-                  style: { cursor: 'pointer' },
-                })}
-                columns={[
-                  {
-                    title: t('login.username'),
-                    dataIndex: 'username',
-                    render: (v: string) => <Typography.Text code>{v}</Typography.Text>,
-                  },
-                  {
-                    title: t('org.kind'),
-                    dataIndex: 'role',
-                    render: (v: string) => <Tag color="red">{t(`role.${v}`)}</Tag>,
-                  },
-                  { title: t('org.name'), dataIndex: 'displayName' },
-                  { title: '', dataIndex: 'description', responsive: ['md'] },
-                ]}
-              />
-            </>
-          ) : (
-            <Typography.Text type="secondary">{t('login.noDemo')}</Typography.Text>
-          )}
-        </Card>
+        {/* Only a server in demo mode answers /api/demo/accounts; elsewhere nothing is shown here. */}
+        {demo.isSuccess && (
+          <Card
+            title={
+              accounts.length > 0
+                ? t('login.demo', { password: accounts[0].password })
+                : t('login.title')
+            }
+          >
+            <Alert
+              type="warning"
+              showIcon
+              message={t('login.demoMode')}
+              style={{ marginBottom: 12 }}
+            />
+            {accounts.length > 0 ? (
+              <>
+                <Typography.Paragraph type="secondary">{t('login.demoHint')}</Typography.Paragraph>
+                <Table<DemoAccount>
+                  rowKey="username"
+                  size="small"
+                  pagination={false}
+                  scroll={{ x: true }}
+                  dataSource={accounts}
+                  onRow={(a) => ({
+                    onClick: () =>
+                      form.setFieldsValue({ username: a.username, password: a.password }),
+                    style: { cursor: 'pointer' },
+                  })}
+                  columns={[
+                    {
+                      title: t('login.username'),
+                      dataIndex: 'username',
+                      render: (v: string) => <Typography.Text code>{v}</Typography.Text>,
+                    },
+                    {
+                      title: t('org.kind'),
+                      dataIndex: 'role',
+                      render: (v: string) => <Tag color="red">{t(`role.${v}`)}</Tag>,
+                    },
+                    { title: t('org.name'), dataIndex: 'displayName' },
+                    { title: '', dataIndex: 'description', responsive: ['md'] },
+                  ]}
+                />
+              </>
+            ) : (
+              <Typography.Text type="secondary">{t('login.noDemo')}</Typography.Text>
+            )}
+          </Card>
+        )}
       </div>
     </div>
   );
