@@ -4,16 +4,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { buildApp } from '../src/app.js';
-import { seedDemoCity } from '../src/demo/demo.seed.js';
+import { demoAnchorFor } from '../src/demo/demo.seed.js';
 import type { RgbImage } from '../src/modules/faces/face-engine.js';
-import { type DatabaseHandle, migrateToLatest, openDatabase } from '../src/platform/db/database.js';
+import type { DatabaseHandle } from '../src/platform/db/database.js';
 import { localFileStorage } from '../src/platform/files/storage.js';
 import type { App } from '../src/platform/http/routing.js';
+import { openDemoDatabase } from '../src/test-support/demo-database.js';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(chromiumPath);
 export const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
 export const artifacts = fileURLToPath(new URL('./artifacts', import.meta.url));
+
+/**
+ * The time a test file gives startDemoServer: a clone takes seconds, but the first file after a change
+ * to src/ builds the demo city's template, which on a busy two-core machine has taken minutes.
+ */
+export const DEMO_SERVER_TIMEOUT = 600_000;
 
 /** The built app on a fresh demo database, listening on a free port, as a user's browser reaches it. */
 export async function startDemoServer(): Promise<{
@@ -23,9 +30,8 @@ export async function startDemoServer(): Promise<{
   stop: () => Promise<void>;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'zx-e2e-'));
-  const handle = await openDatabase({ dataDir: dir });
-  await migrateToLatest(handle.db);
-  await seedDemoCity(handle.db, 20241012);
+  // A clone of the demo city built once per version of the code (test-support/demo-database.ts).
+  const handle = await openDemoDatabase('pglite', { anchor: demoAnchorFor() });
   const app = await buildApp({
     db: handle.db,
     mode: handle.mode,

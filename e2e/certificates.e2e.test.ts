@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAccounts } from '../src/demo/demo.seed.js';
-import { artifacts, hasChromium, launchChromium, startDemoServer } from './browser.js';
+import {
+  artifacts,
+  DEMO_SERVER_TIMEOUT,
+  hasChromium,
+  launchChromium,
+  startDemoServer,
+} from './browser.js';
 
 /** The public certificate check in Chromium, on a phone, without an account: by number + name and by QR. */
 describe.skipIf(!hasChromium)('public certificate verification in the browser', () => {
@@ -13,7 +19,7 @@ describe.skipIf(!hasChromium)('public certificate verification in the browser', 
   beforeAll(async () => {
     server = await startDemoServer();
     browser = await launchChromium();
-  }, 180_000);
+  }, DEMO_SERVER_TIMEOUT);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();

@@ -17,6 +17,7 @@ import { buildEmployment, buildUser, TEST_PASSWORD } from '../src/test-support/f
 import {
   artifacts,
   chromiumPath,
+  DEMO_SERVER_TIMEOUT,
   hasChromium,
   launchChromium,
   onCanvas,
@@ -246,7 +247,7 @@ describe.skipIf(!hasChromium)('exams in the browser', () => {
     await exam.close();
     video = join(mkdtempSync(join(tmpdir(), 'zx-cam-')), 'candidate.y4m');
     writeFileSync(video, y4m(onCanvas(sampleFace(0, 3))));
-  }, 240_000);
+  }, DEMO_SERVER_TIMEOUT);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();

@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAccounts } from '../src/demo/demo.seed.js';
 import { encodeJpeg } from '../src/modules/faces/face-engine.js';
 import { sampleFace } from '../src/modules/faces/faces.test-images.js';
-import { artifacts, chromiumPath, hasChromium, onCanvas, startDemoServer, y4m } from './browser.js';
+import {
+  artifacts,
+  chromiumPath,
+  DEMO_SERVER_TIMEOUT,
+  hasChromium,
+  onCanvas,
+  startDemoServer,
+  y4m,
+} from './browser.js';
 
 describe.skipIf(!hasChromium)('face enrollment and verification with a camera in Chromium', () => {
   let server: Awaited<ReturnType<typeof startDemoServer>>;
@@ -29,7 +37,7 @@ describe.skipIf(!hasChromium)('face enrollment and verification with a camera in
         `--use-file-for-fake-video-capture=${video}`,
       ],
     });
-  }, 180_000);
+  }, DEMO_SERVER_TIMEOUT);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();

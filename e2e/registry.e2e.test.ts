@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAccounts } from '../src/demo/demo.seed.js';
-import { artifacts, hasChromium, launchChromium, startDemoServer } from './browser.js';
+import {
+  artifacts,
+  DEMO_SERVER_TIMEOUT,
+  hasChromium,
+  launchChromium,
+  startDemoServer,
+} from './browser.js';
 
 /**
  * The registry as a regulator and an institution see it in real Chromium: each sees only its scope,
@@ -16,7 +22,7 @@ describe.skipIf(!hasChromium)('registry in the browser', () => {
   beforeAll(async () => {
     server = await startDemoServer();
     browser = await launchChromium();
-  }, 180_000);
+  }, DEMO_SERVER_TIMEOUT);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();

@@ -11,6 +11,7 @@ import { sampleFace } from '../src/modules/faces/faces.test-images.js';
 import {
   artifacts,
   chromiumPath,
+  DEMO_SERVER_TIMEOUT,
   hasChromium,
   launchChromium,
   onCanvas,
@@ -35,7 +36,7 @@ describe.skipIf(!hasChromium)('training in the browser', () => {
   beforeAll(async () => {
     server = await startDemoServer();
     browser = await launchChromium();
-  }, 180_000);
+  }, DEMO_SERVER_TIMEOUT);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();

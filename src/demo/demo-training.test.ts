@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exams } from '../catalog/figures.js';
 import type { App } from '../platform/http/routing.js';
 import { buildTestApp } from '../test-support/app.js';
-import { createTestDatabase, type TestDatabase } from '../test-support/db.js';
+import { type DemoDatabase, openDemoDatabase } from '../test-support/demo-database.js';
 import { loginCookie } from '../test-support/factories.js';
-import { DEFAULT_DEMO_SEED, demoCityOf, seedDemoCity } from './demo.seed.js';
+import { DEFAULT_DEMO_SEED, demoCityOf } from './demo.seed.js';
 import { DEMO_PASSWORD } from './demo-city.js';
 import { DEMO_SESSION } from './demo-exams.js';
 import { demoTimeline } from './demo-timeline.js';
@@ -25,14 +25,13 @@ const ANCHOR = '2026-11-18';
 const NOW = new Date(`${ANCHOR}T10:00:00+08:00`);
 
 describe('demo city records: training and the past exam session', () => {
-  let t: TestDatabase;
+  let t: DemoDatabase;
   let app: App;
   let cookie: string;
   const classIds = new Map<string, string>();
 
   beforeAll(async () => {
-    t = await createTestDatabase('pglite');
-    await seedDemoCity(t.db, DEFAULT_DEMO_SEED, ANCHOR);
+    t = await openDemoDatabase('pglite', { seed: DEFAULT_DEMO_SEED, anchor: ANCHOR });
     app = await buildTestApp(t, { now: () => NOW });
     cookie = await loginCookie(app, 'regulator', DEMO_PASSWORD);
     const refs = await t.db
