@@ -8,7 +8,7 @@ import { buildTestApp } from '../test-support/app.js';
 import { type DemoDatabase, openDemoDatabase } from '../test-support/demo-database.js';
 import { loginCookie } from '../test-support/factories.js';
 import { DEFAULT_DEMO_SEED, demoCityOf } from './demo.seed.js';
-import { DEMO_PASSWORD } from './demo-city.js';
+import { DEMO_PASSWORD, demoDeliberateProblems } from './demo-city.js';
 import { DEMO_SESSION } from './demo-exams.js';
 import { demoTimeline } from './demo-timeline.js';
 import { demoCourseVideo, demoTrainingProblems } from './demo-training.js';
@@ -298,5 +298,62 @@ describe('demo city records: training and the past exam session', () => {
       headers: { cookie: examCookie },
     });
     expect(regs.json().items).toHaveLength(DEMO_SESSION.absentees + 1);
+  });
+
+  it('problems show where a regulator looks first: the lists carry the registration check, 培考不分 and each class’s findings', async () => {
+    const orgRef = async (ref: string) =>
+      (
+        await t.db
+          .selectFrom('externalRef')
+          .select('entityId')
+          .where('entityType', '=', 'organizations')
+          .where('ref', '=', ref)
+          .executeTakeFirstOrThrow()
+      ).entityId;
+    const institutions = (await get('/api/organizations?kind=training_institution&pageSize=50'))
+      .items as {
+      id: string;
+      registrationPassed: boolean | null;
+      problems: { code: string; count?: number }[];
+    }[];
+    const failing = new Set(
+      institutions.filter((o) => o.registrationPassed === false).map((o) => o.id),
+    );
+    const expected = demoDeliberateProblems.filter((p) => p.rule === 'T10').map((p) => p.ref);
+    expect(expected).toHaveLength(3);
+    expect(failing).toEqual(new Set(await Promise.all(expected.map(orgRef))));
+    for (const o of institutions.filter((x) => failing.has(x.id)))
+      expect(o.problems[0]).toMatchObject({ code: 'registration_check_failed' });
+    // The list says what the institution's own page says.
+    const daiyue = await get(`/api/organizations/${await orgRef('org:institution:daiyue')}`);
+    expect(daiyue.registrationCheck.passed).toBe(false);
+    expect(daiyue.problems[0].count).toBe(
+      daiyue.registrationCheck.findings.filter(
+        (f: { severity: string }) => f.severity === 'blocking',
+      ).length,
+    );
+    const sites = (await get('/api/organizations?kind=exam_site&pageSize=50')).items as {
+      id: string;
+      problems: { code: string; message: string }[];
+    }[];
+    const ningyang = await orgRef('org:site:ningyang');
+    expect(sites.filter((x) => x.problems.length > 0).map((x) => x.id)).toEqual([ningyang]);
+    expect(sites.find((x) => x.id === ningyang)!.problems[0]).toMatchObject({
+      code: 'exam_site_operated_by_institution',
+    });
+    expect((await get(`/api/organizations/${ningyang}`)).problems[0].message).toContain('培考不分');
+
+    const classes = (await get('/api/classes?pageSize=100')).items as {
+      id: string;
+      findingCounts: { refuse: number; warn: number };
+    }[];
+    for (const c of classes) {
+      const detail = await get(`/api/classes/${c.id}`);
+      expect(c.findingCounts.refuse + c.findingCounts.warn, detail.code).toBe(
+        detail.findings.length,
+      );
+    }
+    const daizongB = classes.find((c) => c.id === classIds.get('class:daizong:B'))!;
+    expect(daizongB.findingCounts.refuse).toBeGreaterThan(0);
   });
 });

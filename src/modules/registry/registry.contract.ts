@@ -129,6 +129,19 @@ export const FindingSchema = z.object({
     .optional(),
 });
 
+export const organizationProblemCodes = [
+  'registration_check_failed',
+  'exam_site_operated_by_institution',
+] as const;
+export const OrganizationProblemSchema = z.object({
+  code: z.enum(organizationProblemCodes),
+  /** Detection rule of the catalog (T10 basic conditions, E04 培考不分). */
+  rule: z.string(),
+  message: z.string(),
+  /** Failing conditions of the registration check (blocking findings). */
+  count: z.number().optional(),
+});
+
 export const OrganizationSummarySchema = z
   .object({
     id: z.string(),
@@ -142,6 +155,13 @@ export const OrganizationSummarySchema = z
     status: z.enum(organizationStatuses),
     statusDecision: z.string().nullable(),
     statusChangedAt: z.date().nullable(),
+    /**
+     * Training institutions: whether today's AQ 8011 registration check passes (null for other kinds);
+     * what a list shows first, before anyone opens the institution.
+     */
+    registrationPassed: z.boolean().nullable().optional(),
+    /** Problems a regulator sees in the list: a failing registration check, an exam site run by a training institution (培考不分). */
+    problems: z.array(OrganizationProblemSchema).optional(),
   })
   .meta({ id: 'OrganizationSummary' });
 export type OrganizationSummary = z.infer<typeof OrganizationSummarySchema>;

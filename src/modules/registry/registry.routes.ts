@@ -143,8 +143,18 @@ export async function registryRoutes(app: App, deps: AppDeps): Promise<void> {
         request.actor,
         { ...filter, highRisk: highRisk === undefined ? undefined : highRisk === 'true' },
         { page, pageSize },
+        now(),
       );
-      return { ...result, items: result.items.map(presentOrganizationSummary), page, pageSize };
+      return {
+        ...result,
+        items: result.items.map((o) => ({
+          ...presentOrganizationSummary(o),
+          registrationPassed: o.registrationPassed,
+          problems: o.problems,
+        })),
+        page,
+        pageSize,
+      };
     },
   );
 

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { findOperationItem } from '../../catalog/operations.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import { type Actor, hasRole, regionInScope } from '../../platform/auth/actor.js';
@@ -19,6 +20,7 @@ import {
   FacilitiesSchema,
   highRiskIndustries,
   type OrganizationCreate,
+  type OrganizationProblemSchema,
   type OrganizationStatus,
   type OrganizationUpdate,
   type PersonCreate,
@@ -26,24 +28,99 @@ import {
   type StaffCreate,
 } from './registry.contract.js';
 import * as repo from './registry.repository.js';
+
+type OrganizationProblem = z.infer<typeof OrganizationProblemSchema>;
+
 import { dutyAllowedFor, separationConflicts } from './staffing.rules.js';
 
 type Page = { page: number; pageSize: number };
 
+/** The Beijing calendar day: the registration check and dates of record are judged on it. */
 function today(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
+  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
 // ——— organizations ———
 
-export function listOrganizations(
+export async function listOrganizations(
   db: Executor,
   actor: Actor,
   filter: repo.OrganizationFilter,
   page: Page,
+  now = new Date(),
 ) {
-  return repo.listOrganizations(db, actor.scope, filter, page);
+  const result = await repo.listOrganizations(db, actor.scope, filter, page);
+  const problems = await organizationProblems(db, result.items, now);
+  return {
+    ...result,
+    items: result.items.map((o) => ({ ...o, ...(problems.get(o.id) ?? noProblems(o.kind)) })),
+  };
 }
+
+const noProblems = (kind: string) => ({
+  registrationPassed: kind === 'training_institution' ? true : null,
+  problems: [] as OrganizationProblem[],
+});
+
+/**
+ * What a list shows before anyone opens an organization: the AQ 8011 registration check of each
+ * training institution (the same check as its page, by the policy in force today), and an exam site
+ * run by a training institution (培考不分).
+ */
+async function organizationProblems(
+  db: Executor,
+  orgs: { id: string; kind: string }[],
+  now: Date,
+): Promise<Map<string, { registrationPassed: boolean | null; problems: OrganizationProblem[] }>> {
+  const out = new Map<
+    string,
+    { registrationPassed: boolean | null; problems: OrganizationProblem[] }
+  >();
+  const institutionIds = orgs.filter((o) => o.kind === 'training_institution').map((o) => o.id);
+  const siteIds = orgs.filter((o) => o.kind === 'exam_site').map((o) => o.id);
+  if (institutionIds.length > 0) {
+    const rows = await db
+      .selectFrom('organization')
+      .select(['id', 'regionCode', 'facilities'])
+      .where('id', 'in', institutionIds)
+      .execute();
+    for (const org of rows) {
+      const check = await runRegistrationCheck(db, org, now);
+      out.set(org.id, { registrationPassed: check.passed, problems: registrationProblems(check) });
+    }
+  }
+  if (siteIds.length > 0) {
+    const operated = await db
+      .selectFrom('organization as s')
+      .innerJoin('organization as o', 'o.id', 's.operatorId')
+      .select(['s.id', 'o.name', 'o.kind'])
+      .where('s.id', 'in', siteIds)
+      .where('o.kind', '=', 'training_institution')
+      .execute();
+    for (const s of operated)
+      out.set(s.id, { registrationPassed: null, problems: [siteSeparationProblem(s.name)] });
+  }
+  return out;
+}
+
+function registrationProblems(check: RegistrationCheck): OrganizationProblem[] {
+  const blocking = check.findings.filter((f) => f.severity === 'blocking');
+  if (blocking.length === 0) return [];
+  return [
+    {
+      code: 'registration_check_failed',
+      rule: 'T10',
+      message: `信息登记核查不达标（${blocking.length}项）：${blocking.map((f) => f.message).join('；')}`,
+      count: blocking.length,
+    },
+  ];
+}
+
+const siteSeparationProblem = (operatorName: string): OrganizationProblem => ({
+  code: 'exam_site_operated_by_institution',
+  rule: 'E04',
+  message: `培考不分：考试点由培训机构「${operatorName}」运营，不能承担考试`,
+});
 
 export async function getOrganizationDetail(
   db: Executor,
@@ -61,8 +138,22 @@ export async function getOrganizationDetail(
   const registrationCheck =
     org.kind === 'training_institution' ? await runRegistrationCheck(db, org, now) : null;
   const facilities = org.facilities ? FacilitiesSchema.parse(org.facilities) : null;
+  const operator =
+    org.kind === 'exam_site' && org.operatorId
+      ? await db
+          .selectFrom('organization')
+          .select(['name', 'kind'])
+          .where('id', '=', org.operatorId)
+          .executeTakeFirst()
+      : undefined;
   return {
     ...org,
+    registrationPassed: registrationCheck ? registrationCheck.passed : null,
+    problems: registrationCheck
+      ? registrationProblems(registrationCheck)
+      : operator?.kind === 'training_institution'
+        ? [siteSeparationProblem(operator.name)]
+        : [],
     facilities,
     staff: staff.map(({ education: _e, ...s }) => s),
     counts,

@@ -75,6 +75,8 @@ export const ClassSummarySchema = z.object({
   traineeCount: z.number(),
   lessonCount: z.number(),
   warningCount: z.number(),
+  /** The planning rules over the whole plan, counted by severity: what the class page lists. */
+  findingCounts: z.object({ refuse: z.number(), warn: z.number() }),
 });
 
 const FindingSchema = z.object({

@@ -126,10 +126,25 @@ export async function listClasses(
       .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
+  const visible = items.length
+    ? await db
+        .selectFrom('trainingClass')
+        .selectAll()
+        .where(
+          'id',
+          'in',
+          items.map((i) => i.id),
+        )
+        .execute()
+    : [];
+  const findings = await reviewPlans(db, visible);
+  const count = (id: string, severity: 'refuse' | 'warn') =>
+    (findings.get(id) ?? []).filter((f) => f.severity === severity).length;
   return {
     items: items.map((i) => ({
       ...i,
       phase: classPhase(i, today),
+      findingCounts: { refuse: count(i.id, 'refuse'), warn: count(i.id, 'warn') },
       traineeCount: Number(i.traineeCount ?? 0),
       lessonCount: Number(i.lessonCount ?? 0),
       warningCount: Number(i.warningCount ?? 0),
@@ -368,7 +383,7 @@ export async function getClassDetail(
       .execute(),
     lessonsOfClass(db, cls.id),
   ]);
-  const findings = await reviewPlan(db, cls, figures);
+  const findings = (await reviewPlans(db, [cls])).get(cls.id) ?? [];
   return {
     id: cls.id,
     code: cls.code,
@@ -385,6 +400,10 @@ export async function getClassDetail(
     traineeCount: roster.length,
     lessonCount: lessons.length,
     warningCount: lessons.reduce((n, l) => n + l.warnings.length, 0),
+    findingCounts: {
+      refuse: findings.filter((f) => f.severity === 'refuse').length,
+      warn: findings.filter((f) => f.severity === 'warn').length,
+    },
     headTeacherId: cls.headTeacherId,
     headTeacherName: head.name,
     syllabus: { theoryHours: cls.syllabusTheoryHours, practicalHours: cls.syllabusPracticalHours },
@@ -607,22 +626,133 @@ export async function planLesson(
   });
 }
 
-/** The planning rules run over a whole stored plan (lessons imported or planned before a policy changed). */
-async function reviewPlan(
+/**
+ * The planning rules run over whole stored plans (lessons imported, or planned before a policy
+ * changed), for several classes at once: the class list counts what the class page lists, from the
+ * same facts — the lessons, the teachers' and rooms' overlapping lessons and the teachers' staff
+ * records read in one query each, then judged lesson by lesson by the pure rules.
+ */
+async function reviewPlans(
   db: Executor,
-  cls: ClassRow,
-  policy: PolicyFigures,
-): Promise<(PlanFinding & { lessonId: string })[]> {
+  classes: ClassRow[],
+): Promise<Map<string, (PlanFinding & { lessonId: string })[]>> {
+  const out = new Map<string, (PlanFinding & { lessonId: string })[]>(
+    classes.map((c) => [c.id, []]),
+  );
+  if (classes.length === 0) return out;
   const lessons = await db
     .selectFrom('lesson')
-    .select(['id', 'mode', 'teacherId', 'roomId', 'startsAt', 'endsAt'])
-    .where('classId', '=', cls.id)
+    .select(['id', 'classId', 'mode', 'teacherId', 'roomId', 'startsAt', 'endsAt'])
+    .where(
+      'classId',
+      'in',
+      classes.map((c) => c.id),
+    )
     .orderBy('startsAt')
     .execute();
-  const out: (PlanFinding & { lessonId: string })[] = [];
-  for (const l of lessons) {
-    const facts = await gatherFacts(db, cls, policy, l);
-    for (const f of lessonFindings(l, facts)) out.push({ ...f, lessonId: l.id });
+  if (lessons.length === 0) return out;
+  const lessonIds = lessons.map((l) => l.id);
+  type Overlap = {
+    lessonId: string;
+    classCode: string;
+    organizationId: string;
+    startsAt: Date;
+    endsAt: Date;
+  };
+  const [teacherOverlaps, roomOverlaps, staff] = await Promise.all([
+    sql<Overlap>`
+      select l.id as "lessonId", c.code as "classCode", c.organization_id as "organizationId",
+             o.starts_at as "startsAt", o.ends_at as "endsAt"
+      from lesson l
+      join lesson o on o.teacher_id = l.teacher_id and o.id <> l.id
+        and tstzrange(o.starts_at, o.ends_at) && tstzrange(l.starts_at, l.ends_at)
+      join training_class c on c.id = o.class_id
+      where l.id = any(${lessonIds}::uuid[])`.execute(db),
+    sql<Overlap>`
+      select l.id as "lessonId", c.code as "classCode", c.organization_id as "organizationId",
+             o.starts_at as "startsAt", o.ends_at as "endsAt"
+      from lesson l
+      join lesson o on o.room_id = l.room_id and o.class_id <> l.class_id
+        and tstzrange(o.starts_at, o.ends_at) && tstzrange(l.starts_at, l.ends_at)
+      join training_class c on c.id = o.class_id
+      where l.id = any(${lessonIds}::uuid[]) and l.room_id is not null`.execute(db),
+    db
+      .selectFrom('staffAssignment')
+      .select([
+        'organizationId',
+        'personId',
+        'practiceYears',
+        'operationItems',
+        'startDate',
+        'endDate',
+      ])
+      .where('duty', 'in', ['teacher', 'head_teacher'])
+      .where('personId', 'in', [...new Set(lessons.map((l) => l.teacherId))])
+      .where('organizationId', 'in', [...new Set(classes.map((c) => c.organizationId))])
+      .execute(),
+  ]);
+  const byLesson = (rows: Overlap[]) => {
+    const m = new Map<string, Overlap[]>();
+    for (const r of rows) m.set(r.lessonId, [...(m.get(r.lessonId) ?? []), r]);
+    return m;
+  };
+  const teacherOf = byLesson(teacherOverlaps.rows);
+  const roomOf = byLesson(roomOverlaps.rows);
+  const policies = new Map<string, PolicyFigures>();
+  const minutes = (l: { startsAt: Date; endsAt: Date }) =>
+    (l.endsAt.getTime() - l.startsAt.getTime()) / 60_000;
+  for (const cls of classes) {
+    const key = `${cls.regionCode}|${cls.startDate}`;
+    if (!policies.has(key)) policies.set(key, (await classPolicy(db, cls)).figures);
+    const policy = policies.get(key)!;
+    const mine = lessons.filter((l) => l.classId === cls.id);
+    const found = out.get(cls.id)!;
+    for (const l of mine) {
+      const day = chinaDay(l.startsAt);
+      const teacher = staff
+        .filter(
+          (s) =>
+            s.organizationId === cls.organizationId &&
+            s.personId === l.teacherId &&
+            s.startDate <= day &&
+            (s.endDate === null || s.endDate >= day),
+        )
+        .sort((a, b) => (b.practiceYears ?? -1) - (a.practiceYears ?? -1))[0];
+      const others = mine.filter((x) => x.id !== l.id);
+      const facts: LessonFacts = {
+        cls: {
+          code: cls.code,
+          startDate: cls.startDate,
+          endDate: cls.endDate,
+          operationItemCode: cls.operationItemCode,
+          syllabusTheoryHours: cls.syllabusTheoryHours,
+        },
+        policy,
+        teacher: {
+          onStaff: teacher !== undefined,
+          practiceYears: teacher?.practiceYears ?? null,
+          operationItems: teacher?.operationItems ?? [],
+        },
+        teacherOverlaps: (teacherOf.get(l.id) ?? []).map((o) => ({
+          classCode: o.classCode,
+          sameInstitution: o.organizationId === cls.organizationId,
+          startsAt: new Date(o.startsAt),
+          endsAt: new Date(o.endsAt),
+        })),
+        roomOverlaps: (roomOf.get(l.id) ?? []).map((o) => ({
+          classCode: o.classCode,
+          startsAt: new Date(o.startsAt),
+          endsAt: new Date(o.endsAt),
+        })),
+        practicalMinutesThatDay: others
+          .filter((x) => x.mode === 'practical' && chinaDay(x.startsAt) === day)
+          .reduce((n, x) => n + minutes(x), 0),
+        onlineMinutesPlanned: others
+          .filter((x) => x.mode === 'online')
+          .reduce((n, x) => n + minutes(x), 0),
+      };
+      for (const f of lessonFindings(l, facts)) found.push({ ...f, lessonId: l.id });
+    }
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
+  Alert,
   App,
   Button,
   Card,
@@ -30,7 +31,7 @@ import { hasAnyRole, useAuth } from '../../app/auth';
 import { ApiError, api, type Page } from '../../lib/api-client';
 import { itemLabel } from '../../lib/catalog';
 import { useIsPhone } from '../../lib/use-media';
-import { statusColor } from './organizations-page';
+import { ProblemTags, statusColor } from './organizations-page';
 
 type Detail = z.infer<typeof OrganizationDetailSchema>;
 type Staff = z.infer<typeof StaffViewSchema>;
@@ -162,6 +163,7 @@ export function OrganizationDetailPage() {
           <Space wrap>
             <span>{org.name}</span>
             <Tag color={statusColor[org.status]}>{t(`status.${org.status}`)}</Tag>
+            <ProblemTags o={org} />
           </Space>
         }
         extra={
@@ -195,6 +197,16 @@ export function OrganizationDetailPage() {
             <Descriptions.Item label={t('org.employees')}>{org.employeeCount}</Descriptions.Item>
           )}
         </Descriptions>
+        {(org.problems ?? []).map((p) => (
+          <Alert
+            key={p.code}
+            type="error"
+            showIcon
+            message={p.message}
+            style={{ marginTop: 12 }}
+            data-testid="org-problem"
+          />
+        ))}
       </Card>
       {org.registrationCheck && <RegistrationCheckCard check={org.registrationCheck} />}
       {org.staff.length > 0 && (

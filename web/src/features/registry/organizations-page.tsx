@@ -1,5 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
-import { Card, Input, List, Pagination, Select, Space, Table, Tag, Typography } from 'antd';
+import {
+  Card,
+  Input,
+  List,
+  Pagination,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -17,6 +28,37 @@ export const statusColor: Record<string, string> = {
   suspended: 'orange',
   exited: 'default',
 };
+
+/**
+ * What the list shows first: the AQ 8011 registration check of a training institution (passed or how
+ * many conditions fail) and an exam site run by a training institution (培考不分), with the reason on hover.
+ */
+export function ProblemTags({
+  o,
+}: {
+  o: Pick<OrganizationSummary, 'registrationPassed' | 'problems'>;
+}) {
+  const { t } = useTranslation();
+  const problems = o.problems ?? [];
+  return (
+    <Space size={4} wrap data-testid="org-problems">
+      {o.registrationPassed === true && problems.length === 0 && (
+        <Tag color="green" data-problem="none">
+          {t('org.checkOk')}
+        </Tag>
+      )}
+      {problems.map((p) => (
+        <Tooltip key={p.code} title={p.message}>
+          <Tag color="red" data-problem={p.code}>
+            {p.code === 'registration_check_failed'
+              ? t('org.checkFailedTag', { count: p.count ?? 0 })
+              : t('org.separationBroken')}
+          </Tag>
+        </Tooltip>
+      ))}
+    </Space>
+  );
+}
 
 export function OrganizationsPage() {
   const { t } = useTranslation();
@@ -93,6 +135,7 @@ export function OrganizationsPage() {
                       <Tag>{t(`kind.${o.kind}`)}</Tag>
                       {status(o)}
                       {o.highRisk && <Tag color="red">{t('org.highRisk')}</Tag>}
+                      <ProblemTags o={o} />
                       <Typography.Text type="secondary">{o.regionName}</Typography.Text>
                     </Space>
                   }
@@ -141,6 +184,7 @@ export function OrganizationsPage() {
                 ) : null,
             },
             { title: t('org.status'), key: 'status', render: (_, o) => status(o) },
+            { title: t('org.problems'), key: 'problems', render: (_, o) => <ProblemTags o={o} /> },
           ]}
         />
       )}

@@ -51,9 +51,21 @@ export function ClassesPage() {
       {t(`training.phases.${c.phase}`)}
     </Tag>
   );
+  // The planning rules over the whole plan, as the class page lists them (违规 refuses, 提示 warns).
   const warnings = (c: ClassSummary) =>
-    c.warningCount > 0 ? (
-      <Tag color="orange">{`${t('training.warningCount')} ${c.warningCount}`}</Tag>
+    c.findingCounts.refuse + c.findingCounts.warn > 0 ? (
+      <Space
+        size={4}
+        data-testid="class-findings"
+        data-count={c.findingCounts.refuse + c.findingCounts.warn}
+      >
+        {c.findingCounts.refuse > 0 && (
+          <Tag color="red">{`${t('training.findingSeverity.refuse')} ${c.findingCounts.refuse}`}</Tag>
+        )}
+        {c.findingCounts.warn > 0 && (
+          <Tag color="orange">{`${t('training.findingSeverity.warn')} ${c.findingCounts.warn}`}</Tag>
+        )}
+      </Space>
     ) : null;
   const rowProps = (c: ClassSummary) =>
     ({
@@ -177,7 +189,7 @@ export function ClassesPage() {
             },
             { title: t('training.lessonCount'), dataIndex: 'lessonCount', align: 'right' as const },
             {
-              title: t('training.warningCount'),
+              title: t('training.findingsColumn'),
               key: 'warnings',
               render: (_, c) => warnings(c) ?? '—',
             },
