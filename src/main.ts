@@ -101,7 +101,12 @@ async function serve(): Promise<void> {
     if (config.DEMO_MODE) {
       process.stdout.write('空数据库：正在载入行政区划与泰安市演示数据…\n');
       const t0 = Date.now();
-      const summary = await seedDemoCity(handle.db, config.DEMO_SEED, config.DEMO_ANCHOR);
+      const summary = await seedDemoCity(
+        handle.db,
+        config.DEMO_SEED,
+        config.DEMO_ANCHOR,
+        fileStorageFromEnv(config),
+      );
       process.stdout.write(
         `演示数据已载入，数据日期 ${summary.anchor} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
       );
@@ -220,7 +225,7 @@ export async function runCli(argv: string[]): Promise<void> {
           );
           return 1;
         }
-        const summary = await seedDemoCity(h.db, seed, anchor);
+        const summary = await seedDemoCity(h.db, seed, anchor, fileStorageFromEnv(loadConfig()));
         process.stdout.write(`${JSON.stringify(summary)}\n`);
         return 0;
       });

@@ -1845,7 +1845,7 @@ export function generateDemoCity(
       displayName: `${taishanName}应急管理局`,
       organizationRef: `org:regulator:${TAISHAN}`,
       personRef: null,
-      description: `县级监管：只看${taishanName}辖区的机构与人员，含基本条件不达标的岱宗培训学校（1个进出口、无人脸考勤）`,
+      description: `县级监管：只看${taishanName}辖区的机构与人员，含基本条件不达标的岱宗培训学校（1个进出口、无人脸考勤）；双随机执法计划与抽取、问题看板、整改销号`,
     }),
     account({
       username: 'inspector',
@@ -1854,7 +1854,7 @@ export function generateDemoCity(
       displayName: `${taishanName}应急管理局执法人员`,
       organizationRef: `org:regulator:${TAISHAN}`,
       personRef: inspectorAccountPerson,
-      description: `执法人员：在手机上查看${taishanName}辖区的机构、人员与检查对象，现场核查培训机构基本条件`,
+      description: `执法人员（手机）：今日检查（岱宗职业培训学校复查）逐项填写检查表、拍照、被检查单位签字锁定；复核其他执法人员下达的整改；查看${taishanName}辖区的机构与人员`,
     }),
     account({
       username: 'exam',
@@ -1904,7 +1904,7 @@ export function generateDemoCity(
       organizationRef: `org:institution:${institutionPlans[2].key}`,
       personRef: null,
       description:
-        '培训机构（基本条件不达标）：专职管理人员仅3人、管理人员兼专职教师；本机构培训班学员中途离开、只签到不签退，学时台账不达标',
+        '培训机构（基本条件不达标）：专职管理人员仅3人、管理人员兼专职教师；本机构培训班学员中途离开、只签到不签退，学时台账不达标；市局检查后下达的整改通知已逾期，可上传整改证据',
     }),
     account({
       username: 'school2',

@@ -1,12 +1,16 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { idsForRefs, importBundle } from '../bundle/bundle.service.js';
 import { loadRegionTree } from '../modules/registry/registry.service.js';
 import { recordAudit } from '../platform/audit/audit.js';
 import { createUser } from '../platform/auth/auth.service.js';
 import type { Role } from '../platform/auth/roles.js';
 import { type Executor, transaction } from '../platform/db/database.js';
+import { type FileStorage, localFileStorage } from '../platform/files/storage.js';
 import { sealDemoArchives } from './demo-archives.js';
 import { type DemoAccount, generateDemoCity } from './demo-city.js';
 import { certifyDemoExaminers, runDemoExamSession } from './demo-exams.js';
+import { runDemoSupervision } from './demo-supervision.js';
 import { beijingDay, demoTimeline } from './demo-timeline.js';
 
 export const DEFAULT_DEMO_SEED = 20241012;
@@ -43,6 +47,8 @@ export async function seedDemoCity(
   db: Executor,
   seed = DEFAULT_DEMO_SEED,
   anchor: string = demoAnchorFor(),
+  /** Where the demo's inspection photos and signatures go (the app's storage; a temporary one in tests). */
+  files: FileStorage = localFileStorage(join(tmpdir(), 'zhenxun-demo-files')),
 ) {
   const timeline = demoTimeline(anchor);
   const regions = await loadRegionTree(db, 'system:demo');
@@ -87,7 +93,8 @@ export async function seedDemoCity(
   await sealDemoArchives(db, users);
   await certifyDemoExaminers(db, users.get('exam'), timeline);
   const exam = await runDemoExamSession(db, users, timeline);
-  return { seed, anchor, regions, imported, accounts: accounts.length, exam };
+  const supervision = await runDemoSupervision(db, files, users, timeline, seed);
+  return { seed, anchor, regions, imported, accounts: accounts.length, exam, supervision };
 }
 
 export async function listExistingDemoAccounts(db: Executor): Promise<DemoAccount[]> {

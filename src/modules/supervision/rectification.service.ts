@@ -92,7 +92,8 @@ export async function issueOrder(
       .select('name')
       .where('id', '=', actor.organizationId!)
       .executeTakeFirstOrThrow();
-    const short = regulator.name.replace(/应急管理局$/, '').replace(/^.*?(市|县|区)/, '$1');
+    // 泰安市泰山区应急管理局 → 泰山区责改; 泰安市应急管理局 → 泰安市责改.
+    const short = regulator.name.replace(/应急管理局$/, '').replace(/^.+?市(?=.+[市县区]$)/, '');
     const order = await trx
       .insertInto('rectificationOrder')
       .values({

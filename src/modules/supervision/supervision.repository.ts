@@ -51,24 +51,28 @@ export function latestTemplate(db: Executor, code: string, regionCode: string) {
 
 /** Inspectors of the regulators in a region (persons holding an inspector duty today). */
 export function listInspectors(db: Executor, regionPrefixValue: string, on: string) {
-  return db
-    .selectFrom('staffAssignment as s')
-    .innerJoin('person as p', 'p.id', 's.personId')
-    .innerJoin('organization as o', 'o.id', 's.organizationId')
-    .select([
-      'p.id as personId',
-      'p.name',
-      'o.id as regulatorId',
-      'o.name as regulatorName',
-      'o.regionCode',
-    ])
-    .where('s.duty', '=', 'inspector')
-    .where('o.kind', '=', 'regulator')
-    .where('o.regionCode', 'like', `${regionPrefixValue}%`)
-    .where('s.startDate', '<=', on)
-    .where((eb) => eb.or([eb('s.endDate', 'is', null), eb('s.endDate', '>=', on)]))
-    .orderBy('p.id')
-    .execute();
+  return (
+    db
+      .selectFrom('staffAssignment as s')
+      .innerJoin('person as p', 'p.id', 's.personId')
+      .innerJoin('organization as o', 'o.id', 's.organizationId')
+      .select([
+        'p.id as personId',
+        'p.name',
+        'o.id as regulatorId',
+        'o.name as regulatorName',
+        'o.regionCode',
+      ])
+      .where('s.duty', '=', 'inspector')
+      .where('o.kind', '=', 'regulator')
+      .where('o.regionCode', 'like', `${regionPrefixValue}%`)
+      .where('s.startDate', '<=', on)
+      .where((eb) => eb.or([eb('s.endDate', 'is', null), eb('s.endDate', '>=', on)]))
+      // By ID-card number: the same city gives the same draw input whatever ids the database made.
+      .orderBy('p.idNumber')
+      .orderBy('p.id')
+      .execute()
+  );
 }
 
 export function relativesOf(db: Executor, inspectorPersonIds: string[]) {
@@ -173,6 +177,7 @@ export function drawPool(
     .where('o.kind', 'in', kinds)
     .where('o.status', '=', 'active')
     .where('o.regionCode', 'like', `${regionPrefixValue}%`)
+    .orderBy('o.creditCode')
     .orderBy('o.id')
     .execute();
 }

@@ -7,6 +7,7 @@ import {
   verifyZh,
 } from '../features/certificates/certificates.i18n';
 import { examsEn, examsZh } from '../features/exams/exams.i18n';
+import { supervisionEn, supervisionZh } from '../features/supervision/supervision.i18n';
 import { trainingEn, trainingZh } from '../features/training/training.i18n';
 
 const zh = {
@@ -30,6 +31,9 @@ const zh = {
     certificates: '证书',
     exams: '考试',
     myExams: '我的考试',
+    inspect: '今日检查',
+    orders: '整改通知',
+    supervision: '执法监管',
   },
   login: {
     title: '登录',
@@ -253,6 +257,7 @@ const zh = {
   verify: verifyZh,
   certificates: certificatesZh,
   exams: examsZh,
+  sv: supervisionZh,
 };
 
 type Tree = { [k: string]: string | Tree };
@@ -278,6 +283,9 @@ const en: typeof zh = {
     certificates: 'Certificates',
     exams: 'Exams',
     myExams: 'My exams',
+    inspect: "Today's inspections",
+    orders: 'Rectification orders',
+    supervision: 'Supervision',
   },
   login: {
     title: 'Log in',
@@ -502,6 +510,7 @@ const en: typeof zh = {
   verify: verifyEn,
   certificates: certificatesEn,
   exams: examsEn,
+  sv: supervisionEn,
 };
 
 export type Language = 'zh-CN' | 'en';

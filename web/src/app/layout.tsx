@@ -12,7 +12,9 @@ import {
   MenuOutlined,
   PlayCircleOutlined,
   SafetyCertificateOutlined,
+  ScheduleOutlined,
   TeamOutlined,
+  ToolOutlined,
 } from '@ant-design/icons';
 import { Button, Drawer, Layout, Menu, Space, Tag, Typography } from 'antd';
 import { type ReactNode, useState } from 'react';
@@ -112,6 +114,20 @@ const entries: MenuEntry[] = [
     label: 'menu.certificates',
     icon: <SafetyCertificateOutlined />,
     roles: [...jurisdiction, 'enterprise', 'worker'],
+  },
+  {
+    key: 'inspect',
+    path: () => '/inspect',
+    label: 'menu.inspect',
+    icon: <ScheduleOutlined />,
+    roles: ['inspector'],
+  },
+  {
+    key: 'orders',
+    path: () => '/orders',
+    label: 'menu.orders',
+    icon: <ToolOutlined />,
+    roles: [...organizationUsers, 'exam_authority'],
   },
   {
     key: 'policies',

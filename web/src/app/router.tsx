@@ -13,6 +13,10 @@ import { PoliciesPage } from '../features/policy/policies-page';
 import { OrganizationDetailPage } from '../features/registry/organization-detail-page';
 import { OrganizationsPage } from '../features/registry/organizations-page';
 import { PersonDetailPage, PersonsPage } from '../features/registry/persons-page';
+import { InspectPage } from '../features/supervision/inspect-page';
+import { MyDayPage } from '../features/supervision/my-day-page';
+import { MyOrdersPage, OrderPage } from '../features/supervision/order-page';
+import { RectifyPage } from '../features/supervision/rectify-page';
 import { ClassPage } from '../features/training/class-page';
 import { ClassesPage } from '../features/training/classes-page';
 import { LearnPage } from '../features/training/learn-page';
@@ -38,6 +42,7 @@ function Home() {
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
   { path: '/verify', element: <VerifyPage /> },
+  { path: '/rectify/:token', element: <RectifyPage /> },
   {
     element: <RequireLogin />,
     children: [
@@ -60,6 +65,10 @@ const router = createBrowserRouter([
           { path: '/my/exams/:id/theory', element: <TheoryPage /> },
           { path: '/my/hours', element: <MyHoursPage /> },
           { path: '/my/courses', element: <LearnPage /> },
+          { path: '/inspect', element: <MyDayPage /> },
+          { path: '/inspect/:id', element: <InspectPage /> },
+          { path: '/orders', element: <MyOrdersPage /> },
+          { path: '/orders/:id', element: <OrderPage /> },
           { path: '*', element: <Navigate to="/" replace /> },
         ],
       },
