@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { addWorkingDays, calendarYears, holidaysKnownFor, isWorkingDay } from './calendar.js';
+import {
+  addDays,
+  addWorkingDays,
+  addYears,
+  beijingDay,
+  beijingHm,
+  beijingTime,
+  beijingWallTime,
+  calendarYears,
+  daysBetween,
+  holidaysKnownFor,
+  isWorkingDay,
+} from './calendar.js';
 
 describe('working-day calendar', () => {
   it('skips weekends and the statutory holidays, and counts the weekends worked instead', () => {
@@ -32,5 +44,24 @@ describe('working-day calendar', () => {
     expect(isWorkingDay('2030-10-05')).toBe(false); // a Saturday is still a weekend
     expect(holidaysKnownFor('2026-05-01')).toBe(true);
     expect(holidaysKnownFor('2030-10-01')).toBe(false);
+  });
+});
+
+describe('Beijing time', () => {
+  it('puts 01:00 Beijing (17:00 UTC the evening before) on the Beijing date', () => {
+    const at = new Date('2026-12-06T17:00:00Z');
+    expect(beijingDay(at)).toBe('2026-12-07');
+    expect(beijingTime(at)).toBe('2026-12-07 01:00');
+    expect(beijingHm(at)).toBe('01:00');
+    expect(beijingDay(new Date('2026-12-06T15:59:59Z'))).toBe('2026-12-06');
+    expect(beijingWallTime('2026-12-07', '01:00').toISOString()).toBe('2026-12-06T17:00:00.000Z');
+  });
+
+  it('adds days and years across month ends, leap days and years', () => {
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(addYears('2024-02-29', 1)).toBe('2025-02-28');
+    expect(daysBetween('2026-12-07', '2027-01-07')).toBe(31);
   });
 });

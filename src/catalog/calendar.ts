@@ -95,3 +95,73 @@ export function addWorkingDays(date: string, n: number): string {
 export function holidaysKnownFor(date: string): boolean {
   return calendarYears.includes(Number(date.slice(0, 4)));
 }
+
+// ——— Beijing time ———
+
+/**
+ * China keeps one zone, UTC+8, with no daylight saving: the day a rule judges (a class's phase, a
+ * certificate's expiry, a deadline, the policy in force) is the UTC+8 calendar date of the instant,
+ * whatever zone the server or browser runs in. Every module takes its days and clock labels from here.
+ */
+export const CHINA_UTC_OFFSET_MS = 8 * 3_600_000;
+
+const inBeijing = (at: Date | string) =>
+  new Date(new Date(at).getTime() + CHINA_UTC_OFFSET_MS).toISOString();
+
+/** 'YYYY-MM-DD': the Beijing calendar day of an instant. */
+export const beijingDay = (at: Date | string): string => inBeijing(at).slice(0, 10);
+/** 'YYYY-MM-DD HH:MM' in Beijing time. */
+export const beijingTime = (at: Date | string): string =>
+  inBeijing(at).slice(0, 16).replace('T', ' ');
+/** 'HH:MM' in Beijing time. */
+export const beijingHm = (at: Date | string): string => inBeijing(at).slice(11, 16);
+/** The instant of a Beijing wall-clock time on a day. */
+export const beijingWallTime = (day: string, hhmm: string): Date =>
+  new Date(`${day}T${hhmm}:00+08:00`);
+
+// ——— calendar dates ('YYYY-MM-DD') ———
+
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** Same day n years on; 29 February becomes 28 February in a common year (as PostgreSQL's `date + interval`). */
+export function addYears(iso: string, n: number): string {
+  const y = Number(iso.slice(0, 4)) + n;
+  const md = iso.slice(5) === '02-29' && !isLeap(y) ? '02-28' : iso.slice(5);
+  return `${String(y).padStart(4, '0')}-${md}`;
+}
+/**
+ * Day arithmetic on integers (H. Hinnant's days_from_civil / civil_from_days): the status of every
+ * certificate of a public check runs it a dozen times, and a Date parse and ISO print per call was
+ * a measurable share of that check's CPU. certificates.rules.test.ts compares it with Date.
+ */
+export function addDays(iso: string, n: number): string {
+  let y = Number(iso.slice(0, 4));
+  const m = Number(iso.slice(5, 7));
+  const d = Number(iso.slice(8, 10));
+  y -= m <= 2 ? 1 : 0;
+  let era = Math.floor(y / 400);
+  let yoe = y - era * 400;
+  const doe0 =
+    yoe * 365 +
+    Math.floor(yoe / 4) -
+    Math.floor(yoe / 100) +
+    Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) +
+    d -
+    1;
+  const z = era * 146_097 + doe0 + n;
+  era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, '0')}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
+}
+/** Whole days from one calendar date to another. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}

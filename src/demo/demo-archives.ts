@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
 import { idsForRefs } from '../bundle/bundle.service.js';
-import { addWorkingDays } from '../catalog/calendar.js';
+import { addWorkingDays, beijingWallTime } from '../catalog/calendar.js';
 import { addClassDocument, closeClass } from '../modules/training/archive.service.js';
 import type { ArchiveDocumentPart } from '../modules/training/classes.table.js';
 import type { Actor } from '../platform/auth/actor.js';
 import type { Executor } from '../platform/db/database.js';
-import { bjTime } from './demo-timeline.js';
 
 /**
  * Two finished classes are closed and sealed by their institutions' demo accounts: 泰山's
@@ -108,8 +107,14 @@ export async function sealDemoArchives(
     // The documents the working day after the last lesson, the seal the day after that.
     const end = ends.get(classId)!;
     for (const d of documents(end))
-      await addClassDocument(db, actor, classId, d, bjTime(addWorkingDays(end, 1), '17:00'));
-    await closeClass(db, actor, classId, bjTime(addWorkingDays(end, 2), '09:00'));
+      await addClassDocument(
+        db,
+        actor,
+        classId,
+        d,
+        beijingWallTime(addWorkingDays(end, 1), '17:00'),
+      );
+    await closeClass(db, actor, classId, beijingWallTime(addWorkingDays(end, 2), '09:00'));
     if (a.tampered) {
       // After sealing, someone moves the first day's check-outs to the end of the morning lesson.
       await sql`

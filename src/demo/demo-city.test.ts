@@ -55,9 +55,7 @@ function registrationFindings(b: DemoBundle, ref: string) {
 }
 
 describe('generateDemoCity', () => {
-  const started = performance.now();
   const city = generateDemoCity(SEED, { anchor: DEMO_TODAY });
-  const elapsedMs = performance.now() - started;
   const b = city.bundle;
   const org = new Map(b.organizations.map((o) => [o.ref, o]));
   const ofKind = (k: string) => b.organizations.filter((o) => o.kind === k);
@@ -69,10 +67,6 @@ describe('generateDemoCity', () => {
     const other = generateDemoCity(SEED + 1, { anchor: DEMO_TODAY }).bundle;
     expect(other.persons.map((p) => p.idNumber)).not.toEqual(b.persons.map((p) => p.idNumber));
     expect(other.organizations.map((o) => o.name)).not.toEqual(b.organizations.map((o) => o.name));
-  });
-
-  it('generates the whole city in well under 2 s', () => {
-    expect(elapsedMs).toBeLessThan(2000);
   });
 
   it('is a valid v1 bundle whose refs all resolve', () => {

@@ -6,6 +6,7 @@ import type {
   BundlePerson,
   BundleStaff,
 } from '../bundle/bundle.contract.js';
+import { addDays, addYears } from '../catalog/calendar.js';
 import { makeCreditCode, makeIdNumber } from '../modules/registry/identifiers.rules.js';
 import type { Duty, Education, Facilities, Post } from '../modules/registry/registry.contract.js';
 import { highRiskIndustries } from '../modules/registry/registry.contract.js';
@@ -124,13 +125,6 @@ const DAY_MS = 86_400_000;
 const dayNumber = (iso: string) =>
   Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / DAY_MS;
 const isoOfDay = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
-const addDays = (iso: string, n: number) => isoOfDay(dayNumber(iso) + n);
-const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-function addYears(iso: string, n: number): string {
-  const y = Number(iso.slice(0, 4)) + n;
-  const md = iso.slice(5) === '02-29' && !isLeap(y) ? '02-28' : iso.slice(5);
-  return `${y}-${md}`;
-}
 /** Whole years from `birth` to `on`. */
 function ageOn(birth: string, on: string): number {
   const years = Number(on.slice(0, 4)) - Number(birth.slice(0, 4));

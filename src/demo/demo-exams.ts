@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { idsForRefs } from '../bundle/bundle.service.js';
-import { addWorkingDays } from '../catalog/calendar.js';
+import { addWorkingDays, beijingWallTime } from '../catalog/calendar.js';
 import { exams } from '../catalog/figures.js';
 import { findOperationItem } from '../catalog/operations.js';
 import { practicalStandard } from '../catalog/practical.js';
@@ -15,7 +15,7 @@ import type { Actor } from '../platform/auth/actor.js';
 import { actorOfUser, createUser } from '../platform/auth/auth.service.js';
 import { type Executor, transaction } from '../platform/db/database.js';
 import { DomainError } from '../platform/errors.js';
-import { bjTime, type DemoTimeline } from './demo-timeline.js';
+import type { DemoTimeline } from './demo-timeline.js';
 
 /** The day the demo examiners' certificates were issued, on the reference calendar (moved to the anchor). */
 const EXAMINER_CERTIFIED_ON = '2024-03-15';
@@ -54,7 +54,7 @@ export async function certifyDemoExaminers(
         db,
         actor,
         { kind: 'special_operation', personId: e.personId, operationItemCode: item, issuedOn },
-        { now: bjTime(issuedOn, '10:00') },
+        { now: beijingWallTime(issuedOn, '10:00') },
       );
     }
   }
@@ -68,7 +68,7 @@ export const demoBlueprintParts = [
   { kind: 'multiple', knowledgePoint: null, count: 5, pointsEach: 4 },
 ] as const;
 
-const bj = bjTime;
+const bj = beijingWallTime;
 const plusMinutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
 
 /**

@@ -1,6 +1,6 @@
 import { crc32, deflateSync } from 'node:zlib';
 import { idsForRefs } from '../bundle/bundle.service.js';
-import { addWorkingDays, isWorkingDay } from '../catalog/calendar.js';
+import { addDays, addWorkingDays, beijingWallTime, isWorkingDay } from '../catalog/calendar.js';
 import { encodeJpeg, type RgbImage } from '../modules/faces/face-engine.js';
 import * as inspections from '../modules/supervision/inspections.service.js';
 import * as rectification from '../modules/supervision/rectification.service.js';
@@ -9,7 +9,7 @@ import type { Actor } from '../platform/auth/actor.js';
 import { actorOfUser } from '../platform/auth/auth.service.js';
 import type { Executor } from '../platform/db/database.js';
 import type { FileStorage } from '../platform/files/storage.js';
-import { addDays, bjTime, type DemoTimeline } from './demo-timeline.js';
+import type { DemoTimeline } from './demo-timeline.js';
 
 type DemoUser = { userId: string; organizationId: string | null; displayName: string };
 
@@ -178,10 +178,10 @@ async function inspectOnSite(
   fails: Record<string, string>,
   signerName: string,
 ) {
-  const started = await inspections.startInspection(db, actor, inspectionId, bjTime(day, '09:30'));
+  const started = await inspections.startInspection(db, actor, inspectionId, beijingWallTime(day, '09:30'));
   let minute = 0;
   for (const item of started.items) {
-    const at = new Date(bjTime(day, '09:40').getTime() + minute++ * 4 * 60_000);
+    const at = new Date(beijingWallTime(day, '09:40').getTime() + minute++ * 4 * 60_000);
     const note = fails[item.code];
     if (!note) {
       await inspections.answerItem(db, actor, inspectionId, item.position, { result: 'pass' }, at);
@@ -211,7 +211,7 @@ async function inspectOnSite(
       signaturePngBase64: b64(demoSignature(3 + (signerName.length % 4))),
       summary: undefined,
     },
-    bjTime(day, '11:30'),
+    beijingWallTime(day, '11:30'),
   );
 }
 
@@ -259,7 +259,7 @@ export async function runDemoSupervision(
       scheduledOn: t0,
       seed: `zhenxun-demo-${seed}-${t0}`,
     },
-    bjTime(addWorkingDays(t0, -5), '10:00'),
+    beijingWallTime(addWorkingDays(t0, -5), '10:00'),
   );
   const drawn = await inspections.listInspections(db, county, { from: t0, to: t0 });
   for (const insp of drawn.filter((i) => draw.inspections.includes(i.id))) {
@@ -295,16 +295,16 @@ export async function runDemoSupervision(
         requirements:
           '实操大厅增设广角摄像头，做到理论和实操场地全覆盖；整改完成后上传现场照片和验收记录。',
       },
-      bjTime(issued, '15:00'),
+      beijingWallTime(issued, '15:00'),
     );
-    const link = await rectification.createOrderLink(db, actor, order.id, bjTime(issued, '15:05'));
+    const link = await rectification.createOrderLink(db, actor, order.id, beijingWallTime(issued, '15:05'));
     const answered = addDays(deadline, -5);
     const evidence = await rectification.uploadByLink(
       db,
       files,
       link.token,
       { contentBase64: b64(demoPhoto(3)), contentType: 'image/jpeg', name: '新增摄像头.jpg' },
-      bjTime(answered, '16:00'),
+      beijingWallTime(answered, '16:00'),
     );
     await rectification.respondByLink(
       db,
@@ -313,7 +313,7 @@ export async function runDemoSupervision(
         statement: '已在实操大厅增设3个广角摄像头，录像接入平台，覆盖全部实操工位。',
         fileIds: [evidence.id],
       },
-      bjTime(answered, '16:10'),
+      beijingWallTime(answered, '16:10'),
     );
     const third = taishanInspectors.find((p) => !insp.inspectorPersonIds.includes(p.personId));
     if (third)
@@ -322,10 +322,10 @@ export async function runDemoSupervision(
         inspectorActor(third, TAISHAN, third.regulatorId),
         order.id,
         { outcome: 'accepted', note: '现场复核：实操大厅摄像头已增设至4个，录像可回放。' },
-        bjTime(addDays(deadline, -3), '10:30'),
+        beijingWallTime(addDays(deadline, -3), '10:30'),
       );
     if (third)
-      await rectification.closeOrder(db, county, order.id, bjTime(addDays(deadline, -2), '09:00'));
+      await rectification.closeOrder(db, county, order.id, beijingWallTime(addDays(deadline, -2), '09:00'));
     counts.orders++;
     // The serious finding: no penalty was decided (G01); a follow-up order two working days ago.
     const followUp = addWorkingDays(anchor, -2);
@@ -339,7 +339,7 @@ export async function runDemoSupervision(
         requirements:
           '增设第二个安全出口，配备人脸识别考勤设备，按 AQ 8011 补齐基本条件后申请复核。',
       },
-      bjTime(followUp, '10:00'),
+      beijingWallTime(followUp, '10:00'),
     );
     counts.orders++;
   }
@@ -375,7 +375,7 @@ export async function runDemoSupervision(
       requirements:
         '补足专职管理人员至不少于5人，专职管理人员不再兼任专职教师；提交劳动合同和岗位调整文件。',
     },
-    bjTime(addWorkingDays(t1, 1), '15:00'),
+    beijingWallTime(addWorkingDays(t1, 1), '15:00'),
   );
   counts.orders++;
   await rectification.decidePenalty(db, city, {
@@ -388,10 +388,10 @@ export async function runDemoSupervision(
     findingId: signed.findings.find((f) => f.code === 'sd-inst-1')?.id,
   });
   // Nobody answered: the day after the deadline the sweep sends it up to the city.
-  await rectification.escalateOverdueOrders(db, bjTime(addDays(deadline, 1), '00:10'));
+  await rectification.escalateOverdueOrders(db, beijingWallTime(addDays(deadline, 1), '00:10'));
 
   // ——— the grades, and today's inspection for the `inspector` account ———
-  await reports.computeGrades(db, city, bjTime(addDays(anchor, -1), '18:00'));
+  await reports.computeGrades(db, city, beijingWallTime(addDays(anchor, -1), '18:00'));
   const partner = taishanInspectors.find((p) => p.personId !== me.personId);
   await inspections.createInspection(db, county, {
     organizationId: daizong,

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { holidaysKnownFor, isWorkingDay } from '../catalog/calendar.js';
+import { addDays, beijingDay, holidaysKnownFor, isWorkingDay } from '../catalog/calendar.js';
 import { generateDemoCity } from './demo-city.js';
-import { addDays, beijingDay, demoTimeline, RUNNING_OPEN_WORKING_DAYS } from './demo-timeline.js';
+import { demoTimeline, RUNNING_OPEN_WORKING_DAYS } from './demo-timeline.js';
 
 const webPublic = fileURLToPath(new URL('../../web/public', import.meta.url));
 const daysBetween = (a: string, b: string) =>

@@ -1,4 +1,10 @@
-import { addWorkingDays, isWorkingDay } from '../catalog/calendar.js';
+import {
+  addDays,
+  addWorkingDays,
+  beijingWallTime,
+  daysBetween,
+  isWorkingDay,
+} from '../catalog/calendar.js';
 
 /**
  * Where the demo city's events sit in time, relative to its anchor: the Beijing date of the first
@@ -24,23 +30,10 @@ export const DEMO_EARLIEST_ANCHOR = '2025-01-01';
 /** Working days after the anchor that a running class's period stays open at least. */
 export const RUNNING_OPEN_WORKING_DAYS = 5;
 
-const DAY_MS = 86_400_000;
-const dayNumber = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
-const isoOfDay = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
-export const addDays = (iso: string, n: number) => isoOfDay(dayNumber(iso) + n);
-
-/** The Beijing calendar date of an instant. */
-export function beijingDay(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
-
-/** A Beijing wall-clock time on a date. */
-export const bjTime = (day: string, hhmm: string) => new Date(`${day}T${hhmm}:00+08:00`);
-
 export function assertDemoAnchor(anchor: string): void {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(anchor) || Number.isNaN(Date.parse(`${anchor}T00:00:00Z`)))
     throw new Error(`demo anchor must be a date YYYY-MM-DD, got "${anchor}"`);
-  if (isoOfDay(dayNumber(anchor)) !== anchor) throw new Error(`no such date: ${anchor}`);
+  if (addDays(anchor, 0) !== anchor) throw new Error(`no such date: ${anchor}`);
   if (anchor < DEMO_EARLIEST_ANCHOR)
     throw new Error(`demo anchor ${anchor} is before ${DEMO_EARLIEST_ANCHOR}`);
 }
@@ -80,7 +73,7 @@ export interface DemoTimeline {
 
 export function demoTimeline(anchor: string): DemoTimeline {
   assertDemoAnchor(anchor);
-  const delta = dayNumber(anchor) - dayNumber(DEMO_REFERENCE_DAY);
+  const delta = daysBetween(DEMO_REFERENCE_DAY, anchor);
   const examDay = workingDayOnOrBefore(addDays(anchor, -28));
   // The finished classes end 4 working days before the exam (registration, photos, the plan).
   const finishedEnd = addWorkingDays(examDay, -4);
@@ -112,6 +105,6 @@ export function demoTimeline(anchor: string): DemoTimeline {
       day: workingDayOnOrAfter(addDays(anchor, 7)),
       registeredDay: addWorkingDays(anchor, -1),
     },
-    recordsUntil: bjTime(anchor, '00:00'),
+    recordsUntil: beijingWallTime(anchor, '00:00'),
   };
 }

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { idsForRefs, importBundle } from '../bundle/bundle.service.js';
+import { beijingDay } from '../catalog/calendar.js';
 import { loadRegionTree } from '../modules/registry/registry.service.js';
 import { recordAudit } from '../platform/audit/audit.js';
 import { createUser } from '../platform/auth/auth.service.js';
@@ -11,7 +12,7 @@ import { sealDemoArchives } from './demo-archives.js';
 import { type DemoAccount, generateDemoCity } from './demo-city.js';
 import { certifyDemoExaminers, runDemoExamSession } from './demo-exams.js';
 import { runDemoSupervision } from './demo-supervision.js';
-import { beijingDay, demoTimeline } from './demo-timeline.js';
+import { demoTimeline } from './demo-timeline.js';
 
 export const DEFAULT_DEMO_SEED = 20241012;
 

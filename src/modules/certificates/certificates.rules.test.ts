@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { addDays, addYears } from '../../catalog/calendar.js';
 import { exams, specialOperation } from '../../catalog/figures.js';
 import { makeIdNumber } from '../registry/identifiers.rules.js';
 import {
-  addDays,
-  addYears,
   banUntil,
   type CertificateFacts,
   certificateStatus,

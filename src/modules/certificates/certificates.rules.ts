@@ -1,3 +1,4 @@
+import { addDays, addYears } from '../../catalog/calendar.js';
 import { certificateNumberRule, exams, specialOperation } from '../../catalog/figures.js';
 import { maskIdNumber } from '../registry/identifiers.rules.js';
 import type {
@@ -8,53 +9,6 @@ import type {
 
 // ——— dates ('YYYY-MM-DD', calendar arithmetic in UTC) ———
 
-const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-
-/** Same day n years on; 29 February becomes 28 February in a common year (as PostgreSQL's `date + interval`). */
-export function addYears(iso: string, n: number): string {
-  const y = Number(iso.slice(0, 4)) + n;
-  const md = iso.slice(5) === '02-29' && !isLeap(y) ? '02-28' : iso.slice(5);
-  return `${String(y).padStart(4, '0')}-${md}`;
-}
-/**
- * Day arithmetic on integers (H. Hinnant's days_from_civil / civil_from_days): the status of every
- * certificate of a public check runs it a dozen times, and a Date parse and ISO print per call was
- * a measurable share of that check's CPU. certificates.rules.test.ts compares it with Date.
- */
-export function addDays(iso: string, n: number): string {
-  let y = Number(iso.slice(0, 4));
-  const m = Number(iso.slice(5, 7));
-  const d = Number(iso.slice(8, 10));
-  y -= m <= 2 ? 1 : 0;
-  let era = Math.floor(y / 400);
-  let yoe = y - era * 400;
-  const doe0 =
-    yoe * 365 +
-    Math.floor(yoe / 4) -
-    Math.floor(yoe / 100) +
-    Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) +
-    d -
-    1;
-  const z = era * 146_097 + doe0 + n;
-  era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return `${String(year).padStart(4, '0')}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
-}
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
-/** The calendar date in China (UTC+8, no daylight saving) at an instant. */
-export function beijingDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 /** The last day of a period of n years that starts on `from`. */
 const endOfYears = (from: string, n: number) => addDays(addYears(from, n), -1);
 

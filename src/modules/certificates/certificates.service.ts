@@ -10,6 +10,7 @@ import {
   sign,
 } from 'node:crypto';
 import encodeQR from 'qr';
+import { addDays, beijingDay, daysBetween } from '../../catalog/calendar.js';
 import {
   competencyCategories,
   examinableItem,
@@ -38,15 +39,12 @@ import {
 } from './certificates.contract.js';
 import * as repo from './certificates.repository.js';
 import {
-  addDays,
   banUntil,
-  beijingDate,
   type CertificateStatus,
   certificateStatus,
   checkEvent,
   competencyNumber,
   competencyNumberPrefix,
-  daysBetween,
   dueBetween,
   type EventFacts,
   inForce,
@@ -307,7 +305,7 @@ export async function issueCertificate(
   const organizationId = requireAuthority(actor);
   const authorityId = input.authorityId ?? organizationId;
   if (!certifiesFor(actor, authorityId)) throw forbidden('只能以本考试机构的名义发证');
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   if (input.issuedOn > today)
     throw new DomainError('validation_failed', '发证日期不能晚于今天', [
       { path: 'body.issuedOn', message: 'in the future' },
@@ -449,7 +447,7 @@ export async function listCertificates(
   page: Page,
   now = new Date(),
 ) {
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const { items, total } = await repo.listCertificates(db, actor.scope, filter, page);
   const events = groupEvents(
     await repo.listEvents(
@@ -489,7 +487,7 @@ export async function getCertificate(
 ): Promise<CertificateDetail> {
   const row = await repo.findCertificateById(db, actor.scope, id);
   if (!row) throw notFound('证书');
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const events = await repo.listEvents(db, [id]);
   const s = statusOf(row, events, today);
   return {
@@ -556,7 +554,7 @@ export async function recordCertificateEvent(
   requestId?: string,
 ) {
   const organizationId = requireAuthority(actor);
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   return transaction(db, async (trx) => {
     if (!(await repo.lockCertificateById(trx, actor.scope, id))) throw notFound('证书');
     const row = (await repo.findCertificateById(trx, actor.scope, id))!;
@@ -652,7 +650,7 @@ export async function certificateReminders(
   withinDays: number,
   now = new Date(),
 ): Promise<Reminder[]> {
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const to = addDays(today, withinDays);
   const rows = await repo.listReminderCandidates(db, actor.scope, today, today, to);
   const events = groupEvents(
@@ -696,7 +694,7 @@ export async function verifyByNumber(
   now: Date,
 ): Promise<PublicVerifyAnswer> {
   const number = normalizeNumber(q.number);
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const rows = await repo.verifyNumber(db, { number, name: normalizeName(q.name) });
   const mine = rows.filter((r) => r.nameOk);
   queryLogOf(db).append({
@@ -772,7 +770,7 @@ export async function verifyQr(
     signatureValid: true,
     reason: null,
     cardCurrent: check.claims.cardEdition === row.cardEdition,
-    certificate: publicView(row, statusOf(row, events, beijingDate(now))),
+    certificate: publicView(row, statusOf(row, events, beijingDay(now))),
     checkedAt: now.toISOString(),
   };
 }

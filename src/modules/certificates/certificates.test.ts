@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, addYears } from '../../catalog/calendar.js';
 import { exams, specialOperation } from '../../catalog/figures.js';
 import { migrations } from '../../platform/db/migrations/index.js';
 import type { App } from '../../platform/http/routing.js';
@@ -26,7 +27,6 @@ import {
 import { makeIdNumber, maskIdNumber, maskName } from '../registry/identifiers.rules.js';
 import { PublicCertificateSchema } from './certificates.contract.js';
 import { publicVerifyLimit } from './certificates.routes.js';
-import { addDays, addYears } from './certificates.rules.js';
 import { encodeClaims, parsePayload } from './qr.js';
 
 const run = promisify(execFile);

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { beijingDay } from '../../catalog/calendar.js';
 
 /**
  * The certificate QR payload and its offline check. This file imports nothing but node:crypto: a
@@ -148,9 +149,6 @@ export function publicKeyFromRaw(rawBase64url: string): KeyObject {
   });
 }
 
-const beijingDate = (iso: string) =>
-  new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
-
 /**
  * Checks a payload against published keys, offline. A key retired before the certificate's issue
  * date cannot have signed it (a leaked old key cannot mint new certificates).
@@ -173,7 +171,7 @@ export function verifyQrPayload(payload: string, keys: readonly PublishedKey[]):
     ok = false;
   }
   if (!ok) return { valid: false, reason: 'bad_signature', claims };
-  if (key.retiredAt && claims.issuedOn > beijingDate(key.retiredAt))
+  if (key.retiredAt && claims.issuedOn > beijingDay(key.retiredAt))
     return { valid: false, reason: 'key_retired', claims };
   return { valid: true, claims, key };
 }

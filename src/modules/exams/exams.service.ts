@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
+import { beijingDay } from '../../catalog/calendar.js';
 import { exams, specialOperation } from '../../catalog/figures.js';
 import { examinableItem } from '../../catalog/operations.js';
 import { practicalStandard } from '../../catalog/practical.js';
@@ -7,7 +8,6 @@ import { recordAudit } from '../../platform/audit/audit.js';
 import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { type Executor, queryPrepared, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
-import { beijingDate } from '../certificates/certificates.rules.js';
 import {
   certificateStanding,
   issueCertificate,
@@ -237,7 +237,7 @@ function sessionView(s: Awaited<ReturnType<typeof sessionsOf>>[number], now: Dat
     invigilatorIds: s.invigilatorIds,
     examinerIds: s.examinerIds,
     resultsPublishedAt: s.resultsPublishedAt ? iso(s.resultsPublishedAt) : null,
-    ...resultsDue(beijingDate(s.endsAt), s.resultsPublishedAt !== null, beijingDate(now)),
+    ...resultsDue(beijingDay(s.endsAt), s.resultsPublishedAt !== null, beijingDay(now)),
   };
 }
 
@@ -391,9 +391,9 @@ export async function createSession(
           ])
           .where('sa.personId', '=', personId)
           .where((eb) =>
-            eb.or([eb('sa.endDate', 'is', null), eb('sa.endDate', '>=', beijingDate(startsAt))]),
+            eb.or([eb('sa.endDate', 'is', null), eb('sa.endDate', '>=', beijingDay(startsAt))]),
           )
-          .where('sa.startDate', '<=', beijingDate(startsAt))
+          .where('sa.startDate', '<=', beijingDay(startsAt))
           .execute();
         const name = assignments[0]?.name ?? personId;
         if (
@@ -416,7 +416,7 @@ export async function createSession(
             trx,
             personId,
             plan.itemCode,
-            beijingDate(startsAt),
+            beijingDay(startsAt),
           );
           if (!standing.inForce)
             problems.push({
@@ -526,7 +526,7 @@ async function eligibilityFor(
     certificateInForce: standing.inForce,
     pastSittings: past.map((r) => ({
       registrationId: r.id,
-      sessionStartsOn: beijingDate(new Date(r.startsAt)),
+      sessionStartsOn: beijingDay(new Date(r.startsAt)),
       result: r.result,
       theoryScore: num(r.theoryScore),
     })),
@@ -644,7 +644,7 @@ export async function register(
       throw new DomainError('duplicate', '该考生已报名此计划', [
         { path: 'body.personId', message: 'already registered', registrationId: existing.id },
       ]);
-    const examDate = beijingDate(new Date(session.startsAt));
+    const examDate = beijingDay(new Date(session.startsAt));
     const e = await eligibilityFor(trx, plan, personId, examDate);
     if (!e.eligible) {
       throw new DomainError(
@@ -1909,7 +1909,7 @@ export async function certifyResult(
       kind: r.certificateKind,
       personId: r.personId,
       operationItemCode: r.itemCode,
-      issuedOn: beijingDate(now),
+      issuedOn: beijingDay(now),
       resultRef: r.id,
     },
     { now, requestId },

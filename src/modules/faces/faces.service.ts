@@ -1,3 +1,4 @@
+import { beijingDay } from '../../catalog/calendar.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
@@ -42,7 +43,7 @@ function decodeBase64Jpeg(base64: string): RgbImage {
 }
 
 async function thresholds(db: Executor, regionCode: string, now: Date) {
-  const policy = await policyInForce(db, regionCode, now.toISOString().slice(0, 10));
+  const policy = await policyInForce(db, regionCode, beijingDay(now));
   return {
     match: policy.figures.faceMatchThreshold.value,
     antispoofMin: policy.figures.faceAntispoofMin.value,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { beijingDay } from '../../catalog/calendar.js';
 import { listCatalogFigures } from '../../catalog/figures.js';
 import {
   competencyCategories,
@@ -96,7 +97,7 @@ export async function policyRoutes(app: App, deps: AppDeps): Promise<void> {
       },
     },
     async (request) => {
-      const date = request.query.date ?? (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
+      const date = request.query.date ?? beijingDay(deps.now?.() ?? new Date());
       const policy = await policyInForce(db, request.query.regionCode, date);
       return {
         regionCode: request.query.regionCode,

@@ -1,3 +1,4 @@
+import { beijingDay } from '../../catalog/calendar.js';
 /**
  * Identifier checksums. Pure and isomorphic: the web validates forms with the same code.
  * GB 32100-2015 (统一社会信用代码) and GB 11643-1999 (公民身份号码).
@@ -87,8 +88,6 @@ const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 /** GB 11643's own worked example is born in 1880; anything earlier is a typo, not a person. */
 const EARLIEST_BIRTH_YEAR = 1800;
-/** Birth dates are Chinese calendar days; China has one UTC+8 zone and no daylight saving. */
-const CHINA_UTC_OFFSET_MS = 8 * 3600_000;
 
 export function idNumberCheckChar(first17: string): string {
   if (!/^\d{17}$/.test(first17)) {
@@ -119,13 +118,8 @@ function isRealDate(y: number, m: number, d: number): boolean {
   return d <= days[m - 1];
 }
 
-/** 'YYYYMMDD' of the calendar day `now` falls on in China. */
-function chinaDay(now: Date): string {
-  return new Date(now.getTime() + CHINA_UTC_OFFSET_MS)
-    .toISOString()
-    .slice(0, 10)
-    .replaceAll('-', '');
-}
+/** 'YYYYMMDD' of the Beijing day `now` falls on: birth dates are Chinese calendar days. */
+const chinaDay = (now: Date) => beijingDay(now).replaceAll('-', '');
 
 /** Checks the canonical form (see normalizeIdNumber). With `now`, a birth day after today fails. */
 export function validateIdNumber(s: string, now?: Date): IdentifierCheck<IdNumberFailure> {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { beijingDay } from '../../catalog/calendar.js';
 import { findOperationItem } from '../../catalog/operations.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import { type Actor, hasRole, regionInScope } from '../../platform/auth/actor.js';
@@ -35,10 +36,8 @@ import { dutyAllowedFor, separationConflicts } from './staffing.rules.js';
 
 type Page = { page: number; pageSize: number };
 
-/** The Beijing calendar day: the registration check and dates of record are judged on it. */
-function today(now = new Date()): string {
-  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
+/** The registration check and dates of record are judged on the Beijing day. */
+const today = (now = new Date()) => beijingDay(now);
 
 // ——— organizations ———
 

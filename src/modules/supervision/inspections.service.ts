@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { beijingDay } from '../../catalog/calendar.js';
 import { builtinChecklists, defaultChecklistOf } from '../../catalog/checklists.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import { canonicalJson } from '../../platform/audit/canonical.js';
@@ -21,7 +22,7 @@ import type {
   TemplateVersionCreate,
 } from './supervision.contract.js';
 import * as repo from './supervision.repository.js';
-import { beijingDate, gradingFormula, itemAnswerProblem, periodOf } from './supervision.rules.js';
+import { gradingFormula, itemAnswerProblem, periodOf } from './supervision.rules.js';
 import type { ChecklistItemDef, Prefill, SubjectKind } from './supervision.table.js';
 
 // ——— checklist templates ———
@@ -131,7 +132,7 @@ export async function addTemplateVersion(
 
 export async function listInspectors(db: Executor, actor: Actor, now: Date) {
   const scope = requireJurisdiction(actor);
-  const people = await repo.listInspectors(db, scope.regionCode, beijingDate(now));
+  const people = await repo.listInspectors(db, scope.regionCode, beijingDay(now));
   const relatives = await repo.relativesOf(
     db,
     people.map((p) => p.personId),
@@ -153,7 +154,7 @@ export async function declareRelative(
 ) {
   const scope = requireJurisdiction(actor);
   const self = await personOf(db, actor);
-  const inspectors = await repo.listInspectors(db, scope.regionCode, beijingDate(now));
+  const inspectors = await repo.listInspectors(db, scope.regionCode, beijingDay(now));
   const inspector = inspectors.find((i) => i.personId === inspectorPersonId);
   if (!inspector) throw notFound('执法人员');
   if (!hasRole(actor, 'regulator') && self !== inspectorPersonId)
@@ -637,7 +638,7 @@ export async function listInspections(
 /** The inspector's day: their inspections scheduled today (Beijing) and any still open from before. */
 export async function myDay(db: Executor, actor: Actor, now: Date) {
   requireJurisdiction(actor, 'inspector');
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const rows = await listInspections(db, actor, { mine: true, to: today });
   return {
     today,
@@ -818,7 +819,7 @@ async function computePrefills(db: Executor, actor: Actor, id: string) {
             gaps.push({
               kind: 'lesson',
               id: l.id,
-              label: `${c.code} ${beijingDate(new Date(cov.startsAt))} 录像覆盖 ${Math.round(cov.coveredMinutes)}/${cov.lessonMinutes} 分钟`,
+              label: `${c.code} ${beijingDay(new Date(cov.startsAt))} 录像覆盖 ${Math.round(cov.coveredMinutes)}/${cov.lessonMinutes} 分钟`,
             });
         }
       }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { beijingDay } from '../../catalog/calendar.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import { type Actor, hasRole } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
@@ -14,7 +15,6 @@ import {
 import type { OrderCreate, OrderRespond, PenaltyCreate, Upload } from './supervision.contract.js';
 import * as repo from './supervision.repository.js';
 import {
-  beijingDate,
   escalationRegion,
   isOverdue,
   nextOrderState,
@@ -65,7 +65,7 @@ export async function issueOrder(
 ) {
   const scope = requireJurisdiction(actor);
   if (!actor.organizationId) throw forbidden();
-  if (input.deadline < beijingDate(now))
+  if (input.deadline < beijingDay(now))
     throw new DomainError('validation_failed', '整改期限不能早于今天', [
       { path: 'body.deadline', message: 'in the past' },
     ]);
@@ -85,7 +85,7 @@ export async function issueOrder(
       throw new DomainError('rule_violation', '问题已在整改中或已销号', [
         ...taken.map((f) => ({ message: f.message, code: 'finding_not_open', findingId: f.id })),
       ]);
-    const year = Number(beijingDate(now).slice(0, 4));
+    const year = Number(beijingDay(now).slice(0, 4));
     const serial = await repo.nextOrderSerial(trx, actor.organizationId!, year);
     const regulator = await trx
       .selectFrom('organization')
@@ -133,7 +133,7 @@ export async function issueOrder(
 
 /** Orders past their deadline and not verified go up one level (county → city), once, audited. */
 export async function escalateOverdueOrders(db: Executor, now: Date): Promise<number> {
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   return transaction(db, async (trx) => {
     const due = await repo.overdueUnescalated(trx, today);
     for (const o of due) {
@@ -171,9 +171,9 @@ export async function listOrders(
   if (q.overdue)
     query = query
       .where('ro.state', 'in', ['issued', 'responded'])
-      .where('ro.deadline', '<', beijingDate(now));
+      .where('ro.deadline', '<', beijingDay(now));
   const rows = await query.orderBy('ro.deadline').orderBy('ro.id').limit(1000).execute();
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   return rows.map((o) => ({ ...o, overdue: isOverdue(o, today) }));
 }
 
@@ -196,7 +196,7 @@ async function orderDetail(db: Executor, order: Awaited<ReturnType<typeof findOr
   ]);
   return {
     ...order,
-    overdue: isOverdue(order, beijingDate(now)),
+    overdue: isOverdue(order, beijingDay(now)),
     findings,
     responses,
     files,
@@ -426,7 +426,7 @@ export async function orderByLink(db: Executor, token: string, now: Date) {
     responsibleName: o.responsibleName,
     state: o.state,
     issuedAt: o.issuedAt,
-    overdue: isOverdue(o, beijingDate(now)),
+    overdue: isOverdue(o, beijingDay(now)),
     findings,
     files: files.map((f) => ({ id: f.id, name: f.name, contentType: f.contentType, size: f.size })),
     expiresAt: link.expiresAt,

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { beijingDay } from '../../catalog/calendar.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import type { Actor } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
@@ -8,7 +9,6 @@ import { getRegistrationCheck } from '../registry/registry.service.js';
 import { requireJurisdiction } from './supervision.access.js';
 import * as repo from './supervision.repository.js';
 import {
-  beijingDate,
   type GradeInputKind,
   type GradeRecord,
   gradeOrganization,
@@ -215,7 +215,7 @@ export async function enforcementFigures(
 /** Rule G01 over the jurisdiction: 只检查不处罚, findings closed without evidence, overdue orders. */
 export async function softEnforcement(db: Executor, actor: Actor, now: Date) {
   const region = resolveRegion(actor);
-  const facts = await repo.softEnforcementFacts(db, region, beijingDate(now));
+  const facts = await repo.softEnforcementFacts(db, region, beijingDay(now));
   return {
     regionCode: region,
     findings: softEnforcementFindings(facts),
@@ -238,7 +238,7 @@ const yearBefore = (date: string) => `${Number(date.slice(0, 4)) - 1}${date.slic
  */
 export async function computeGrades(db: Executor, actor: Actor, now: Date, requestId?: string) {
   const scope = requireJurisdiction(actor, 'regulator');
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const since = yearBefore(today);
   const period = periodOf(today);
   const orgs = await db
@@ -429,7 +429,7 @@ export async function publishCase(
         .execute();
       title = input.title ?? `${o.organizationName}安全培训问题整改情况`;
       body = maskText(
-        `${o.regulatorName}检查发现「${o.organizationName}」存在以下问题：${fs.map((f, i) => `${i + 1}. ${f.message}`).join('；')}。依据 ${o.number} 责令限期整改，责任人 ${o.responsibleName}，已于 ${beijingDate(o.closedAt!)} 复核销号。`,
+        `${o.regulatorName}检查发现「${o.organizationName}」存在以下问题：${fs.map((f, i) => `${i + 1}. ${f.message}`).join('；')}。依据 ${o.number} 责令限期整改，责任人 ${o.responsibleName}，已于 ${beijingDay(o.closedAt!)} 复核销号。`,
         [o.responsibleName],
       );
       organizationId = o.organizationId;

@@ -269,11 +269,6 @@ export function softEnforcementFindings(facts: SoftEnforcementFacts): Finding[] 
   return out;
 }
 
-/** The calendar day in Beijing (UTC+8, no DST): deadlines and "today's inspections" are Beijing days. */
-export function beijingDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
-
 /** Failing an item needs a note or a photo: a finding without evidence cannot be upheld. */
 export function itemAnswerProblem(a: {
   result: 'pass' | 'fail' | 'na';

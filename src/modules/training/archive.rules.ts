@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { beijingDay, beijingTime } from '../../catalog/calendar.js';
 import type { ArchivePartName } from './archive.contract.js';
 import type { ArchiveDocumentPart, LessonMode, SealLeaf } from './classes.table.js';
 
@@ -170,22 +171,10 @@ export function diffLeaves(
 
 // ——— labels (Beijing time, for people reading a verify report) ———
 
-const CHINA_UTC_OFFSET_MS = 8 * 3600_000;
-
 function asDate(v: unknown): Date | null {
   if (v instanceof Date) return v;
   if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v);
   return null;
-}
-
-/** 'YYYY-MM-DD HH:MM' in Beijing time (China has no daylight saving). */
-export function beijingTime(at: Date): string {
-  return new Date(at.getTime() + CHINA_UTC_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-/** The Beijing calendar day of an instant. */
-export function beijingDay(at: Date): string {
-  return beijingTime(at).slice(0, 10);
 }
 
 export function beijingSpan(from: unknown, to: unknown): string {

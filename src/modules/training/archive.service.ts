@@ -1,4 +1,5 @@
 import { strToU8, zipSync } from 'fflate';
+import { beijingTime } from '../../catalog/calendar.js';
 import { anchorOfEntry, entryHash, recordAudit } from '../../platform/audit/audit.js';
 import { digestOf } from '../../platform/audit/canonical.js';
 import {
@@ -13,7 +14,6 @@ import * as repo from './archive.repository.js';
 import {
   type ArchivePartStatus,
   archiveChecklist,
-  beijingTime,
   canonicalize,
   diffLeaves,
   type LeafRef,

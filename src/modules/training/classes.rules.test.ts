@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { beijingDay } from '../../catalog/calendar.js';
 import { getPolicy, policyValues } from '../../catalog/policy.js';
-import { chinaDay, type LessonFacts, lessonFindings, lessonMode } from './classes.rules.js';
+import { type LessonFacts, lessonFindings, lessonMode } from './classes.rules.js';
 
 const shandong = policyValues(getPolicy('370902', '2026-11-02'));
 const national = policyValues(getPolicy('1101', '2026-11-02'));
@@ -32,8 +33,8 @@ const rules = (f: ReturnType<typeof lessonFindings>) => f.map((x) => `${x.rule}:
 
 describe('lesson planning rules', () => {
   it('judges by the Beijing day', () => {
-    expect(chinaDay(new Date('2026-11-09T16:30:00Z'))).toBe('2026-11-10');
-    expect(chinaDay(new Date('2026-11-09T15:59:59Z'))).toBe('2026-11-09');
+    expect(beijingDay(new Date('2026-11-09T16:30:00Z'))).toBe('2026-11-10');
+    expect(beijingDay(new Date('2026-11-09T15:59:59Z'))).toBe('2026-11-09');
   });
 
   it('refuses practical training planned online, and offline lessons without a room', () => {

@@ -1,3 +1,4 @@
+import { beijingDay, beijingHm } from '../../catalog/calendar.js';
 import type { EvidenceRef, Finding } from '../../catalog/findings.js';
 import type { PolicyFigures } from '../../catalog/policy.js';
 import type { ClassPhase } from './classes.contract.js';
@@ -9,13 +10,6 @@ import type { ClassKind, LessonMode } from './classes.table.js';
  * functions judge them, so the same judgement runs when a lesson is planned, when the demo or a
  * bundle brings lessons in, and when a regulator reviews a class.
  */
-
-/** Days are Beijing days: a lesson at 23:30 UTC belongs to the next calendar day in China. */
-const CHINA_UTC_OFFSET_MS = 8 * 3600_000;
-
-export function chinaDay(at: Date): string {
-  return new Date(at.getTime() + CHINA_UTC_OFFSET_MS).toISOString().slice(0, 10);
-}
 
 /** The phase of a class on a Beijing day: its dates say whether it is still 培训中. */
 export function classPhase(
@@ -78,7 +72,6 @@ export interface LessonFacts {
 }
 
 const minutes = (l: PlannedLesson) => (l.endsAt.getTime() - l.startsAt.getTime()) / 60_000;
-const hhmm = (d: Date) => new Date(d.getTime() + CHINA_UTC_OFFSET_MS).toISOString().slice(11, 16);
 
 export const lessonRules = {
   outsideClassDates: {
@@ -127,7 +120,7 @@ export interface LessonRef {
 const lessonEvidence = (l: LessonRef): EvidenceRef => ({
   kind: 'lesson',
   id: l.id,
-  label: `${l.classCode} ${chinaDay(l.startsAt)} ${hhmm(l.startsAt)}–${hhmm(l.endsAt)}${l.topic ? ` ${l.topic}` : ''}`,
+  label: `${l.classCode} ${beijingDay(l.startsAt)} ${beijingHm(l.startsAt)}–${beijingHm(l.endsAt)}${l.topic ? ` ${l.topic}` : ''}`,
 });
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -179,7 +172,7 @@ export function teacherDoubleBooked(input: {
   const where = input.others
     .map(
       (o) =>
-        `${hhmm(o.startsAt)}–${hhmm(o.endsAt)} ${o.sameInstitution ? `培训班 ${o.classCode}` : '其他机构的培训班'}`,
+        `${beijingHm(o.startsAt)}–${beijingHm(o.endsAt)} ${o.sameInstitution ? `培训班 ${o.classCode}` : '其他机构的培训班'}`,
     )
     .join('、');
   return {
@@ -188,7 +181,7 @@ export function teacherDoubleBooked(input: {
     severity: 'serious',
     blocking: true,
     subject: { kind: 'lesson', id: input.lesson.id, name: lessonEvidence(input.lesson).label },
-    message: `${who} ${chinaDay(input.lesson.startsAt)} ${hhmm(input.lesson.startsAt)}–${hhmm(input.lesson.endsAt)} 在培训班 ${input.lesson.classCode} 授课，同时已在${where}授课，同一时段不能在两处授课`,
+    message: `${who} ${beijingDay(input.lesson.startsAt)} ${beijingHm(input.lesson.startsAt)}–${beijingHm(input.lesson.endsAt)} 在培训班 ${input.lesson.classCode} 授课，同时已在${where}授课，同一时段不能在两处授课`,
     evidence: [
       { kind: 'person', id: input.teacher.id, label: who },
       lessonEvidence(input.lesson),
@@ -206,7 +199,7 @@ export function classesMerged(input: {
 }): Finding | null {
   if (input.others.length === 0) return null;
   const where = input.others
-    .map((o) => `${hhmm(o.startsAt)}–${hhmm(o.endsAt)} 培训班 ${o.classCode}`)
+    .map((o) => `${beijingHm(o.startsAt)}–${beijingHm(o.endsAt)} 培训班 ${o.classCode}`)
     .join('、');
   return {
     rule: 'T06',
@@ -214,7 +207,7 @@ export function classesMerged(input: {
     severity: 'serious',
     blocking: true,
     subject: { kind: 'lesson', id: input.lesson.id, name: lessonEvidence(input.lesson).label },
-    message: `${input.room.name ? `「${input.room.name}」` : '该教室'} ${chinaDay(input.lesson.startsAt)} ${hhmm(input.lesson.startsAt)}–${hhmm(input.lesson.endsAt)} 培训班 ${input.lesson.classCode} 上课，同时已安排${where}上课，不同培训班不得合班`,
+    message: `${input.room.name ? `「${input.room.name}」` : '该教室'} ${beijingDay(input.lesson.startsAt)} ${beijingHm(input.lesson.startsAt)}–${beijingHm(input.lesson.endsAt)} 培训班 ${input.lesson.classCode} 上课，同时已安排${where}上课，不同培训班不得合班`,
     evidence: [
       { kind: 'room', id: input.room.id, label: input.room.name },
       lessonEvidence(input.lesson),
@@ -325,8 +318,8 @@ export function lessonFindings(
   const add = (r: { rule: string; source: string }, severity: FindingSeverity, message: string) =>
     out.push({ ...r, severity, message });
   const { policy, cls, teacher } = facts;
-  const day = chinaDay(lesson.startsAt);
-  const lastDay = chinaDay(new Date(lesson.endsAt.getTime() - 1));
+  const day = beijingDay(lesson.startsAt);
+  const lastDay = beijingDay(new Date(lesson.endsAt.getTime() - 1));
   const self: LessonRef = {
     id: lesson.id ?? 'planned',
     startsAt: lesson.startsAt,

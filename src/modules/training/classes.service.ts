@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { beijingDay } from '../../catalog/calendar.js';
 import { syllabusFor } from '../../catalog/figures.js';
 import { type PolicyFigures, policyValues } from '../../catalog/policy.js';
 import { recordAudit } from '../../platform/audit/audit.js';
@@ -13,7 +14,6 @@ import { assertInstitutionOf, assertOpen, findVisibleClass } from './classes.acc
 import type { ClassCreate, ClassPhase, LessonCreate, rosterStatuses } from './classes.contract.js';
 import { classVisible } from './classes.repository.js';
 import {
-  chinaDay,
   classPhase,
   kindMismatch,
   type LessonFacts,
@@ -59,7 +59,7 @@ export async function listClasses(
   },
   now: Date = new Date(),
 ) {
-  const today = chinaDay(now);
+  const today = beijingDay(now);
   let base = db
     .selectFrom('trainingClass')
     .innerJoin('organization as o', 'o.id', 'trainingClass.organizationId')
@@ -396,7 +396,7 @@ export async function getClassDetail(
     startDate: cls.startDate,
     endDate: cls.endDate,
     status: cls.status,
-    phase: classPhase(cls, chinaDay(now)),
+    phase: classPhase(cls, beijingDay(now)),
     traineeCount: roster.length,
     lessonCount: lessons.length,
     warningCount: lessons.reduce((n, l) => n + l.warnings.length, 0),
@@ -466,7 +466,7 @@ async function gatherFacts(
     endsAt: Date;
   },
 ): Promise<LessonFacts> {
-  const day = chinaDay(lesson.startsAt);
+  const day = beijingDay(lesson.startsAt);
   const span = sql`tstzrange(${lesson.startsAt}::timestamptz, ${lesson.endsAt}::timestamptz)`;
   const notSelf = lesson.id ?? '00000000-0000-0000-0000-000000000000';
   const [teacher, teacherOverlaps, roomOverlaps, sameClass] = await Promise.all([
@@ -527,7 +527,7 @@ async function gatherFacts(
     })),
     roomOverlaps,
     practicalMinutesThatDay: sameClass
-      .filter((l) => l.mode === 'practical' && chinaDay(l.startsAt) === day)
+      .filter((l) => l.mode === 'practical' && beijingDay(l.startsAt) === day)
       .reduce((n, l) => n + minutes(l), 0),
     onlineMinutesPlanned: sameClass
       .filter((l) => l.mode === 'online')
@@ -708,7 +708,7 @@ async function reviewPlans(
     const mine = lessons.filter((l) => l.classId === cls.id);
     const found = out.get(cls.id)!;
     for (const l of mine) {
-      const day = chinaDay(l.startsAt);
+      const day = beijingDay(l.startsAt);
       const teacher = staff
         .filter(
           (s) =>
@@ -745,7 +745,7 @@ async function reviewPlans(
           endsAt: new Date(o.endsAt),
         })),
         practicalMinutesThatDay: others
-          .filter((x) => x.mode === 'practical' && chinaDay(x.startsAt) === day)
+          .filter((x) => x.mode === 'practical' && beijingDay(x.startsAt) === day)
           .reduce((n, x) => n + minutes(x), 0),
         onlineMinutesPlanned: others
           .filter((x) => x.mode === 'online')
@@ -1106,7 +1106,7 @@ export async function trainingHoursOfPerson(
       operationItemCode: cls.operationItemCode,
       kind: cls.kind,
       status: cls.status,
-      phase: classPhase(cls, chinaDay(now)),
+      phase: classPhase(cls, beijingDay(now)),
       startDate: cls.startDate,
       endDate: cls.endDate,
     };

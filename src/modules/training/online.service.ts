@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { beijingDay } from '../../catalog/calendar.js';
 import { policyValues } from '../../catalog/policy.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import { type Actor, hasRole } from '../../platform/auth/actor.js';
@@ -8,7 +9,6 @@ import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { verifyFace } from '../faces/faces.service.js';
 import { policyInForce } from '../policy/policy.service.js';
 import { assertInstitutionOf, assertOpen, findVisibleClass } from './classes.access.js';
-import { chinaDay } from './classes.rules.js';
 import { floorHours } from './ledger.js';
 import { heartbeatSummary, judgeHeartbeat } from './online.rules.js';
 
@@ -184,7 +184,7 @@ function assertWithinClassDates(
   now: Date,
   path: string,
 ): void {
-  const today = chinaDay(now);
+  const today = beijingDay(now);
   if (today < cls.startDate || today > cls.endDate) {
     throw new DomainError(
       'rule_violation',

@@ -324,4 +324,21 @@ describe.each(testDatabaseModes)('sessions, API tokens and policy versions on %s
     });
     expect(before.json().figures.practicalHoursPerDayMax.fromProfile).toBe('shandong-2024');
   });
+
+  it('takes "today" for the policy in force as the Beijing day: at 01:00 Beijing it is already the next date', async () => {
+    // 2026-05-31T17:30Z is 2026-06-01 01:30 in Beijing, the day 19号令 takes effect; the UTC date is the day before.
+    const at = new Date('2026-05-31T17:30:00Z');
+    const clocked = await buildTestApp(t, { now: () => at });
+    try {
+      const res = await clocked.inject({
+        method: 'GET',
+        url: '/api/policies/in-force?regionCode=370902',
+        headers: { cookie: await loginCookie(clocked, username) },
+      });
+      expect(res.json().date).toBe('2026-06-01');
+      expect(res.json().applied.map((a: { id: string }) => a.id)).toContain('national-19-pending');
+    } finally {
+      await clocked.close();
+    }
+  });
 });

@@ -35,11 +35,7 @@ export const orgColumns = (alias: string) =>
     `${alias}.id as org_id, ${alias}.kind as org_kind, ${alias}.name as org_name, ${alias}.region_code as org_region`,
   );
 
-const BEIJING_MS = 8 * 3600_000;
-export const beijingDay = (d: Date | string) =>
-  new Date(new Date(d).getTime() + BEIJING_MS).toISOString().slice(0, 10);
-export const beijingHm = (d: Date | string) =>
-  new Date(new Date(d).getTime() + BEIJING_MS).toISOString().slice(11, 16);
+export { beijingDay, beijingHm } from '../../../catalog/calendar.js';
 
 export const ev = (kind: string, id: string, label?: string): EvidenceRef =>
   label === undefined ? { kind, id } : { kind, id, label };

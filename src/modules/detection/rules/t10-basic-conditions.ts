@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { beijingDay } from '../../../catalog/calendar.js';
 import {
   checkInstitutionRegistration,
   institutionFacts,
@@ -41,7 +42,7 @@ export default defineRule({
   triggers: ['staff', 'organization'],
   reach: 'organization',
   async load(ctx) {
-    const today = new Date(ctx.now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+    const today = beijingDay(ctx.now);
     const r = await sql<Row>`
       select ${orgColumns('o')}, o.facilities,
              coalesce((select json_agg(json_build_object('staffId', s.id, 'personId', p.id, 'name', p.name, 'education', p.education,
