@@ -178,7 +178,12 @@ async function inspectOnSite(
   fails: Record<string, string>,
   signerName: string,
 ) {
-  const started = await inspections.startInspection(db, actor, inspectionId, beijingWallTime(day, '09:30'));
+  const started = await inspections.startInspection(
+    db,
+    actor,
+    inspectionId,
+    beijingWallTime(day, '09:30'),
+  );
   let minute = 0;
   for (const item of started.items) {
     const at = new Date(beijingWallTime(day, '09:40').getTime() + minute++ * 4 * 60_000);
@@ -297,7 +302,12 @@ export async function runDemoSupervision(
       },
       beijingWallTime(issued, '15:00'),
     );
-    const link = await rectification.createOrderLink(db, actor, order.id, beijingWallTime(issued, '15:05'));
+    const link = await rectification.createOrderLink(
+      db,
+      actor,
+      order.id,
+      beijingWallTime(issued, '15:05'),
+    );
     const answered = addDays(deadline, -5);
     const evidence = await rectification.uploadByLink(
       db,
@@ -325,7 +335,12 @@ export async function runDemoSupervision(
         beijingWallTime(addDays(deadline, -3), '10:30'),
       );
     if (third)
-      await rectification.closeOrder(db, county, order.id, beijingWallTime(addDays(deadline, -2), '09:00'));
+      await rectification.closeOrder(
+        db,
+        county,
+        order.id,
+        beijingWallTime(addDays(deadline, -2), '09:00'),
+      );
     counts.orders++;
     // The serious finding: no penalty was decided (G01); a follow-up order two working days ago.
     const followUp = addWorkingDays(anchor, -2);
