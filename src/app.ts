@@ -19,6 +19,7 @@ import { bundleRoutes } from './bundle/bundle.routes.js';
 import { demoRoutes } from './demo/demo.routes.js';
 import { certificatesRoutes } from './modules/certificates/certificates.routes.js';
 import { alertsRoutes } from './modules/detection/alerts.routes.js';
+import { cockpitRoutes } from './modules/detection/cockpit.routes.js';
 import { examsRoutes } from './modules/exams/exams.routes.js';
 import { facesRoutes } from './modules/faces/faces.routes.js';
 import { policyRoutes } from './modules/policy/policy.routes.js';
@@ -128,6 +129,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(onlineRoutes, deps);
   await app.register(examsRoutes, deps);
   await app.register(alertsRoutes, deps);
+  await app.register(cockpitRoutes, deps);
   await app.register(supervisionRoutes, deps);
 
   const webDist = deps.webDist;

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { idsForRefs, importBundle } from '../bundle/bundle.service.js';
 import { beijingDay } from '../catalog/calendar.js';
+import { evaluateAndStore } from '../modules/detection/alerts.service.js';
 import { loadRegionTree } from '../modules/registry/registry.service.js';
 import { recordAudit } from '../platform/audit/audit.js';
 import { createUser } from '../platform/auth/auth.service.js';
@@ -95,7 +96,19 @@ export async function seedDemoCity(
   await certifyDemoExaminers(db, users.get('exam'), timeline);
   const exam = await runDemoExamSession(db, users, timeline);
   const supervision = await runDemoSupervision(db, files, users, timeline, seed);
-  return { seed, anchor, regions, imported, accounts: accounts.length, exam, supervision };
+  // A regulator logging in sees the planted problems as alerts at once: a full detection run over
+  // the city, as `zhenxun detect` would do, after everything above has happened.
+  const detection = await evaluateAndStore(db, 'system:demo');
+  return {
+    seed,
+    anchor,
+    regions,
+    imported,
+    accounts: accounts.length,
+    exam,
+    supervision,
+    alerts: detection.found,
+  };
 }
 
 export async function listExistingDemoAccounts(db: Executor): Promise<DemoAccount[]> {

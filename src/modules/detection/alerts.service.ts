@@ -195,7 +195,7 @@ async function withOrgNames(db: Executor, alerts: Alert[]): Promise<Alert[]> {
 }
 
 /** Exam authorities supervise exams: they see the exam-side alerts of their jurisdiction. */
-const examOnly = (actor: Actor) =>
+export const examOnly = (actor: Actor) =>
   hasRole(actor, 'exam_authority') && !hasRole(actor, 'regulator', 'inspector');
 
 function assertMayRead(actor: Actor) {
