@@ -53,7 +53,8 @@ export type Alert = z.infer<typeof AlertSchema>;
 export const AlertListQuerySchema = z.object({
   rule: z.enum(detectionRuleIds).optional(),
   severity: z.enum(findingSeverities).optional(),
-  state: z.enum(alertStates).optional(),
+  /** 'open': new or acknowledged (what the cockpit counts as open). */
+  state: z.enum([...alertStates, 'open']).optional(),
   /** Only alerts of organizations under this region (inside the caller's jurisdiction). */
   regionCode: z
     .string()

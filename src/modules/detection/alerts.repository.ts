@@ -141,7 +141,8 @@ function filtered(db: Executor, scope: Scope, examOnly: boolean, q: Partial<Aler
   if (!q.includeCleared) base = base.where('alert.clearedAt', 'is', null);
   if (q.rule) base = base.where('alert.rule', '=', q.rule);
   if (q.severity) base = base.where('alert.severity', '=', q.severity);
-  if (q.state) base = base.where('alert.state', '=', q.state);
+  if (q.state === 'open') base = base.where('alert.state', 'in', ['new', 'acknowledged']);
+  else if (q.state) base = base.where('alert.state', '=', q.state);
   if (q.regionCode) base = base.where('alert.regionCode', 'like', `${q.regionCode}%`);
   if (q.organizationId) base = base.where('alert.organizationId', '=', q.organizationId);
   if (q.since) base = base.where('alert.occurredOn', '>=', q.since);

@@ -127,6 +127,13 @@ export async function evaluateAndStore(
   return { outcomes, created, cleared, found };
 }
 
+/** Some checks name the figure without a required/found value (T10's separation of duties). */
+function figureOf(f: unknown): Alert['figure'] {
+  if (!f || typeof f !== 'object') return null;
+  const x = f as { key: string; expected?: unknown; actual?: unknown };
+  return { key: x.key, expected: x.expected ?? null, actual: x.actual ?? null };
+}
+
 /** Alerts as CONTRACTS.md shows them, with the bundle refs of their organization, record and evidence. */
 export async function presentAlerts(db: Executor, rows: AlertRow[]): Promise<Alert[]> {
   const wanted: { section: string; id: string }[] = [];
@@ -168,7 +175,7 @@ export async function presentAlerts(db: Executor, rows: AlertRow[]): Promise<Ale
       ref: refOf(e.kind, e.id),
       ...(e.label ? { label: e.label } : {}),
     })),
-    figure: (a.figure as Alert['figure']) ?? null,
+    figure: figureOf(a.figure),
     source: a.source,
     occurredOn: a.occurredOn,
     state: a.state,

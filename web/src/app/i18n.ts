@@ -6,6 +6,7 @@ import {
   verifyEn,
   verifyZh,
 } from '../features/certificates/certificates.i18n';
+import { cockpitEn, cockpitZh } from '../features/cockpit/cockpit.i18n';
 import { examsEn, examsZh } from '../features/exams/exams.i18n';
 import { supervisionEn, supervisionZh } from '../features/supervision/supervision.i18n';
 import { trainingEn, trainingZh } from '../features/training/training.i18n';
@@ -34,6 +35,8 @@ const zh = {
     inspect: '今日检查',
     orders: '整改通知',
     supervision: '执法监管',
+    alerts: '预警',
+    report: '监管月报',
   },
   login: {
     title: '登录',
@@ -258,6 +261,7 @@ const zh = {
   certificates: certificatesZh,
   exams: examsZh,
   sv: supervisionZh,
+  cockpit: cockpitZh,
 };
 
 type Tree = { [k: string]: string | Tree };
@@ -286,6 +290,8 @@ const en: typeof zh = {
     inspect: "Today's inspections",
     orders: 'Rectification orders',
     supervision: 'Supervision',
+    alerts: 'Alerts',
+    report: 'Monthly report',
   },
   login: {
     title: 'Log in',
@@ -511,6 +517,7 @@ const en: typeof zh = {
   certificates: certificatesEn,
   exams: examsEn,
   sv: supervisionEn,
+  cockpit: cockpitEn,
 };
 
 export type Language = 'zh-CN' | 'en';

@@ -1,10 +1,12 @@
 import {
+  AlertOutlined,
   ApartmentOutlined,
   AuditOutlined,
   BookOutlined,
   ClockCircleOutlined,
   DashboardOutlined,
   FileProtectOutlined,
+  FileTextOutlined,
   FormOutlined,
   GlobalOutlined,
   IdcardOutlined,
@@ -44,6 +46,20 @@ const entries: MenuEntry[] = [
     label: 'menu.dashboard',
     icon: <DashboardOutlined />,
     roles: [...jurisdiction, ...organizationUsers],
+  },
+  {
+    key: 'alerts',
+    path: () => '/alerts',
+    label: 'menu.alerts',
+    icon: <AlertOutlined />,
+    roles: jurisdiction,
+  },
+  {
+    key: 'report',
+    path: () => '/report',
+    label: 'menu.report',
+    icon: <FileTextOutlined />,
+    roles: jurisdiction,
   },
   {
     key: 'organizations',

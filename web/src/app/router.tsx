@@ -4,6 +4,10 @@ import { LoginPage } from '../features/auth/login-page';
 import { CertificatePage } from '../features/certificates/certificate-page';
 import { CertificatesPage } from '../features/certificates/certificates-page';
 import { VerifyPage } from '../features/certificates/verify-page';
+import { AlertPage } from '../features/cockpit/alert-page';
+import { AlertsPage } from '../features/cockpit/alerts-page';
+import { CockpitPage } from '../features/cockpit/cockpit-page';
+import { ReportPage } from '../features/cockpit/report-page';
 import { DashboardPage } from '../features/dashboard/dashboard-page';
 import { ExamsPage } from '../features/exams/exams-page';
 import { MyExamsPage } from '../features/exams/my-exams-page';
@@ -21,7 +25,7 @@ import { ClassPage } from '../features/training/class-page';
 import { ClassesPage } from '../features/training/classes-page';
 import { LearnPage } from '../features/training/learn-page';
 import { MyHoursPage } from '../features/training/my-hours-page';
-import { useAuth } from './auth';
+import { hasAnyRole, useAuth } from './auth';
 import { AppLayout } from './layout';
 
 function RequireLogin() {
@@ -36,6 +40,8 @@ function Home() {
   // A worker's home is their own file (一人一档).
   if (me && me.roles.length === 1 && me.roles[0] === 'worker' && me.personId)
     return <Navigate to={`/persons/${me.personId}`} replace />;
+  // Those who supervise a jurisdiction start from its problems (issue 13.6).
+  if (hasAnyRole(me, 'regulator', 'inspector', 'exam_authority')) return <CockpitPage />;
   return <DashboardPage />;
 }
 
@@ -69,6 +75,9 @@ const router = createBrowserRouter([
           { path: '/inspect/:id', element: <InspectPage /> },
           { path: '/orders', element: <MyOrdersPage /> },
           { path: '/orders/:id', element: <OrderPage /> },
+          { path: '/alerts', element: <AlertsPage /> },
+          { path: '/alerts/:id', element: <AlertPage /> },
+          { path: '/report', element: <ReportPage /> },
           { path: '*', element: <Navigate to="/" replace /> },
         ],
       },
