@@ -3,7 +3,17 @@ import {
   certificateEventKinds,
   certificateKinds,
 } from '../modules/certificates/certificates.contract.js';
-import { questionKinds } from '../modules/exams/exams.contract.js';
+import {
+  AnswerBodySchema,
+  BlueprintCreateSchema,
+  BlueprintPartSchema,
+  PatrolBodySchema,
+  PracticalScoreBodySchema,
+  QuestionCreateSchema,
+  SessionCreateSchema,
+  StoredEligibilitySchema,
+} from '../modules/exams/exams.contract.js';
+import { faceDecisions } from '../modules/faces/faces.contract.js';
 import {
   duties,
   educationLevels,
@@ -13,11 +23,21 @@ import {
   organizationStatuses,
   posts,
 } from '../modules/registry/registry.contract.js';
+import {
+  CourseCreateSchema,
+  segmentReasons,
+  sessionEndReasons,
+} from '../modules/training/online.contract.js';
 
 /**
  * Exchange bundle v1 (CONTRACTS.md "Data exchange bundle", docs/bundle.md). Sections are optional
  * arrays; a later module adds its section as a new optional property, so every v1 file stays valid.
  * Unknown top-level keys are refused: a misspelt section must not silently drop data.
+ *
+ * A field the API also writes is held to the API's own schema (the module contracts' pieces are
+ * reused here, not copied): the read routes trust what they stored, so an imported record of another
+ * shape — an eligibility without checks, a face decision the engine never makes — would break them
+ * for everyone who reads it (issue 12 point 10).
  */
 const Ref = z.string().min(1).max(200);
 const DateOnly = z.iso.date();
@@ -199,10 +219,10 @@ export const BundleOnlineCourseSchema = z
   .object({
     ref: Ref,
     classRef: Ref,
-    title: z.string().min(1).max(200),
-    mediaKind: z.enum(['video', 'document']),
-    mediaUrl: z.string().min(1).max(1000),
-    durationSeconds: z.number().int().min(1),
+    title: CourseCreateSchema.shape.title,
+    mediaKind: CourseCreateSchema.shape.mediaKind,
+    mediaUrl: CourseCreateSchema.shape.mediaUrl,
+    durationSeconds: CourseCreateSchema.shape.durationSeconds,
   })
   .strict();
 
@@ -216,14 +236,14 @@ export const BundleOnlineSessionSchema = z
     lastSeenAt: DateTime,
     positionSeconds: z.number().min(0).optional(),
     endedAt: DateTime.nullable().optional(),
-    endReason: z.string().max(100).nullable().optional(),
+    endReason: z.enum(sessionEndReasons).nullable().optional(),
     faceChecks: z
       .array(
         z
           .object({
             checkedAt: DateTime,
             passed: z.boolean(),
-            decision: z.string().max(20),
+            decision: z.enum(faceDecisions),
             score: z.number().nullable().optional(),
           })
           .strict(),
@@ -238,7 +258,7 @@ export const BundleOnlineSessionSchema = z
             positionFrom: z.number().min(0),
             positionTo: z.number().min(0),
             verified: z.boolean(),
-            reason: z.string().max(100).nullable().optional(),
+            reason: z.enum(segmentReasons).nullable().optional(),
           })
           .strict(),
       )
@@ -249,20 +269,19 @@ export const BundleOnlineSessionSchema = z
 // ——— exams (src/bundle/exam-sections.ts) ———
 
 const Score = z.number().min(0).max(1000);
-const Choice = z.array(z.number().int().min(0).max(7)).max(8);
 
 /** A question of an exam authority's bank; a stem already in the authority's bank for the item is linked. */
 export const BundleQuestionSchema = z
   .object({
     ref: Ref,
     authorityRef: Ref,
-    itemCode: z.string().min(1).max(50),
-    kind: z.enum(questionKinds),
-    stem: z.string().min(1).max(2000),
-    options: z.array(z.string().min(1).max(500)).min(2).max(8),
+    itemCode: QuestionCreateSchema.shape.itemCode,
+    kind: QuestionCreateSchema.shape.kind,
+    stem: QuestionCreateSchema.shape.stem,
+    options: QuestionCreateSchema.shape.options,
     /** Indexes into options (0 = A). */
-    answer: Choice.min(1),
-    knowledgePoint: z.string().min(1).max(200),
+    answer: QuestionCreateSchema.shape.answer,
+    knowledgePoint: QuestionCreateSchema.shape.knowledgePoint,
     difficulty: z.number().int().min(1).max(5),
     status: z.enum(['active', 'retired']).optional(),
   })
@@ -272,23 +291,11 @@ export const BundleBlueprintSchema = z
   .object({
     ref: Ref,
     authorityRef: Ref,
-    itemCode: z.string().min(1).max(50),
-    name: z.string().min(1).max(200),
-    durationMinutes: z.number().int().min(1).max(1440),
+    itemCode: BlueprintCreateSchema.shape.itemCode,
+    name: BlueprintCreateSchema.shape.name,
+    durationMinutes: BlueprintCreateSchema.shape.durationMinutes.unwrap(),
     passMark: z.number().int().min(0).max(1000),
-    parts: z
-      .array(
-        z
-          .object({
-            kind: z.enum(questionKinds),
-            knowledgePoint: z.string().min(1).max(200).nullable(),
-            count: z.number().int().min(1).max(1000),
-            pointsEach: z.number().positive().max(1000),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(50),
+    parts: z.array(BlueprintPartSchema.strict()).min(1).max(20),
   })
   .strict();
 
@@ -310,10 +317,10 @@ export const BundleExamSessionSchema = z
     planRef: Ref,
     /** An exam site (考点). */
     siteRef: Ref,
-    room: z.string().min(1).max(200),
+    room: SessionCreateSchema.shape.room,
     startsAt: DateTime,
     endsAt: DateTime,
-    capacity: z.number().int().min(1).max(10000),
+    capacity: SessionCreateSchema.shape.capacity,
     invigilatorRefs: z.array(Ref).max(50),
     examinerRefs: z.array(Ref).max(50),
     resultsPublishedAt: DateTime.nullable().optional(),
@@ -331,16 +338,16 @@ export const BundleExamRegistrationSchema = z
     attempt: z.number().int().min(1).max(2),
     theoryCarried: z.boolean().optional(),
     /** The eligibility evidence as judged when registering, carried verbatim (never re-judged). */
-    eligibility: z.record(z.string(), z.unknown()),
+    eligibility: StoredEligibilitySchema,
     status: z.enum(['registered', 'checked_in', 'withdrawn']),
     checkedInAt: DateTime.nullable().optional(),
-    checkinDecision: z.string().max(50).nullable().optional(),
+    checkinDecision: z.enum(faceDecisions).nullable().optional(),
     checkinScore: z.number().nullable().optional(),
     overrideReason: z.string().max(500).nullable().optional(),
     overrideBy: z.string().max(200).nullable().optional(),
     theoryScore: Score.nullable().optional(),
-    practicalScore: Score.nullable().optional(),
-    practicalVeto: z.string().max(200).nullable().optional(),
+    practicalScore: PracticalScoreBodySchema.shape.points.nullable().optional(),
+    practicalVeto: PracticalScoreBodySchema.shape.vetoItem.unwrap().optional(),
     cancelledReason: z.string().max(500).nullable().optional(),
     result: z.enum(['pass', 'fail', 'cancelled', 'absent']).nullable().optional(),
   })
@@ -356,13 +363,13 @@ export const BundleTheoryAttemptSchema = z
         z
           .object({
             questionRef: Ref,
-            kind: z.enum(questionKinds),
-            stem: z.string().min(1).max(2000),
+            kind: QuestionCreateSchema.shape.kind,
+            stem: QuestionCreateSchema.shape.stem,
             /** In the order this candidate saw them. */
-            options: z.array(z.string().min(1).max(500)).min(2).max(8),
-            answer: Choice.min(1),
-            points: z.number().min(0).max(1000),
-            knowledgePoint: z.string().min(1).max(200),
+            options: QuestionCreateSchema.shape.options,
+            answer: QuestionCreateSchema.shape.answer,
+            points: BlueprintPartSchema.shape.pointsEach,
+            knowledgePoint: QuestionCreateSchema.shape.knowledgePoint,
           })
           .strict(),
       )
@@ -376,7 +383,13 @@ export const BundleTheoryAttemptSchema = z
     /** One per paper position answered; `choice` indexes the options as shown. */
     answers: z
       .array(
-        z.object({ position: z.number().int().min(0), choice: Choice, savedAt: DateTime }).strict(),
+        z
+          .object({
+            position: z.number().int().min(0),
+            choice: AnswerBodySchema.shape.choice,
+            savedAt: DateTime,
+          })
+          .strict(),
       )
       .optional(),
   })
@@ -386,14 +399,15 @@ export const BundlePracticalScoreSchema = z
   .object({
     ref: Ref,
     registrationRef: Ref,
+    /** A subject and task of the item's practical standard (catalog/practical.ts); checked in exam-sections. */
     subjectCode: z.string().min(1).max(50),
     taskCode: z.string().min(1).max(50),
     examinerRef: Ref.nullable().optional(),
     startedAt: DateTime.nullable().optional(),
     scoredAt: DateTime.nullable().optional(),
-    points: Score.nullable().optional(),
-    vetoItem: z.string().max(200).nullable().optional(),
-    note: z.string().max(500).nullable().optional(),
+    points: PracticalScoreBodySchema.shape.points.nullable().optional(),
+    vetoItem: PracticalScoreBodySchema.shape.vetoItem.unwrap().optional(),
+    note: PracticalScoreBodySchema.shape.note.unwrap().nullable().optional(),
   })
   .strict();
 
@@ -402,8 +416,8 @@ export const BundlePatrolEventSchema = z
     ref: Ref,
     sessionRef: Ref,
     registrationRef: Ref.nullable().optional(),
-    kind: z.enum(['observation', 'warning', 'cancel']),
-    note: z.string().min(1).max(500),
+    kind: PatrolBodySchema.shape.kind,
+    note: PatrolBodySchema.shape.note,
     recordedBy: z.string().min(1).max(200),
     at: DateTime,
   })

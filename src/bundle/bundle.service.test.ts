@@ -184,6 +184,7 @@ describe.each(testDatabaseModes)('exchange bundle on %s', (mode) => {
     );
   });
 
+  // A 400-person city exported, validated and written twice: past a minute on a loaded 2-core machine.
   it('round-trips: export → import into an empty database → export gives the same bundle', async () => {
     const city = generateDemoCity(7, { persons: 400 }).bundle;
     const a = await createTestDatabase(mode);
@@ -204,7 +205,7 @@ describe.each(testDatabaseModes)('exchange bundle on %s', (mode) => {
       await a.close();
       await b.close();
     }
-  });
+  }, 240_000);
 });
 
 describe('bundle JSON Schema', () => {

@@ -367,7 +367,6 @@ export async function validateBundle(
   });
 
   const personKnown = (ref: string) => personRefsInFile.has(ref) || dbPersonRefs.has(ref);
-  await validateTrainingSections(db, bundle, orgInfo, personKnown, (e) => errors.push(e));
   const ctx: SectionContext = {
     orgInfo,
     orgIds: new Map([...dbOrgRefs, ...existing.organizations]),
@@ -375,6 +374,15 @@ export async function validateBundle(
     personIds: new Map([...dbPersonRefs, ...existing.persons]),
     existing,
   };
+  await validateTrainingSections(
+    db,
+    bundle,
+    orgInfo,
+    personKnown,
+    (e) => errors.push(e),
+    existing,
+    ctx.personIds,
+  );
   await validateExamSections(db, bundle, ctx, (e) => errors.push(e));
   await validateCertificateSections(db, bundle, ctx, (e) => errors.push(e));
 
@@ -401,6 +409,17 @@ function trainingPersonRefs(b: Bundle): string[] {
     ),
   ];
 }
+
+/** Problems that are a clash with what the database already holds (409), not a malformed file (400). */
+const conflictCodes = new Set([
+  'room_name_taken',
+  'device_serial_taken',
+  'class_code_taken',
+  'syllabus_version_taken',
+  'makeup_exists',
+  'device_event_taken',
+  'device_recording_taken',
+]);
 
 export interface ImportResult {
   created: Record<BundleSection, number>;
@@ -432,6 +451,12 @@ export async function importBundle(
         throw new DomainError(
           'forbidden',
           `数据包中有 ${refused} 条记录超出导入者的权限（共 ${v.errors.length} 处问题），未导入任何记录`,
+          details,
+        );
+      if (v.errors.every((e) => conflictCodes.has(e.code)))
+        throw new DomainError(
+          'conflict',
+          `数据包中有 ${v.errors.length} 条记录与库中已有记录冲突，未导入任何记录`,
           details,
         );
       throw new DomainError(

@@ -1,3 +1,4 @@
+import { CertificateEventCreateSchema } from '../modules/certificates/certificates.contract.js';
 import {
   holderMatches,
   parsePayload,
@@ -316,6 +317,34 @@ export async function validateCertificateSections(
         'ban_without_revocation',
         '只有撤销才有禁考期限',
       );
+    if (e.fraud && e.kind !== 'revoke')
+      err(
+        'certificateEvents',
+        i,
+        e.ref,
+        'fraud',
+        'fraud_without_revocation',
+        '只有撤销才有舞弊标记',
+      );
+    if (e.extended && e.kind !== 'review')
+      err(
+        'certificateEvents',
+        i,
+        e.ref,
+        'extended',
+        'extension_without_review',
+        '只有复审才有延期',
+      );
+    // The event as the API would take it (a reason for a revocation, cancellation or replacement…).
+    const asApi = CertificateEventCreateSchema.safeParse({
+      kind: e.kind,
+      occurredOn: e.occurredOn,
+      reason: e.reason ?? undefined,
+      extended: e.kind === 'review' ? e.extended : undefined,
+      fraud: e.kind === 'revoke' ? (e.fraud ?? false) : undefined,
+    });
+    for (const issue of asApi.success ? [] : asApi.error.issues)
+      err('certificateEvents', i, e.ref, issue.path.join('.') || 'kind', 'schema', issue.message);
   }
 }
 

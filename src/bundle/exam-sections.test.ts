@@ -164,15 +164,16 @@ async function seedSitting(db: TestDatabase['db']) {
       regionCode: '3709',
       registeredByOrganizationId: enterprise.id,
       attempt: 1,
+      // As registering stores it (exams.service register).
       eligibility: JSON.stringify({
         eligible: true,
-        attempt: 1,
-        theoryCarried: false,
         checks: [{ code: 'age', passed: true, message: '年满 18 周岁', evidence: { age: 38 } }],
+        judgedAt: '2026-11-01T02:00:00.000Z',
+        examDate: '2026-11-10',
       }),
       status: 'checked_in',
       checkedInAt: new Date('2026-11-10T00:50:00Z'),
-      checkinDecision: 'pass',
+      checkinDecision: 'match',
       checkinScore: 0.91,
       overrideReason: null,
       overrideBy: null,
@@ -238,7 +239,7 @@ async function seedSitting(db: TestDatabase['db']) {
     .values({
       registrationId: registration.id,
       subjectCode: 'K1',
-      taskCode: 'K1-03',
+      taskCode: 'K13',
       examinerPersonId: examiner.id,
       startedAt: new Date('2026-11-10T03:00:00Z'),
       scoredAt: new Date('2026-11-10T03:20:00Z'),

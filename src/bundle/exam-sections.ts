@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { competencyCategories, findOperationItem } from '../catalog/operations.js';
+import { practicalStandard } from '../catalog/practical.js';
+import type { StoredEligibility } from '../modules/exams/exams.contract.js';
 import { questionProblem } from '../modules/exams/exams.rules.js';
 import type { PaperQuestion } from '../modules/exams/exams.table.js';
+import type { FaceDecision } from '../modules/faces/faces.rules.js';
 import type { Executor } from '../platform/db/database.js';
 import type { Bundle, BundleError, BundleSection } from './bundle.contract.js';
 import * as repo from './bundle.repository.js';
@@ -88,6 +91,19 @@ export function examPersonRefs(b: Bundle): string[] {
     ...(b.examRegistrations ?? []).map((r) => r.personRef),
     ...(b.practicalScores ?? []).flatMap((p) => (p.examinerRef ? [p.examinerRef] : [])),
   ];
+}
+
+async function planItems(
+  db: Executor,
+  planIds: string[],
+): Promise<Map<string, { certificateKind: string; itemCode: string }>> {
+  if (planIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('examPlan')
+    .select(['id', 'certificateKind', 'itemCode'])
+    .where('id', 'in', [...new Set(planIds)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 /** Validates the exam sections; never writes. */
@@ -388,6 +404,7 @@ export async function validateExamSections(
     }
   }
 
+  const registrationByRef = new Map(registrations.map((r) => [r.ref, r]));
   // Theory attempts: one per registration; the paper's questions exist, answers fit the options.
   const attemptOf = new Map<string, string>();
   for (const [i, a] of attempts.entries()) {
@@ -497,9 +514,62 @@ export async function validateExamSections(
   }
 
   // Practical scores: one per registration and subject; an examiner scores one candidate at a time.
+  const planByRef = new Map(plans.map((p) => [p.ref, p]));
+  const dbRegistrationPlan = new Map(
+    dbRegistrationRows.size
+      ? (
+          await db
+            .selectFrom('examRegistration')
+            .select(['id', 'planId'])
+            .where('id', 'in', [...dbRegistrationRows.keys()])
+            .execute()
+        ).map((r) => [r.id, r.planId])
+      : [],
+  );
+  const dbPlanItems = await planItems(db, [
+    ...dbPlans.values(),
+    ...dbSessionPlan.values(),
+    ...dbRegistrationPlan.values(),
+  ]);
+  /** The certificate kind and item a registration is examined in, from the file or the database. */
+  const itemOfRegistration = (registrationRef: string) => {
+    const r = registrationByRef.get(registrationRef);
+    if (!r)
+      return dbPlanItems.get(
+        dbRegistrationPlan.get(dbRegistrations.get(registrationRef) ?? '') ?? '',
+      );
+    const s = sessionByRef.get(r.sessionRef);
+    if (s) return planByRef.get(s.planRef) ?? dbPlanItems.get(dbPlans.get(s.planRef) ?? '');
+    return dbPlanItems.get(dbSessionPlan.get(dbSessions.get(r.sessionRef) ?? '') ?? '');
+  };
   const subjects = new Map<string, string>();
   const busy = new Map<string, string>();
   for (const [i, p] of practical.entries()) {
+    // Scored against the item's practical standard, like the examiner's screen (exams.service).
+    const item = itemOfRegistration(p.registrationRef);
+    if (item) {
+      const standard =
+        item.certificateKind === 'special_operation' ? practicalStandard(item.itemCode) : null;
+      const subject = standard?.subjects.find((x) => x.code === p.subjectCode);
+      if (!subject)
+        err(
+          'practicalScores',
+          i,
+          p.ref,
+          'subjectCode',
+          'unknown_subject',
+          `${p.subjectCode} 不是该作业类别实操考试的科目`,
+        );
+      else if (!subject.tasks.some((t) => t.code === p.taskCode))
+        err(
+          'practicalScores',
+          i,
+          p.ref,
+          'taskCode',
+          'unknown_task',
+          `${p.taskCode} 不是科目 ${p.subjectCode} 的考题`,
+        );
+    }
     if (
       exists(
         'practicalScores',
@@ -578,7 +648,6 @@ export async function validateExamSections(
     }
   }
 
-  const registrationByRef = new Map(registrations.map((r) => [r.ref, r]));
   for (const [i, p] of patrol.entries()) {
     const sessionOk = exists(
       'patrolEvents',
@@ -993,10 +1062,10 @@ export async function exportExamSections(
           : null,
         attempt: r.attempt,
         theoryCarried: r.theoryCarried,
-        eligibility: r.eligibility as Record<string, unknown>,
+        eligibility: r.eligibility as StoredEligibility,
         status: r.status,
         checkedInAt: r.checkedInAt ? iso(r.checkedInAt) : null,
-        checkinDecision: r.checkinDecision,
+        checkinDecision: r.checkinDecision as FaceDecision | null,
         checkinScore: r.checkinScore,
         overrideReason: r.overrideReason,
         overrideBy: r.overrideBy,

@@ -12,6 +12,10 @@ import * as repo from './bundle.repository.js';
  * ref, an impossible span, an offline lesson without a room, a class kind its item does not have.
  */
 
+type OnlineSession = NonNullable<Bundle['onlineSessions']>[number];
+type FaceCheck = NonNullable<OnlineSession['faceChecks']>[number];
+type Segment = NonNullable<OnlineSession['segments']>[number];
+
 type ClassKindName = 'initial' | 'refresher' | 'review';
 
 type Err = (
@@ -48,9 +52,11 @@ async function refsInDb(
 export async function validateTrainingSections(
   db: Executor,
   b: Bundle,
-  orgInfo: Map<string, { kind: string; regionCode: string }>,
+  orgInfo: Map<string, { id?: string; kind: string; regionCode: string }>,
   personKnown: (ref: string) => boolean,
   push: (e: BundleError) => void,
+  existing: Record<BundleSection, Map<string, string>>,
+  personIds: Map<string, string>,
 ): Promise<void> {
   const err: Err = (section, index, ref, field, code, message) =>
     push({ section, index, ref, field, code, message });
@@ -190,6 +196,7 @@ export async function validateTrainingSections(
     if (new Set((c.trainees ?? []).map((t) => t.personRef)).size !== (c.trainees ?? []).length)
       err('classes', i, c.ref, 'trainees', 'duplicate_trainee', '同一学员在本班重复');
   });
+  await validateTrainingConflicts(db, b, orgInfo, existing, personIds, dbRooms, dbDevices, err);
   lessons.forEach((l, i) => {
     exists('lessons', i, l.ref, 'classRef', l.classRef, classRefs, dbClasses);
     person('lessons', i, l.ref, 'teacherRef', l.teacherRef);
@@ -260,6 +267,270 @@ export async function validateTrainingSections(
         );
     });
   });
+}
+
+/**
+ * What the database's unique constraints would refuse at write time, found before anything is
+ * written and named like every other problem (section, index, ref, field): a room name, a device
+ * serial or a class code its organization already uses, a make-up already entered for the person
+ * and lesson, a syllabus version already stored, a second open online session, an event or recording
+ * id its device already sent. Records linked by their ref are the rows themselves, not conflicts.
+ */
+async function validateTrainingConflicts(
+  db: Executor,
+  b: Bundle,
+  orgInfo: Map<string, { id?: string }>,
+  existing: Record<BundleSection, Map<string, string>>,
+  personIds: Map<string, string>,
+  dbRooms: Map<string, string>,
+  dbDevices: Map<string, string>,
+  err: Err,
+): Promise<void> {
+  type Key = { scope: string; value: string; db: boolean };
+  /** An organization's row id, or its ref for one the file brings (whose names cannot clash in the database). */
+  const orgKey = (ref: string, value: string): Key => {
+    const id = orgInfo.get(ref)?.id;
+    return { scope: id ?? `ref:${ref}`, value, db: id !== undefined };
+  };
+  /**
+   * `keyOf` gives a record's unique key; `inDb` is asked only for keys whose scope is a database row
+   * (`db`), the others can clash only inside the file (checked unless `inFile` is false, when the
+   * section's own validation already does).
+   */
+  const taken = async <R extends { ref: string }>(
+    section: BundleSection,
+    records: R[],
+    keyOf: (r: R) => Key | null,
+    inDb: (pairs: Key[]) => Promise<Set<string>>,
+    field: string,
+    code: string,
+    message: (r: R) => string,
+    inFile = true,
+  ) => {
+    const fresh = records
+      .map((r, i) => ({ r, i, k: existing[section].has(r.ref) ? null : keyOf(r) }))
+      .filter((x): x is { r: R; i: number; k: Key } => x.k !== null);
+    const toAsk = fresh.map((x) => x.k).filter((k) => k.db);
+    const dbKeys = toAsk.length ? await inDb(toAsk) : new Set<string>();
+    const seen = new Map<string, string>();
+    for (const { r, i, k } of fresh) {
+      const key = `${k.scope}\u0000${k.value}`;
+      if (k.db && dbKeys.has(key)) err(section, i, r.ref, field, code, message(r));
+      else if (inFile && seen.has(key))
+        err(section, i, r.ref, field, code, `${message(r)}（与「${seen.get(key)}」相同）`);
+      seen.set(key, r.ref);
+    }
+  };
+  const keysIn = (rows: { scope: string; value: string }[]) =>
+    new Set(rows.map((r) => `${r.scope}\u0000${r.value}`));
+
+  await taken(
+    'rooms',
+    b.rooms ?? [],
+    (r) => orgKey(r.organizationRef, r.name),
+    async (pairs) =>
+      keysIn(
+        await db
+          .selectFrom('room')
+          .select(['organizationId as scope', 'name as value'])
+          .where('organizationId', 'in', [...new Set(pairs.map((p) => p.scope))])
+          .where('name', 'in', [...new Set(pairs.map((p) => p.value))])
+          .execute(),
+      ),
+    'name',
+    'room_name_taken',
+    (r) => `该机构已有名为「${r.name}」的教室`,
+  );
+  // A device belongs to its room's organization: a room in the file to its organizationRef, a room
+  // already imported to the organization the database has for it.
+  const roomOrg = new Map<string, (value: string) => Key>(
+    (b.rooms ?? []).map((r) => [r.ref, (value: string) => orgKey(r.organizationRef, value)]),
+  );
+  const linkedRooms = [...dbRooms.values(), ...existing.rooms.values()];
+  if (linkedRooms.length) {
+    const rows = await db
+      .selectFrom('room')
+      .select(['id', 'organizationId'])
+      .where('id', 'in', linkedRooms)
+      .execute();
+    const orgOfRoom = new Map(rows.map((r) => [r.id, r.organizationId]));
+    for (const [ref, id] of [...dbRooms, ...existing.rooms]) {
+      const org = orgOfRoom.get(id);
+      if (org) roomOrg.set(ref, (value) => ({ scope: org, value, db: true }));
+    }
+  }
+  await taken(
+    'devices',
+    b.devices ?? [],
+    (d) => roomOrg.get(d.roomRef)?.(d.serial) ?? null,
+    async (pairs) =>
+      keysIn(
+        await db
+          .selectFrom('device')
+          .select(['organizationId as scope', 'serial as value'])
+          .where('organizationId', 'in', [...new Set(pairs.map((p) => p.scope))])
+          .where('serial', 'in', [...new Set(pairs.map((p) => p.value))])
+          .execute(),
+      ),
+    'serial',
+    'device_serial_taken',
+    (d) => `该机构已登记序列号为「${d.serial}」的设备`,
+  );
+  await taken(
+    'classes',
+    b.classes ?? [],
+    (c) => orgKey(c.organizationRef, c.code),
+    async (pairs) =>
+      keysIn(
+        await db
+          .selectFrom('trainingClass')
+          .select(['organizationId as scope', 'code as value'])
+          .where('organizationId', 'in', [...new Set(pairs.map((p) => p.scope))])
+          .where('code', 'in', [...new Set(pairs.map((p) => p.value))])
+          .execute(),
+      ),
+    'code',
+    'class_code_taken',
+    (c) => `该机构已有期号为「${c.code}」的培训班`,
+    false,
+  );
+  await taken(
+    'syllabi',
+    b.syllabi ?? [],
+    (x) => ({
+      scope: x.regionCode,
+      value: `${x.operationItemCode}\u0000${x.kind}\u0000${x.effectiveFrom}`,
+      db: true,
+    }),
+    async (pairs) =>
+      keysIn(
+        (
+          await db
+            .selectFrom('syllabusVersion')
+            .select(['regionCode', 'operationItemCode', 'kind', 'effectiveFrom'])
+            .where('regionCode', 'in', [...new Set(pairs.map((p) => p.scope))])
+            .execute()
+        ).map((r) => ({
+          scope: r.regionCode,
+          value: `${r.operationItemCode}\u0000${r.kind}\u0000${dateOnly(r.effectiveFrom)}`,
+        })),
+      ),
+    'effectiveFrom',
+    'syllabus_version_taken',
+    (x) => `该地区 ${x.operationItemCode} 自 ${x.effectiveFrom} 起的大纲版本已存在`,
+  );
+  const lessonIds = await refsAndLinks(
+    db,
+    'lessons',
+    (b.makeups ?? []).map((m) => m.lessonRef),
+    existing,
+  );
+  await taken(
+    'makeups',
+    b.makeups ?? [],
+    (m) => {
+      const lesson = lessonIds.get(m.lessonRef);
+      const person = personIds.get(m.personRef);
+      return lesson && person ? { scope: lesson, value: person, db: true } : null;
+    },
+    async (pairs) =>
+      keysIn(
+        await db
+          .selectFrom('attendanceMakeup')
+          .select(['lessonId as scope', 'personId as value'])
+          .where('lessonId', 'in', [...new Set(pairs.map((p) => p.scope))])
+          .where('personId', 'in', [...new Set(pairs.map((p) => p.value))])
+          .execute(),
+      ),
+    'personRef',
+    'makeup_exists',
+    () => '该学员本节课已有补录',
+  );
+  const deviceIds = new Map([...dbDevices, ...existing.devices]);
+  await taken(
+    'attendance',
+    b.attendance ?? [],
+    (a) => {
+      const device = deviceIds.get(a.deviceRef);
+      return device ? { scope: device, value: a.ref, db: true } : null;
+    },
+    async (pairs) =>
+      keysIn(
+        await db
+          .selectFrom('attendanceEvent')
+          .select(['deviceId as scope', 'deviceEventId as value'])
+          .where('deviceId', 'in', [...new Set(pairs.map((p) => p.scope))])
+          .where('deviceEventId', 'in', [...new Set(pairs.map((p) => p.value))])
+          .execute(),
+      ),
+    'ref',
+    'device_event_taken',
+    () => '该终端已上传过同一事件编号的考勤',
+
+    false,
+  );
+  await taken(
+    'recordings',
+    b.recordings ?? [],
+    (r) => {
+      const device = deviceIds.get(r.deviceRef);
+      return device ? { scope: device, value: r.ref, db: true } : null;
+    },
+    async (pairs) =>
+      keysIn(
+        await db
+          .selectFrom('recording')
+          .select(['deviceId as scope', 'deviceRecordingId as value'])
+          .where('deviceId', 'in', [...new Set(pairs.map((p) => p.scope))])
+          .where('deviceRecordingId', 'in', [...new Set(pairs.map((p) => p.value))])
+          .execute(),
+      ),
+    'ref',
+    'device_recording_taken',
+    () => '该摄像头已上传过同一录像编号',
+
+    false,
+  );
+  await taken(
+    'onlineSessions',
+    (b.onlineSessions ?? []).filter((s) => !s.endedAt),
+    (s) => {
+      const person = personIds.get(s.personRef);
+      return person ? { scope: 'open', value: person, db: true } : null;
+    },
+    async (pairs) =>
+      keysIn(
+        (
+          await db
+            .selectFrom('onlineSession')
+            .select('personId')
+            .where('endedAt', 'is', null)
+            .where(
+              'personId',
+              'in',
+              pairs.map((p) => p.value),
+            )
+            .execute()
+        ).map((r) => ({ scope: 'open', value: r.personId })),
+      ),
+    'endedAt',
+    'two_active_sessions',
+    () => '该学员已有进行中的学习会话',
+    false,
+  );
+}
+
+const dateOnly = (d: Date | string) =>
+  typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10);
+
+/** ref → id of records already in the database, named by ref (imported before) or linked. */
+async function refsAndLinks(
+  db: Executor,
+  section: BundleSection,
+  refs: string[],
+  existing: Record<BundleSection, Map<string, string>>,
+) {
+  return new Map([...(await repo.findRefs(db, section, [...new Set(refs)])), ...existing[section]]);
 }
 
 type Take = (
@@ -768,12 +1039,13 @@ export async function exportTrainingSections(
         lastSeenAt: iso(s.lastSeenAt),
         positionSeconds: s.positionSeconds,
         endedAt: s.endedAt ? iso(s.endedAt) : null,
-        endReason: s.endReason,
+        // The columns hold only what the API and the bundle schema let in.
+        endReason: s.endReason as OnlineSession['endReason'],
         faceChecks: (checksOf.get(s.id) ?? [])
           .map((c) => ({
             checkedAt: iso(c.checkedAt),
             passed: c.passed,
-            decision: c.decision,
+            decision: c.decision as FaceCheck['decision'],
             score: c.score,
           }))
           .sort((a, b) => a.checkedAt.localeCompare(b.checkedAt)),
@@ -784,7 +1056,7 @@ export async function exportTrainingSections(
             positionFrom: g.positionFrom,
             positionTo: g.positionTo,
             verified: g.verified,
-            reason: g.reason,
+            reason: g.reason as Segment['reason'],
           }))
           .sort((a, b) => a.startsAt.localeCompare(b.startsAt)),
       })),

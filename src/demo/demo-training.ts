@@ -414,7 +414,7 @@ export function generateDemoTraining(
               faceChecks.push({
                 checkedAt: from,
                 passed: true,
-                decision: 'match',
+                decision: 'match' as const,
                 score: Math.round((0.75 + rnd.next() * 0.2) * 1000) / 1000,
               });
               segments.push({

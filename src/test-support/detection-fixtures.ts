@@ -350,7 +350,7 @@ export function withExam(f: Fixture, opts: { sessionDay?: string } = {}): Fixtur
     personRef: t,
     registeredByOrganizationRef: `${p}:org`,
     attempt: 1,
-    eligibility: { eligible: true, source: '其他系统' },
+    eligibility: { eligible: true, checks: [] },
     status: 'registered' as const,
   }));
   return f;

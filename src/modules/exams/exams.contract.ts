@@ -121,6 +121,25 @@ export const EligibilityCheckSchema = z.object({
   message: z.string(),
   evidence: z.record(z.string(), z.unknown()),
 });
+/**
+ * The eligibility a registration keeps, as registering stores it (exams.service register): the checks
+ * with their evidence, when they were judged and for which exam day. The registration views read it
+ * back as is, so a record of any other shape (an import, a bundle) must be refused where it comes in.
+ */
+export const StoredEligibilitySchema = z
+  .object({
+    eligible: z.boolean(),
+    checks: z.array(
+      EligibilityCheckSchema.extend({
+        code: z.string().min(1).max(100),
+        message: z.string().max(2000),
+      }).strict(),
+    ),
+    judgedAt: z.iso.datetime({ offset: true }).optional(),
+    examDate: z.iso.date().optional(),
+  })
+  .strict();
+export type StoredEligibility = z.infer<typeof StoredEligibilitySchema>;
 export const PracticalTaskViewSchema = z.object({
   subjectCode: z.string(),
   subjectName: z.string(),

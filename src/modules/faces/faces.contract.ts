@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** What a face check decides (faces.rules.ts FaceDecision); the API stores nothing else. */
+export const faceDecisions = ['match', 'mismatch', 'review', 'refused'] as const;
+
 /** A frame from a camera: a JPEG as base64 (canvas.toBlob('image/jpeg') in the browser). */
 export const FaceImageSchema = z.object({
   image: z.string().min(100).max(12_000_000),
@@ -10,7 +13,7 @@ export const FaceImageSchema = z.object({
 
 export const FaceVerificationResultSchema = z
   .object({
-    decision: z.enum(['match', 'mismatch', 'review', 'refused']),
+    decision: z.enum(faceDecisions),
     score: z.number().nullable(),
     real: z.number().nullable(),
     live: z.number().nullable(),

@@ -6,6 +6,16 @@ import { z } from 'zod';
  */
 
 export const mediaKinds = ['video', 'document'] as const;
+/** Why a session ended (online.service): a newer session replaced it, or the learner ended it. */
+export const sessionEndReasons = ['superseded', 'ended'] as const;
+/** Why a segment did not count: online.rules' SegmentReason, or a failed face check voiding it afterwards. */
+export const segmentReasons = [
+  'face_check_due',
+  'fast_forward',
+  'idle',
+  'paused',
+  'face_check_failed',
+] as const;
 
 export const CourseCreateSchema = z.object({
   title: z.string().trim().min(1).max(200),

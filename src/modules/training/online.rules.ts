@@ -11,6 +11,8 @@
  * Technical tolerances below, not regulation figures.
  */
 
+import type { segmentReasons } from './online.contract.js';
+
 /**
  * The player may report a little more progress than the server's clock saw between two heartbeats:
  * each request travels with its own network latency (seconds on a mobile network), and players round
@@ -39,7 +41,7 @@ export interface HeartbeatReport {
   playing: boolean;
 }
 
-export type SegmentReason = 'face_check_due' | 'fast_forward' | 'idle' | 'paused';
+export type SegmentReason = Exclude<(typeof segmentReasons)[number], 'face_check_failed'>;
 
 export interface JudgedSegment {
   startsAt: Date;
