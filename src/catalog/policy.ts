@@ -40,6 +40,11 @@ export interface PolicyFigures {
   faceAntispoofMin: number;
   /** Liveness score below which a capture is held for review. */
   faceLivenessMin: number;
+  /**
+   * An institution that fails the registration check (AQ 8011 basic conditions) may not open a new
+   * class unless a regulator's decision exempts it (Shandong from 2024-11-01; no national rule).
+   */
+  newClassRequiresRegistration: boolean;
 }
 
 export type PolicyKey = keyof PolicyFigures;
@@ -133,6 +138,11 @@ const national30: PolicyFigureMap = {
   ),
   faceAntispoofMin: fig(0.3, 'measured: genuine crops score ≥ 0.31 (docs/faces.md)', 'unconfirmed'),
   faceLivenessMin: fig(0.3, 'measured default (docs/faces.md)', 'unconfirmed'),
+  newClassRequiresRegistration: fig(
+    false,
+    '国家层面未见“未经信息登记不得开班”的规定，由省级应急管理部门设定',
+    'unconfirmed',
+  ),
 };
 
 /** The 30号令 figures continue from 2026-06-01, marked until checked against 19号令 (RULES.md "Design consequences" 3). */
@@ -178,6 +188,11 @@ const shandong2024: Partial<PolicyFigureMap> = {
   camerasPerRoomMin: fig(2, `${SOURCES.seed004}: 仅设置一处摄像头，无法实现全覆盖`, 'seed', {
     unit: '个/室',
   }),
+  newClassRequiresRegistration: fig(
+    true,
+    `${SOURCES.seed004} 二（三）: 11月1日起，未经省厅信息登记的不得新开展培训业务`,
+    'seed',
+  ),
 };
 
 export const builtinPolicyProfiles: readonly PolicyProfile[] = [
@@ -325,6 +340,7 @@ export const PolicyProfileSchema = z.object({
       faceMatchThreshold: figureOf(share),
       faceAntispoofMin: figureOf(share),
       faceLivenessMin: figureOf(share),
+      newClassRequiresRegistration: figureOf(z.boolean()),
     })
     .partial()
     .strict(),

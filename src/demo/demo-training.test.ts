@@ -356,4 +356,34 @@ describe('demo city records: training and the past exam session', () => {
     const daizongB = classes.find((c) => c.id === classIds.get('class:daizong:B'))!;
     expect(daizongB.findingCounts.refuse).toBeGreaterThan(0);
   });
+
+  it('a failing institution cannot open a new class (Shandong: 未经信息登记不得新开展培训业务); a passing one can', async () => {
+    const body = {
+      code: 'DEMO-NEW-1',
+      name: '低压电工作业初训',
+      operationItemCode: '1.2',
+      kind: 'initial',
+      headTeacherId: '00000000-0000-4000-8000-000000000000',
+      startDate: ANCHOR,
+      endDate: ANCHOR,
+    };
+    const open = async (username: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/classes',
+        headers: { cookie: await loginCookie(app, username, DEMO_PASSWORD) },
+        payload: body,
+      });
+    // 岱岳 (the `school` account) fails the check the way the 2024 inspection found: the refusal says how.
+    const refused = await open('school');
+    expect(refused.statusCode, refused.body).toBe(422);
+    const daiyue = demoDeliberateProblems.find((p) => p.ref === 'org:institution:daiyue')!;
+    expect((refused.json().error.details as { code: string }[]).map((d) => d.code).sort()).toEqual(
+      [...daiyue.findings].sort(),
+    );
+    // The model school passes the gate and is stopped only by the made-up head teacher.
+    const passing = await open('school2');
+    expect(passing.statusCode, passing.body).toBe(422);
+    expect(passing.json().error.details[0].code).toBe('head_teacher_not_on_staff');
+  });
 });

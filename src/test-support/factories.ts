@@ -56,6 +56,34 @@ export async function buildOrganization(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * A regulator's decision letting a fixture institution (no declared facilities or staff, so failing
+ * the registration check) open classes, for tests whose subject is not that check.
+ */
+export async function buildRegistrationExemption(
+  db: Db,
+  o: { organizationId: string; validFrom?: string; validTo?: string },
+) {
+  const org = await db
+    .selectFrom('organization')
+    .select('regionCode')
+    .where('id', '=', o.organizationId)
+    .executeTakeFirstOrThrow();
+  return db
+    .insertInto('registrationExemption')
+    .values({
+      organizationId: o.organizationId,
+      regionCode: org.regionCode,
+      decision: '测试准予开班决定',
+      reason: '测试机构，不以信息登记核查为测试对象',
+      validFrom: o.validFrom ?? '2000-01-01',
+      validTo: o.validTo ?? '2099-12-31',
+      grantedByName: '测试监管部门',
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 export async function buildPerson(
   db: Db,
   o: { name?: string; birthDate?: string; education?: string } = {},

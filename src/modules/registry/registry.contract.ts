@@ -202,6 +202,47 @@ export const RegistrationCheckSchema = z.object({
 });
 export type RegistrationCheck = z.infer<typeof RegistrationCheckSchema>;
 
+export const RegistrationExemptionSchema = z
+  .object({
+    id: z.string(),
+    organizationId: z.string(),
+    decision: z.string(),
+    reason: z.string(),
+    validFrom: z.string(),
+    validTo: z.string(),
+    grantedByName: z.string(),
+    createdAt: z.date(),
+    revokedAt: z.date().nullable(),
+    revokedReason: z.string().nullable(),
+    /** Valid today (Beijing day) and not revoked. */
+    inForce: z.boolean(),
+  })
+  .meta({ id: 'RegistrationExemption' });
+
+/** Whether the institution may open a new class today, and why (policy, check, exemption). */
+export const NewClassGateSchema = z.object({
+  /** The policy in force makes the registration check a condition of opening a class. */
+  required: z.boolean(),
+  allowed: z.boolean(),
+  /** The decision that allows it despite a failing check, if any. */
+  exemptionId: z.string().nullable(),
+  /** The policy figure and its legal basis, as shown to users. */
+  source: z.string(),
+});
+
+export const RegistrationExemptionCreateSchema = z.object({
+  /** The decision's document number and date (文号). */
+  decision: z.string().trim().min(2).max(300),
+  reason: z.string().trim().min(2).max(1000),
+  validFrom: z.iso.date(),
+  validTo: z.iso.date(),
+});
+export type RegistrationExemptionCreate = z.infer<typeof RegistrationExemptionCreateSchema>;
+
+export const RegistrationExemptionRevokeSchema = z.object({
+  reason: z.string().trim().min(2).max(1000),
+});
+
 export const OrganizationDetailSchema = OrganizationSummarySchema.extend({
   scale: z.string().nullable(),
   address: z.string().nullable(),
@@ -213,6 +254,10 @@ export const OrganizationDetailSchema = OrganizationSummarySchema.extend({
   staff: z.array(StaffViewSchema),
   counts: z.object({ staff: z.number(), employments: z.number() }),
   registrationCheck: RegistrationCheckSchema.nullable(),
+  /** Training institutions: may it open a new class today (null for other kinds). */
+  newClassGate: NewClassGateSchema.nullable(),
+  /** Training institutions: every exemption decision, newest first. */
+  registrationExemptions: z.array(RegistrationExemptionSchema),
 }).meta({ id: 'OrganizationDetail' });
 
 export const OrganizationListQuerySchema = z.object({

@@ -27,6 +27,9 @@ import {
   RegionSchema,
   RegionWithPathSchema,
   RegistrationCheckSchema,
+  RegistrationExemptionCreateSchema,
+  RegistrationExemptionRevokeSchema,
+  RegistrationExemptionSchema,
   StaffCreateSchema,
   StaffViewSchema,
 } from './registry.contract.js';
@@ -245,6 +248,57 @@ export async function registryRoutes(app: App, deps: AppDeps): Promise<void> {
         )),
         regionName: null,
       }),
+  );
+
+  app.post(
+    '/api/organizations/:id/registration-exemptions',
+    {
+      preHandler: requireRoles('regulator'),
+      schema: {
+        tags,
+        summary: '准予未通过信息登记核查的培训机构开班（监管部门决定，须附文号、理由与有效期）',
+        params: IdParamsSchema,
+        body: RegistrationExemptionCreateSchema,
+        response: { 201: RegistrationExemptionSchema, ...writeErrors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await registry.grantRegistrationExemption(
+            db,
+            request.actor,
+            request.params.id,
+            request.body,
+            request.id,
+            now(),
+          ),
+        ),
+  );
+
+  app.post(
+    '/api/organizations/:id/registration-exemptions/:exemptionId/revoke',
+    {
+      preHandler: requireRoles('regulator'),
+      schema: {
+        tags,
+        summary: '撤销准予开班的决定',
+        params: z.object({ id: z.uuid(), exemptionId: z.uuid() }),
+        body: RegistrationExemptionRevokeSchema,
+        response: { 200: RegistrationExemptionSchema, ...writeErrors },
+      },
+    },
+    async (request) =>
+      registry.revokeRegistrationExemption(
+        db,
+        request.actor,
+        request.params.id,
+        request.params.exemptionId,
+        request.body.reason,
+        request.id,
+        now(),
+      ),
   );
 
   app.get(

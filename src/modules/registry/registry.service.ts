@@ -26,6 +26,7 @@ import {
   type OrganizationUpdate,
   type PersonCreate,
   type RegistrationCheck,
+  type RegistrationExemptionCreate,
   type StaffCreate,
 } from './registry.contract.js';
 import * as repo from './registry.repository.js';
@@ -134,8 +135,8 @@ export async function getOrganizationDetail(
     repo.countOrganizationLinks(db, id),
     repo.regionPath(db, org.regionCode),
   ]);
-  const registrationCheck =
-    org.kind === 'training_institution' ? await runRegistrationCheck(db, org, now) : null;
+  const opening = org.kind === 'training_institution' ? await newClassGateOf(db, org, now) : null;
+  const registrationCheck = opening?.check ?? null;
   const facilities = org.facilities ? FacilitiesSchema.parse(org.facilities) : null;
   const operator =
     org.kind === 'exam_site' && org.operatorId
@@ -158,6 +159,8 @@ export async function getOrganizationDetail(
     counts,
     regionPath,
     registrationCheck,
+    newClassGate: opening?.gate ?? null,
+    registrationExemptions: opening?.exemptions ?? [],
   };
 }
 
@@ -172,6 +175,168 @@ export async function getRegistrationCheck(
   if (org.kind !== 'training_institution')
     throw new DomainError('rule_violation', '只有培训机构需要信息登记核查');
   return runRegistrationCheck(db, org, now);
+}
+
+// ——— the registration check as a condition of opening a class ———
+
+type ExemptionRow = Awaited<ReturnType<typeof listExemptionRows>>[number];
+
+function listExemptionRows(db: Executor, organizationId: string) {
+  return db
+    .selectFrom('registrationExemption')
+    .selectAll()
+    .where('organizationId', '=', organizationId)
+    .orderBy('createdAt', 'desc')
+    .execute();
+}
+
+const exemptionInForce = (e: ExemptionRow, on: string) =>
+  e.revokedAt === null && e.validFrom <= on && on <= e.validTo;
+
+function presentExemption(e: ExemptionRow, on: string) {
+  const { regionCode: _r, grantedBy: _g, ...rest } = e;
+  return { ...rest, inForce: exemptionInForce(e, on) };
+}
+
+/**
+ * May the institution open a new class today: where the policy in force makes the registration check
+ * a condition (Shandong: 未经信息登记不得新开展培训业务), a failing check closes the door unless a
+ * regulator's decision in force exempts it. Returns the check too, so a refusal can name the
+ * failing conditions.
+ */
+async function newClassGateOf(
+  db: Executor,
+  org: { id: string; regionCode: string; facilities: unknown },
+  now: Date,
+) {
+  const on = today(now);
+  const policy = await policyInForce(db, org.regionCode, on);
+  const figure = policy.figures.newClassRequiresRegistration;
+  const check = await runRegistrationCheck(db, org, now);
+  const exemptions = await listExemptionRows(db, org.id);
+  const exemption = check.passed ? undefined : exemptions.find((e) => exemptionInForce(e, on));
+  return {
+    check,
+    exemptions: exemptions.map((e) => presentExemption(e, on)),
+    gate: {
+      required: figure.value,
+      allowed: !figure.value || check.passed || exemption !== undefined,
+      exemptionId: exemption?.id ?? null,
+      source: figure.source,
+    },
+  };
+}
+
+/**
+ * Refuses a new class of an institution that may not open one (see newClassGateOf); the refusal
+ * names every failing condition of the check, one detail each.
+ */
+export async function assertMayOpenClass(db: Executor, organizationId: string, now = new Date()) {
+  const org = await db
+    .selectFrom('organization')
+    .select(['id', 'regionCode', 'facilities'])
+    .where('id', '=', organizationId)
+    .executeTakeFirstOrThrow();
+  const { check, gate } = await newClassGateOf(db, org, now);
+  if (gate.allowed) return;
+  const blocking = check.findings.filter((f) => f.severity === 'blocking');
+  throw new DomainError(
+    'rule_violation',
+    `未通过培训机构信息登记核查（${blocking.length}项基本条件不达标），不得新开培训班；监管部门可作出准予开班的决定`,
+    blocking.map((f) => ({ path: 'body', message: f.message, code: f.code })),
+  );
+}
+
+export async function grantRegistrationExemption(
+  db: Executor,
+  actor: Actor,
+  organizationId: string,
+  input: RegistrationExemptionCreate,
+  requestId?: string,
+  now = new Date(),
+) {
+  if (!hasRole(actor, 'regulator')) throw forbidden('只有监管部门可以作出准予开班的决定');
+  if (input.validTo < input.validFrom)
+    throw new DomainError('validation_failed', '有效期截止日期早于起始日期', [
+      { path: 'body.validTo', message: '截止日期早于起始日期' },
+    ]);
+  if (input.validTo < today(now))
+    throw new DomainError('validation_failed', '有效期已过', [
+      { path: 'body.validTo', message: '截止日期早于今天' },
+    ]);
+  return transaction(db, async (trx) => {
+    const org = await repo.lockOrganizationById(trx, actor.scope, organizationId);
+    if (!org) throw notFound('机构');
+    if (org.kind !== 'training_institution')
+      throw new DomainError('rule_violation', '只有培训机构需要信息登记核查');
+    const row = await trx
+      .insertInto('registrationExemption')
+      .values({
+        organizationId,
+        regionCode: org.regionCode,
+        decision: input.decision,
+        reason: input.reason,
+        validFrom: input.validFrom,
+        validTo: input.validTo,
+        grantedBy: actor.userId,
+        grantedByName: actor.displayName,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actor,
+      action: 'organization.registration_exemption',
+      entityType: 'registration_exemption',
+      entityId: row.id,
+      regionCode: org.regionCode,
+      after: row,
+      summary: `准予${org.name}在${row.validFrom}至${row.validTo}开班：${row.decision}`,
+      requestId,
+    });
+    return presentExemption(row, today(now));
+  });
+}
+
+export async function revokeRegistrationExemption(
+  db: Executor,
+  actor: Actor,
+  organizationId: string,
+  exemptionId: string,
+  reason: string,
+  requestId?: string,
+  now = new Date(),
+) {
+  if (!hasRole(actor, 'regulator')) throw forbidden('只有监管部门可以撤销准予开班的决定');
+  return transaction(db, async (trx) => {
+    const org = await repo.lockOrganizationById(trx, actor.scope, organizationId);
+    if (!org) throw notFound('机构');
+    const before = await trx
+      .selectFrom('registrationExemption')
+      .selectAll()
+      .where('id', '=', exemptionId)
+      .where('organizationId', '=', organizationId)
+      .executeTakeFirst();
+    if (!before) throw notFound('准予开班决定');
+    if (before.revokedAt) throw new DomainError('conflict', '该决定已撤销');
+    const after = await trx
+      .updateTable('registrationExemption')
+      .set({ revokedAt: now, revokedReason: reason })
+      .where('id', '=', exemptionId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actor,
+      action: 'organization.registration_exemption_revoke',
+      entityType: 'registration_exemption',
+      entityId: exemptionId,
+      regionCode: org.regionCode,
+      before,
+      after,
+      summary: `撤销准予${org.name}开班的决定：${reason}`,
+      requestId,
+    });
+    return presentExemption(after, today(now));
+  });
 }
 
 /** AQ 8011 basic conditions, judged by the policy in force for the institution's region today. */

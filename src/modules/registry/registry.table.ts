@@ -78,6 +78,23 @@ export interface EmploymentTable {
   createdAt: Timestamp;
 }
 
+/** A regulator's decision letting an institution that fails the registration check open classes. */
+export interface RegistrationExemptionTable {
+  id: Generated<string>;
+  organizationId: string;
+  regionCode: string;
+  /** The decision's document number and date, as the regulator issued it. */
+  decision: string;
+  reason: string;
+  validFrom: DateString;
+  validTo: DateString;
+  grantedBy: string | null;
+  grantedByName: string;
+  createdAt: Timestamp;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+}
+
 export type OrganizationRow = Selectable<OrganizationTable>;
 export type NewOrganizationRow = Insertable<OrganizationTable>;
 export type OrganizationRowUpdate = Updateable<OrganizationTable>;

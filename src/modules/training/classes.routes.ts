@@ -73,7 +73,7 @@ export async function classesRoutes(app: App, deps: AppDeps): Promise<void> {
       },
     },
     async (request, reply) => {
-      const row = await createClass(db, request.actor, request.body, request.id);
+      const row = await createClass(db, request.actor, request.body, request.id, now());
       return reply.status(201).send({ id: row.id, code: row.code });
     },
   );

@@ -9,7 +9,7 @@ import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { policyInForce } from '../policy/policy.service.js';
 import { syllabusInForce } from '../policy/syllabus.service.js';
 import { maskIdNumber } from '../registry/identifiers.rules.js';
-import { findOrCreatePerson } from '../registry/registry.service.js';
+import { assertMayOpenClass, findOrCreatePerson } from '../registry/registry.service.js';
 import { assertInstitutionOf, assertOpen, findVisibleClass } from './classes.access.js';
 import type { ClassCreate, ClassPhase, LessonCreate, rosterStatuses } from './classes.contract.js';
 import { classVisible } from './classes.repository.js';
@@ -176,6 +176,7 @@ export async function createClass(
   actor: Actor,
   input: ClassCreate,
   requestId?: string,
+  now = new Date(),
 ) {
   if (!hasRole(actor, 'training_institution') || !actor.organizationId)
     throw forbidden('只有培训机构可以开班');
@@ -217,6 +218,7 @@ export async function createClass(
           message: org.status === 'exited' ? '机构已淘汰退出' : '机构停业整顿中',
         },
       ]);
+    await assertMayOpenClass(trx, organizationId, now);
     const syllabus = await syllabusInForce(
       trx,
       org.regionCode,

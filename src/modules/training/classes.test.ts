@@ -13,6 +13,7 @@ import {
   buildEmployment,
   buildOrganization,
   buildPerson,
+  buildRegistrationExemption,
   buildStaff,
   buildUser,
   loginCookie,
@@ -62,6 +63,7 @@ describe.each(testDatabaseModes)(
       await loadRegions(t.db);
       app = await buildTestApp(t, { now: () => NOW });
       school = await buildOrganization(t.db, { kind: 'training_institution', regionCode: REGION });
+      await buildRegistrationExemption(t.db, { organizationId: school.id });
       teacher = await buildPerson(t.db, { name: '王教师' });
       novice = await buildPerson(t.db, { name: '李新手' });
       theoryOnly = await buildPerson(t.db, { name: '赵理论' });

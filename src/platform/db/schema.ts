@@ -32,6 +32,7 @@ import type {
   OrganizationTable,
   PersonTable,
   RegionTable,
+  RegistrationExemptionTable,
   StaffAssignmentTable,
 } from '../../modules/registry/registry.table.js';
 import type {
@@ -86,6 +87,7 @@ export interface Database {
   person: PersonTable;
   staffAssignment: StaffAssignmentTable;
   employment: EmploymentTable;
+  registrationExemption: RegistrationExemptionTable;
   appUser: AppUserTable;
   userSession: UserSessionTable;
   apiToken: ApiTokenTable;

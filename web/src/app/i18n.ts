@@ -8,6 +8,7 @@ import {
 } from '../features/certificates/certificates.i18n';
 import { cockpitEn, cockpitZh } from '../features/cockpit/cockpit.i18n';
 import { examsEn, examsZh } from '../features/exams/exams.i18n';
+import { exemptionEn, exemptionZh } from '../features/registry/registry.i18n';
 import { supervisionEn, supervisionZh } from '../features/supervision/supervision.i18n';
 import { trainingEn, trainingZh } from '../features/training/training.i18n';
 
@@ -257,6 +258,7 @@ const zh = {
     },
   },
   training: trainingZh,
+  exemption: exemptionZh,
   verify: verifyZh,
   certificates: certificatesZh,
   exams: examsZh,
@@ -513,6 +515,7 @@ const en: typeof zh = {
     },
   },
   training: trainingEn,
+  exemption: exemptionEn,
   verify: verifyEn,
   certificates: certificatesEn,
   exams: examsEn,

@@ -14,6 +14,7 @@ import * as m0012 from './0012_attendance_platform_face.js';
 import * as m0013 from './0013_api_token_expiry.js';
 import * as m0015 from './0015_audit_checkpoints.js';
 import * as m0018 from './0018_demo_city.js';
+import * as m0019 from './0019_registration_exemption.js';
 import * as m0021 from './0021_detection.js';
 import * as m0030 from './0030_supervision.js';
 
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   '0013_api_token_expiry': m0013,
   '0015_audit_checkpoints': m0015,
   '0018_demo_city': m0018,
+  '0019_registration_exemption': m0019,
   '0021_detection': m0021,
   '0030_supervision': m0030,
 };

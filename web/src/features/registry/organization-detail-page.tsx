@@ -4,6 +4,7 @@ import {
   App,
   Button,
   Card,
+  DatePicker,
   Descriptions,
   Form,
   Input,
@@ -17,6 +18,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
+import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -34,6 +36,7 @@ import { useIsPhone } from '../../lib/use-media';
 import { ProblemTags, statusColor } from './organizations-page';
 
 type Detail = z.infer<typeof OrganizationDetailSchema>;
+type Exemption = Detail['registrationExemptions'][number];
 type Staff = z.infer<typeof StaffViewSchema>;
 type Employment = z.infer<typeof EmploymentViewSchema>;
 
@@ -78,6 +81,160 @@ function RegistrationCheckCard({ check }: { check: NonNullable<Detail['registrat
         </>
       )}
     </Card>
+  );
+}
+
+/**
+ * May the institution open a new class today (Shandong: 未经信息登记不得新开展培训业务), and the
+ * regulator's decisions that allow it despite a failing registration check.
+ */
+function NewClassCard({ org }: { org: Detail }) {
+  const { t } = useTranslation();
+  const { me } = useAuth();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [granting, setGranting] = useState(false);
+  const gate = org.newClassGate;
+  const revoke = useMutation({
+    mutationFn: (v: { id: string; reason: string }) =>
+      api.post(`/api/organizations/${org.id}/registration-exemptions/${v.id}/revoke`, {
+        reason: v.reason,
+      }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['organization', org.id] }),
+    onError: (e) => message.error(e instanceof ApiError ? e.message : String(e)),
+  });
+  const { modal } = App.useApp();
+  if (!gate) return null;
+  const isRegulator = hasAnyRole(me, 'regulator');
+  const state = !gate.required
+    ? { type: 'info' as const, text: t('exemption.notRequired') }
+    : !gate.allowed
+      ? { type: 'error' as const, text: t('exemption.blocked') }
+      : gate.exemptionId
+        ? { type: 'warning' as const, text: t('exemption.allowedByDecision') }
+        : { type: 'success' as const, text: t('exemption.allowed') };
+  const askRevoke = (e: Exemption) => {
+    let reason = '';
+    modal.confirm({
+      title: `${t('exemption.revoke')} ${e.decision}`,
+      content: (
+        <Input.TextArea
+          rows={2}
+          placeholder={t('exemption.revokeReason')}
+          onChange={(ev) => {
+            reason = ev.target.value;
+          }}
+        />
+      ),
+      okText: t('exemption.revoke'),
+      cancelText: t('common.cancel'),
+      onOk: () => revoke.mutateAsync({ id: e.id, reason }),
+    });
+  };
+  return (
+    <Card
+      title={t('exemption.title')}
+      style={{ marginTop: 12 }}
+      data-testid="new-class-gate"
+      extra={
+        isRegulator &&
+        org.registrationCheck?.passed === false && (
+          <Button onClick={() => setGranting(true)}>{t('exemption.grant')}</Button>
+        )
+      }
+    >
+      <Alert type={state.type} showIcon message={state.text} />
+      <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
+        {t('exemption.basis', { source: gate.source })}
+      </Typography.Paragraph>
+      {org.registrationExemptions.length > 0 && (
+        <List
+          header={t('exemption.history')}
+          dataSource={org.registrationExemptions}
+          renderItem={(e) => (
+            <List.Item
+              actions={
+                isRegulator && e.revokedAt === null
+                  ? [
+                      <Button key="revoke" size="small" danger onClick={() => askRevoke(e)}>
+                        {t('exemption.revoke')}
+                      </Button>,
+                    ]
+                  : []
+              }
+            >
+              <Space direction="vertical" size={2}>
+                <Space wrap>
+                  <Typography.Text strong>{e.decision}</Typography.Text>
+                  {e.revokedAt ? (
+                    <Tag>{t('exemption.revoked')}</Tag>
+                  ) : e.inForce ? (
+                    <Tag color="green">{t('exemption.inForce')}</Tag>
+                  ) : (
+                    <Tag>{t('exemption.expired')}</Tag>
+                  )}
+                </Space>
+                <Typography.Text>{e.reason}</Typography.Text>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {t('exemption.validity')} {e.validFrom} ~ {e.validTo} · {t('exemption.grantedBy')}{' '}
+                  {e.grantedByName}
+                  {e.revokedReason ? ` · ${t('exemption.revoked')}：${e.revokedReason}` : ''}
+                </Typography.Text>
+              </Space>
+            </List.Item>
+          )}
+        />
+      )}
+      {granting && <GrantModal org={org} onClose={() => setGranting(false)} />}
+    </Card>
+  );
+}
+
+function GrantModal({ org, onClose }: { org: Detail; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<{ decision: string; reason: string; validity: [Dayjs, Dayjs] }>();
+  const grant = useMutation({
+    mutationFn: (v: { decision: string; reason: string; validity: [Dayjs, Dayjs] }) =>
+      api.post(`/api/organizations/${org.id}/registration-exemptions`, {
+        decision: v.decision,
+        reason: v.reason,
+        validFrom: v.validity[0].format('YYYY-MM-DD'),
+        validTo: v.validity[1].format('YYYY-MM-DD'),
+      }),
+    onSuccess: async () => {
+      await qc.invalidateQueries({ queryKey: ['organization', org.id] });
+      onClose();
+    },
+    onError: (e) => message.error(e instanceof ApiError ? e.message : String(e)),
+  });
+  return (
+    <Modal
+      open
+      title={t('exemption.grant')}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      confirmLoading={grant.isPending}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+    >
+      <Form form={form} layout="vertical" onFinish={(v) => grant.mutate(v)}>
+        <Form.Item
+          name="decision"
+          label={t('exemption.decision')}
+          rules={[{ required: true, min: 2 }]}
+        >
+          <Input placeholder={t('exemption.decisionPlaceholder')} />
+        </Form.Item>
+        <Form.Item name="reason" label={t('exemption.reason')} rules={[{ required: true, min: 2 }]}>
+          <Input.TextArea rows={3} placeholder={t('exemption.reasonPlaceholder')} />
+        </Form.Item>
+        <Form.Item name="validity" label={t('exemption.validity')} rules={[{ required: true }]}>
+          <DatePicker.RangePicker style={{ width: '100%' }} />
+        </Form.Item>
+      </Form>
+    </Modal>
   );
 }
 
@@ -209,6 +366,7 @@ export function OrganizationDetailPage() {
         ))}
       </Card>
       {org.registrationCheck && <RegistrationCheckCard check={org.registrationCheck} />}
+      <NewClassCard org={org} />
       {org.staff.length > 0 && (
         <Card title={t('org.staff')} style={{ marginTop: 12 }}>
           <Table<Staff>
