@@ -15,8 +15,8 @@ import { detectionRuleIds, findingSeverities } from '../../catalog/findings.js';
  */
 export const riskWeights = { serious: 10, warning: 3, notice: 1 } as const;
 
-/** Rates look back this far: a 合格证 holder re-trains every year, and exam results are yearly figures. */
-export const RATE_WINDOW_MONTHS = 12;
+/** Rates look back this far (years): a 合格证 holder re-trains every year, and exam results are yearly figures. */
+export const RATE_WINDOW_YEARS = 1;
 
 /** Posts that must be trained (and examined) outside the enterprise: seed 003's key people. */
 export const ratedPosts = ['principal', 'safety_director', 'safety_manager', 'special_operator'];

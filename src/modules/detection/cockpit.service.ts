@@ -1,4 +1,11 @@
 import {
+  addDays,
+  addYears,
+  beijingDay,
+  beijingTime,
+  beijingWallTime,
+} from '../../catalog/calendar.js';
+import {
   type DetectionRuleId,
   detectionRuleIds,
   detectionRules,
@@ -17,7 +24,7 @@ import {
   type CockpitQuery,
   type MonthlyReport,
   type MonthlyReportQuery,
-  RATE_WINDOW_MONTHS,
+  RATE_WINDOW_YEARS,
   type RankedOrganization,
   type Rate,
   ratedPosts,
@@ -29,17 +36,9 @@ const RANKING_SIZE = 20;
 const TREND_WEEKS = 12;
 const TREND_DAYS = 30;
 
-const beijingDay = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 const dayMs = 86_400_000;
-const addDays = (iso: string, n: number) =>
-  new Date(Date.parse(`${iso}T00:00:00Z`) + n * dayMs).toISOString().slice(0, 10);
-function addMonths(iso: string, n: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + n);
-  return d.toISOString().slice(0, 10);
-}
 /** Midnight of a Beijing date as an instant. */
-const beijingMidnight = (iso: string) => new Date(`${iso}T00:00:00+08:00`);
+const beijingMidnight = (iso: string) => beijingWallTime(iso, '00:00');
 
 interface Place {
   root: string;
@@ -127,7 +126,7 @@ async function rates(
   asOf: string,
   exams: { from: Date; to: Date },
 ): Promise<Rate[]> {
-  const trainedSince = addMonths(asOf, -RATE_WINDOW_MONTHS);
+  const trainedSince = addYears(asOf, -RATE_WINDOW_YEARS);
   const [employees, operators, results] = await Promise.all([
     repo.employmentCounts(db, prefix, asOf, ratedPosts, trainedSince),
     repo.operatorsWithCertificates(db, prefix, asOf),
@@ -215,7 +214,7 @@ export async function cockpit(
       ruleStatuses(db, actor),
       repo.dismissedSince(db, actor.scope, exam, prefix, new Date(now.getTime() - 30 * dayMs)),
       rates(db, prefix, asOf, {
-        from: beijingMidnight(addMonths(asOf, -RATE_WINDOW_MONTHS)),
+        from: beijingMidnight(addYears(asOf, -RATE_WINDOW_YEARS)),
         to: beijingMidnight(addDays(asOf, 1)),
       }),
     ]);
@@ -292,7 +291,9 @@ function mondayOf(iso: string): string {
 }
 
 function lastDayOfMonth(month: string): string {
-  return addDays(addMonths(`${month}-01`, 1), -1);
+  const [y, m] = month.split('-').map(Number);
+  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+  return addDays(next, -1);
 }
 
 /**
@@ -484,8 +485,4 @@ export async function monthlyReportWorkbook(
     bytes: writeXlsx([summary, byRule, byRegion, ranking]),
     fileName: `${title}.xlsx`,
   };
-}
-
-function beijingTime(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 }

@@ -148,7 +148,6 @@ export function AlertPage() {
 
       <Card size="small" title={t('cockpit.alerts.evidence')}>
         <List
-          data-testid="alert-evidence"
           dataSource={a.evidence}
           renderItem={(e) => (
             <List.Item

@@ -163,17 +163,18 @@ export function CockpitPage() {
       <Card size="small">
         <Space wrap style={{ width: '100%', justifyContent: 'space-between' }}>
           <Space direction="vertical" size={0}>
-            <Breadcrumb
-              data-testid="cockpit-path"
-              items={c.path.map((p, i) => ({
-                title:
-                  i === c.path.length - 1 ? (
-                    <Typography.Text strong>{p.name}</Typography.Text>
-                  ) : (
-                    <Link to={drillTo(p.code)}>{p.name}</Link>
-                  ),
-              }))}
-            />
+            <div data-testid="cockpit-path">
+              <Breadcrumb
+                items={c.path.map((p, i) => ({
+                  title:
+                    i === c.path.length - 1 ? (
+                      <Typography.Text strong>{p.name}</Typography.Text>
+                    ) : (
+                      <Link to={drillTo(p.code)}>{p.name}</Link>
+                    ),
+                }))}
+              />
+            </div>
             <Typography.Title level={4} style={{ margin: 0 }}>
               {`${c.region.name} · ${t('cockpit.title')}`}
             </Typography.Title>
@@ -251,49 +252,55 @@ export function CockpitPage() {
               </Tooltip>
             }
           >
-            <List
-              size="small"
-              data-testid="cockpit-ranking"
-              dataSource={c.ranking.slice(0, 10)}
-              locale={{ emptyText: <Empty description={t('cockpit.noProblems')} /> }}
-              renderItem={(o, i) => (
-                <List.Item
-                  data-testid="ranking-row"
-                  extra={
-                    <Link to={link({ organizationId: o.id })}>
-                      <Tag color={o.serious > 0 ? 'red' : 'orange'} style={{ marginInlineEnd: 0 }}>
-                        {o.score}
-                      </Tag>
-                    </Link>
-                  }
-                >
-                  <List.Item.Meta
-                    title={
-                      <Space size={4} wrap>
-                        <Typography.Text type="secondary">{i + 1}.</Typography.Text>
-                        <Link to={`/organizations/${o.id}`}>{o.name}</Link>
-                        <Tag>{t(`kind.${o.kind}`)}</Tag>
-                        {o.status !== 'active' && <Tag color="red">{t(`status.${o.status}`)}</Tag>}
-                      </Space>
+            <div data-testid="cockpit-ranking">
+              <List
+                size="small"
+                dataSource={c.ranking.slice(0, 10)}
+                locale={{ emptyText: <Empty description={t('cockpit.noProblems')} /> }}
+                renderItem={(o, i) => (
+                  <List.Item
+                    data-testid="ranking-row"
+                    extra={
+                      <Link to={link({ organizationId: o.id })}>
+                        <Tag
+                          color={o.serious > 0 ? 'red' : 'orange'}
+                          style={{ marginInlineEnd: 0 }}
+                        >
+                          {o.score}
+                        </Tag>
+                      </Link>
                     }
-                    description={
-                      <Space size={[4, 4]} wrap>
-                        {o.regionName && (
-                          <Typography.Text type="secondary">{o.regionName}</Typography.Text>
-                        )}
-                        {o.reasons.map((r) => (
-                          <Link key={r.rule} to={link({ organizationId: o.id, rule: r.rule })}>
-                            <Tag color={severityColor[r.severity]}>
-                              {`${ruleName(r.rule)} ${r.count}`}
-                            </Tag>
-                          </Link>
-                        ))}
-                      </Space>
-                    }
-                  />
-                </List.Item>
-              )}
-            />
+                  >
+                    <List.Item.Meta
+                      title={
+                        <Space size={4} wrap>
+                          <Typography.Text type="secondary">{i + 1}.</Typography.Text>
+                          <Link to={`/organizations/${o.id}`}>{o.name}</Link>
+                          <Tag>{t(`kind.${o.kind}`)}</Tag>
+                          {o.status !== 'active' && (
+                            <Tag color="red">{t(`status.${o.status}`)}</Tag>
+                          )}
+                        </Space>
+                      }
+                      description={
+                        <Space size={[4, 4]} wrap>
+                          {o.regionName && (
+                            <Typography.Text type="secondary">{o.regionName}</Typography.Text>
+                          )}
+                          {o.reasons.map((r) => (
+                            <Link key={r.rule} to={link({ organizationId: o.id, rule: r.rule })}>
+                              <Tag color={severityColor[r.severity]}>
+                                {`${ruleName(r.rule)} ${r.count}`}
+                              </Tag>
+                            </Link>
+                          ))}
+                        </Space>
+                      }
+                    />
+                  </List.Item>
+                )}
+              />
+            </div>
             <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 0 }}>
               {t('cockpit.formula', riskWeights)}
             </Typography.Paragraph>
@@ -308,25 +315,26 @@ export function CockpitPage() {
                 onClick={(e) => navigate(link({ rule: ruleRows[e.dataIndex]?.rule }))}
               />
             )}
-            <List
-              size="small"
-              data-testid="cockpit-rules"
-              dataSource={ruleRows}
-              renderItem={(r) => (
-                <List.Item
-                  extra={
-                    <Link to={link({ rule: r.rule })} data-testid="rule-count">
-                      {r.open}
-                    </Link>
-                  }
-                >
-                  <Space size={4} wrap>
-                    {r.serious > 0 && <SeverityTag severity="serious" />}
-                    <Link to={link({ rule: r.rule })}>{ruleName(r.rule)}</Link>
-                  </Space>
-                </List.Item>
-              )}
-            />
+            <div data-testid="cockpit-rules">
+              <List
+                size="small"
+                dataSource={ruleRows}
+                renderItem={(r) => (
+                  <List.Item
+                    extra={
+                      <Link to={link({ rule: r.rule })} data-testid="rule-count">
+                        {r.open}
+                      </Link>
+                    }
+                  >
+                    <Space size={4} wrap>
+                      {r.serious > 0 && <SeverityTag severity="serious" />}
+                      <Link to={link({ rule: r.rule })}>{ruleName(r.rule)}</Link>
+                    </Space>
+                  </List.Item>
+                )}
+              />
+            </div>
             {notEvaluated.length > 0 && (
               <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 8 }}>
                 {`${t('cockpit.notEvaluable')}：`}
@@ -356,53 +364,56 @@ export function CockpitPage() {
               }}
             />
           )}
-          <Table
-            size="small"
-            rowKey="code"
-            pagination={false}
-            data-testid="cockpit-children"
-            dataSource={[...c.children].sort(
-              (a, b) => b.open - a.open || a.code.localeCompare(b.code),
-            )}
-            columns={[
-              {
-                title: t('cockpit.region'),
-                dataIndex: 'name',
-                render: (name: string, x) => (
-                  <Link to={drillTo(x.code)} data-testid="drill">
-                    {name}
-                  </Link>
-                ),
-              },
-              {
-                title: t('cockpit.openAlerts'),
-                dataIndex: 'open',
-                align: 'right',
-                render: (n: number, x) => (
-                  <Link to={alertsLink({ regionCode: x.code, state: 'open' })}>{n}</Link>
-                ),
-              },
-              {
-                title: t('cockpit.severity.serious'),
-                dataIndex: 'serious',
-                align: 'right',
-                render: (n: number, x) => (
-                  <Link to={alertsLink({ regionCode: x.code, state: 'open', severity: 'serious' })}>
-                    {n}
-                  </Link>
-                ),
-              },
-              ...(isPhone
-                ? []
-                : [
-                    {
-                      title: t('cockpit.organizations'),
-                      dataIndex: 'organizations',
-                      align: 'right' as const,
-                    },
-                  ]),
-            ]}
-          />
+          <div data-testid="cockpit-children">
+            <Table
+              size="small"
+              rowKey="code"
+              pagination={false}
+              dataSource={[...c.children].sort(
+                (a, b) => b.open - a.open || a.code.localeCompare(b.code),
+              )}
+              columns={[
+                {
+                  title: t('cockpit.region'),
+                  dataIndex: 'name',
+                  render: (name: string, x) => (
+                    <Link to={drillTo(x.code)} data-testid="drill">
+                      {name}
+                    </Link>
+                  ),
+                },
+                {
+                  title: t('cockpit.openAlerts'),
+                  dataIndex: 'open',
+                  align: 'right',
+                  render: (n: number, x) => (
+                    <Link to={alertsLink({ regionCode: x.code, state: 'open' })}>{n}</Link>
+                  ),
+                },
+                {
+                  title: t('cockpit.severity.serious'),
+                  dataIndex: 'serious',
+                  align: 'right',
+                  render: (n: number, x) => (
+                    <Link
+                      to={alertsLink({ regionCode: x.code, state: 'open', severity: 'serious' })}
+                    >
+                      {n}
+                    </Link>
+                  ),
+                },
+                ...(isPhone
+                  ? []
+                  : [
+                      {
+                        title: t('cockpit.organizations'),
+                        dataIndex: 'organizations',
+                        align: 'right' as const,
+                      },
+                    ]),
+              ]}
+            />
+          </div>
         </Card>
       )}
 
