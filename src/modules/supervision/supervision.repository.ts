@@ -63,6 +63,16 @@ export function listInspectors(db: Executor, regionPrefixValue: string, on: stri
         'o.name as regulatorName',
         'o.regionCode',
       ])
+      // The inspector's login, if any: a public report is assigned to a user (its handling officer).
+      .select((eb) =>
+        eb
+          .selectFrom('appUser as u')
+          .select('u.id')
+          .whereRef('u.personId', '=', 'p.id')
+          .orderBy('u.createdAt')
+          .limit(1)
+          .as('userId'),
+      )
       .where('s.duty', '=', 'inspector')
       .where('o.kind', '=', 'regulator')
       .where('o.regionCode', 'like', `${regionPrefixValue}%`)

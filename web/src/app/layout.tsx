@@ -139,6 +139,13 @@ const entries: MenuEntry[] = [
     roles: ['inspector'],
   },
   {
+    key: 'supervision',
+    path: () => '/supervision',
+    label: 'menu.supervision',
+    icon: <AlertOutlined />,
+    roles: ['regulator', 'inspector'],
+  },
+  {
     key: 'orders',
     path: () => '/orders',
     label: 'menu.orders',

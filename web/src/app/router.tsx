@@ -20,7 +20,10 @@ import { PersonDetailPage, PersonsPage } from '../features/registry/persons-page
 import { InspectPage } from '../features/supervision/inspect-page';
 import { MyDayPage } from '../features/supervision/my-day-page';
 import { MyOrdersPage, OrderPage } from '../features/supervision/order-page';
+import { PlanPage } from '../features/supervision/plans-tab';
+import { PublicReportPage, TrackReportPage } from '../features/supervision/public-report-page';
 import { RectifyPage } from '../features/supervision/rectify-page';
+import { SupervisionPage } from '../features/supervision/supervision-page';
 import { ClassPage } from '../features/training/class-page';
 import { ClassesPage } from '../features/training/classes-page';
 import { LearnPage } from '../features/training/learn-page';
@@ -49,6 +52,8 @@ const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
   { path: '/verify', element: <VerifyPage /> },
   { path: '/rectify/:token', element: <RectifyPage /> },
+  { path: '/12350', element: <PublicReportPage /> },
+  { path: '/12350/track', element: <TrackReportPage /> },
   {
     element: <RequireLogin />,
     children: [
@@ -78,6 +83,8 @@ const router = createBrowserRouter([
           { path: '/alerts', element: <AlertsPage /> },
           { path: '/alerts/:id', element: <AlertPage /> },
           { path: '/report', element: <ReportPage /> },
+          { path: '/supervision', element: <SupervisionPage /> },
+          { path: '/supervision/plans/:id', element: <PlanPage /> },
           { path: '*', element: <Navigate to="/" replace /> },
         ],
       },

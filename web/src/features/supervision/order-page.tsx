@@ -283,9 +283,12 @@ export function OrderPage() {
             <Card size="small" title={t('sv.order.link')}>
               <Typography.Paragraph type="secondary">{t('sv.order.linkHint')}</Typography.Paragraph>
               {link ? (
-                <Typography.Text copyable code data-testid="order-link">
-                  {link}
-                </Typography.Text>
+                <Input
+                  readOnly
+                  value={link}
+                  data-testid="order-link"
+                  onFocus={(e) => e.target.select()}
+                />
               ) : (
                 <Button
                   icon={<LinkOutlined />}

@@ -17,6 +17,7 @@ export const supervisionZh = {
   },
   result: { pass: '合格', fail: '不合格', na: '不适用' },
   severity: { serious: '严重', warning: '一般', notice: '提示' },
+  severityLabel: '严重程度',
   progress: '已填 {{done}}/{{total}} 项',
   basis: '依据',
   prefill: '平台记录',
@@ -125,6 +126,7 @@ export const supervisionZh = {
   },
   penalty: {
     new: '作出处罚决定',
+    kindLabel: '处罚种类',
     kind: {
       warning: '警告',
       fine: '罚款',
@@ -261,6 +263,7 @@ export const supervisionEn: typeof supervisionZh = {
   status: { scheduled: 'Scheduled', in_progress: 'In progress', signed: 'Signed and locked' },
   result: { pass: 'Pass', fail: 'Fail', na: 'N/A' },
   severity: { serious: 'Serious', warning: 'Warning', notice: 'Notice' },
+  severityLabel: 'Severity',
   progress: '{{done}}/{{total}} answered',
   basis: 'Basis',
   prefill: 'Platform records',
@@ -373,6 +376,7 @@ export const supervisionEn: typeof supervisionZh = {
   },
   penalty: {
     new: 'Decide a penalty',
+    kindLabel: 'Kind',
     kind: {
       warning: 'Warning',
       fine: 'Fine',
