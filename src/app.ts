@@ -20,6 +20,7 @@ import { demoRoutes } from './demo/demo.routes.js';
 import { certificatesRoutes } from './modules/certificates/certificates.routes.js';
 import { alertsRoutes } from './modules/detection/alerts.routes.js';
 import { cockpitRoutes } from './modules/detection/cockpit.routes.js';
+import { enterprisesRoutes } from './modules/enterprises/enterprises.routes.js';
 import { examsRoutes } from './modules/exams/exams.routes.js';
 import { facesRoutes } from './modules/faces/faces.routes.js';
 import { policyRoutes } from './modules/policy/policy.routes.js';
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(alertsRoutes, deps);
   await app.register(cockpitRoutes, deps);
   await app.register(supervisionRoutes, deps);
+  await app.register(enterprisesRoutes, deps);
 
   const webDist = deps.webDist;
   const hasWeb = webDist !== undefined && existsSync(join(webDist, 'index.html'));

@@ -35,6 +35,51 @@ export const enterpriseHours = {
   }),
 } satisfies Record<string, Figure<number>>;
 
+/**
+ * How the enterprise obligations (RULES.md §B) are judged where the regulation names no figure: our
+ * choices, kept here with the reason so a regulator sees and can change them.
+ */
+export const enterpriseObligations = {
+  dueSoonDays: fig(30, '平台提醒口径（法规未规定提前提醒天数）', 'unconfirmed', {
+    unit: '日',
+    note: '到期前30日内未完成的义务显示为“即将到期”并提醒',
+  }),
+  preJobJudgedWithinMonths: fig(12, '平台判定口径（台账导入的历史聘用）', 'unconfirmed', {
+    unit: '月',
+    note: '上岗前培训、三级安全教育只对近12个月内上岗（含调岗、复岗）的人员判定；更早上岗的人员由年度再培训覆盖，平台上没有其当年的岗前记录不等于未培训',
+  }),
+  annualPlanDueMonthDay: fig('01-31', `${SOURCES.order3}（年度安全培训计划）`, 'unconfirmed', {
+    note: '每年1月31日前应有当年的年度安全培训计划（法规未规定具体日期）',
+  }),
+  trainerRatioGeneralScales: fig(['medium', 'large'], SOURCES.seed003, 'seed', {
+    note: '一般行业内训师不少于3‰只适用于规模以上企业：以企业规模“中型”“大型”认定',
+  }),
+  threeLevelIndustries: fig(
+    [
+      'coal_mining',
+      'non_coal_mining',
+      'hazardous_chemicals',
+      'fireworks',
+      'metal_smelting',
+      'construction',
+      'manufacturing',
+    ],
+    `${SOURCES.order3} 第十三条（加工、制造业等生产单位）`,
+    'secondary',
+    {
+      note: '三级安全教育（厂/公司、车间、班组）适用于加工、制造业等生产单位；高危行业与建筑业一并适用',
+    },
+  ),
+} as const;
+
+/** 三级安全教育: the three levels in order (RULES.md §B); job change or return → workshop + team again. */
+export const threeLevels = [
+  'three_level_company',
+  'three_level_workshop',
+  'three_level_team',
+] as const;
+export const threeLevelsAgain = ['three_level_workshop', 'three_level_team'] as const;
+
 /** Special-operation rules, 30号令 (RULES.md §A). */
 export const specialOperation = {
   minAge: fig(18, `${SOURCES.order30} 第四条`, 'confirmed', { unit: '岁' }),
@@ -187,6 +232,8 @@ export function listCatalogFigures(): { group: string; key: string; figure: Figu
   const out = groups.flatMap(([group, figures]) =>
     Object.entries(figures).map(([key, figure]) => ({ group, key, figure })),
   );
+  for (const [key, figure] of Object.entries(enterpriseObligations))
+    out.push({ group: 'enterprise_obligations', key, figure: figure as Figure<unknown> });
   out.push({ group: 'certificates', key: 'certificateNumberRule', figure: certificateNumberRule });
   for (const [category, s] of Object.entries(byCategory)) {
     out.push(

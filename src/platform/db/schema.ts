@@ -12,6 +12,13 @@ import type {
   DetectionRuleRunTable,
 } from '../../modules/detection/detection.table.js';
 import type {
+  CertificateCheckTable,
+  EmploymentDetailTable,
+  EnterpriseTrainingPlanTable,
+  EnterpriseTrainingRecordTable,
+  EnterpriseTrainingSessionTable,
+} from '../../modules/enterprises/enterprises.table.js';
+import type {
   ExamPlanTable,
   ExamRegistrationTable,
   ExamSessionTable,
@@ -148,4 +155,9 @@ export interface Database {
   reportMessage: ReportMessageTable;
   organizationGrade: OrganizationGradeTable;
   casePublication: CasePublicationTable;
+  employmentDetail: EmploymentDetailTable;
+  certificateCheck: CertificateCheckTable;
+  enterpriseTrainingPlan: EnterpriseTrainingPlanTable;
+  enterpriseTrainingSession: EnterpriseTrainingSessionTable;
+  enterpriseTrainingRecord: EnterpriseTrainingRecordTable;
 }
