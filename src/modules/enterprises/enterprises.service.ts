@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import { beijingDay } from '../../catalog/calendar.js';
 import { recordAudit } from '../../platform/audit/audit.js';
 import type { Actor } from '../../platform/auth/actor.js';
 import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, type ErrorDetail, forbidden, notFound } from '../../platform/errors.js';
 import { type Cell, readXlsx, writeXlsx, XlsxError } from '../../platform/xlsx.js';
-import { beijingDate, certificateStatus } from '../certificates/certificates.rules.js';
+import { certificateStatus } from '../certificates/certificates.rules.js';
 import { maskIdNumber, parseIdNumber } from '../registry/identifiers.rules.js';
 import { canManageOrganization } from '../registry/registry.access.js';
 import type { Post } from '../registry/registry.contract.js';
@@ -79,7 +80,7 @@ export async function enterpriseObligations(
   now: Date,
 ): Promise<ObligationsAnswer> {
   const org = await visibleEnterprise(db, actor, organizationId);
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const { facts } = await loadFacts(db, org);
   const items = computeObligations(facts, today);
   return {
@@ -135,7 +136,7 @@ export async function enterpriseLedger(
   now: Date,
 ) {
   const org = await visibleEnterprise(db, actor, organizationId);
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const { facts, employments, checks } = await loadFacts(db, org);
   const obligations = computeObligations(facts, today);
   const entries = ledgerEntries(facts, employments, checks, obligations, today);
@@ -292,7 +293,7 @@ export async function declareCertificate(
   now: Date,
   requestId?: string,
 ): Promise<CertificateCheckView> {
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const declared = number.normalize('NFKC').trim().toUpperCase();
   return transaction(db, async (trx) => {
     const org = await repo.lockEnterprise(trx, actor.scope, organizationId);
@@ -399,7 +400,7 @@ export async function exportLedger(
   now: Date,
 ): Promise<{ bytes: Uint8Array; fileName: string }> {
   const org = await visibleEnterprise(db, actor, organizationId);
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const { facts, employments, checks } = await loadFacts(db, org);
   const obligations = computeObligations(facts, today);
   const entries = ledgerEntries(facts, employments, checks, obligations, today);
@@ -456,7 +457,7 @@ export async function importLedger(
   now: Date,
   requestId?: string,
 ) {
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const org0 = await visibleEnterprise(db, actor, organizationId);
   if (!canManageOrganization(actor, org0)) throw forbidden();
   const bytes = Buffer.from(fileBase64, 'base64');
@@ -740,7 +741,7 @@ export async function createTrainingSession(
       details.push({ path: 'body.participants', message: '同一人重复' });
     if (details.length > 0)
       throw new DomainError('validation_failed', '培训记录有误，未保存', details);
-    const year = Number(beijingDate(new Date(input.startsAt)).slice(0, 4));
+    const year = Number(beijingDay(new Date(input.startsAt)).slice(0, 4));
     const plan = await repo.planForYear(trx, org.id, year);
     const session = await repo.insertSession(trx, {
       organizationId: org.id,
@@ -807,7 +808,7 @@ export async function enterpriseDashboard(
   now: Date,
 ): Promise<Dashboard> {
   const org = await visibleEnterprise(db, actor, organizationId);
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const { facts } = await loadFacts(db, org);
   return dashboardOf(org, facts, today);
 }
@@ -873,7 +874,7 @@ export async function listEnterprisesWithObligations(
   now: Date,
 ) {
   if (actor.scope.kind !== 'region' && actor.scope.kind !== 'organization') throw forbidden();
-  const today = beijingDate(now);
+  const today = beijingDay(now);
   const page = await repo.listEnterprises(db, actor.scope, query);
   const items = [];
   for (const org of page.items) {

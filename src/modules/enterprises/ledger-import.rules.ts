@@ -1,5 +1,5 @@
+import { addDays } from '../../catalog/calendar.js';
 import { findOperationItem } from '../../catalog/operations.js';
-import { addDays } from '../certificates/certificates.rules.js';
 import { normalizeIdNumber, validateIdNumber } from '../registry/identifiers.rules.js';
 import type { Post } from '../registry/registry.contract.js';
 

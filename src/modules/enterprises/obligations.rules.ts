@@ -1,3 +1,4 @@
+import { addDays, addYears } from '../../catalog/calendar.js';
 import type { Figure } from '../../catalog/figure.js';
 import {
   enterpriseHours,
@@ -9,8 +10,6 @@ import {
 import { findOperationItem } from '../../catalog/operations.js';
 import type { CertificateKind } from '../certificates/certificates.contract.js';
 import {
-  addDays,
-  addYears,
   type CertificateStatus,
   certificateStatus,
   type EventFacts,
