@@ -16,6 +16,7 @@ import {
   buildUser,
   loginCookie,
 } from '../../test-support/factories.js';
+import { buildClass, enrol } from '../../test-support/training-factories.js';
 import { makeCreditCode, makeIdNumber } from './identifiers.rules.js';
 import type { Duty, OrganizationKind, Post } from './registry.contract.js';
 
@@ -29,7 +30,11 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
   let app: App;
   type Org = { id: string; kind: OrganizationKind; regionCode: string; name: string };
   const orgs: Record<string, Org> = {};
-  const persons: Record<string, { id: string; orgKeys: string[] }> = {};
+  const persons: Record<string, { id: string; orgKeys: string[]; trainedBy: string[] }> = {};
+  const classes: Record<
+    string,
+    { id: string; orgKey: string; regionCode: string; trainees: string[] }
+  > = {};
   type Caller = {
     key: string;
     roles: Role[];
@@ -86,7 +91,24 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
           post: role as Post,
           operationItemCode: role === 'special_operator' ? '1.2' : null,
         });
-      persons[pKey] = { id: p.id, orgKeys: [oKey] };
+      persons[pKey] = { id: p.id, orgKeys: [oKey], trainedBy: [] };
+    }
+    // Trainees across the lines: an institution trains another county's employee, so the class is
+    // seen by the trainee's employer and the person by the institution, and by nobody else for it.
+    const classDefs: [string, string, string, string][] = [
+      ['cA', 'instA', 'tA', 'pB'],
+      ['cB', 'instB', 'tB', 'pA'],
+    ];
+    for (const [cKey, oKey, teacherKey, traineeKey] of classDefs) {
+      const o = orgs[oKey];
+      const c = await buildClass(t.db, {
+        organizationId: o.id,
+        regionCode: o.regionCode,
+        headTeacherId: persons[teacherKey].id,
+      });
+      await enrol(t.db, c, persons[traineeKey].id);
+      persons[traineeKey].trainedBy.push(oKey);
+      classes[cKey] = { id: c.id, orgKey: oKey, regionCode: o.regionCode, trainees: [traineeKey] };
     }
     const callerDefs: [string, Role[], string | null, string | null][] = [
       ['cityAdmin', ['regulator', 'admin'], 'regCity', null],
@@ -121,7 +143,19 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
   }
   function personVisible(c: Caller, pKey: string): boolean {
     if (!c.orgKey) return c.personKey === pKey;
-    return persons[pKey].orgKeys.some((k) => orgVisible(c, orgs[k]));
+    const p = persons[pKey];
+    if (p.orgKeys.some((k) => orgVisible(c, orgs[k]))) return true;
+    // The institution that trains a person sees them (to enrol faces, keep records, register exams).
+    return !isJurisdiction(c) && p.trainedBy.includes(c.orgKey);
+  }
+  /** A jurisdiction's classes; an institution's own; an enterprise's where its employees train. */
+  function classVisible(c: Caller, cKey: string): boolean {
+    const cls = classes[cKey];
+    if (!c.orgKey) return cls.trainees.includes(c.personKey!);
+    if (isJurisdiction(c)) return cls.regionCode.startsWith(regionOf(c)!);
+    return (
+      cls.orgKey === c.orgKey || cls.trainees.some((k) => persons[k].orgKeys.includes(c.orgKey!))
+    );
   }
   const get = (c: Caller, url: string) =>
     app.inject({ method: 'GET', url, headers: { cookie: c.cookie } });
@@ -178,6 +212,24 @@ describe.each(testDatabaseModes)('registry scope matrix on %s', (mode) => {
                 ? 200
                 : 422;
         expect(check.statusCode, `${c.key} → ${key} check`).toBe(wantCheck);
+      }
+    }
+  });
+
+  it('lists and opens exactly the classes in scope, through the trainees’ employers too', async () => {
+    for (const c of callers) {
+      const res = await get(c, '/api/classes?pageSize=200');
+      expect(res.statusCode, c.key).toBe(200);
+      const got = new Set((res.json().items as { id: string }[]).map((i) => i.id));
+      const want = new Set(
+        Object.keys(classes)
+          .filter((k) => classVisible(c, k))
+          .map((k) => classes[k].id),
+      );
+      expect(got, c.key).toEqual(want);
+      for (const [key, cls] of Object.entries(classes)) {
+        const one = await get(c, `/api/classes/${cls.id}`);
+        expect(one.statusCode, `${c.key} → ${key}`).toBe(classVisible(c, key) ? 200 : 404);
       }
     }
   });
