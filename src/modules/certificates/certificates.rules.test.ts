@@ -178,6 +178,32 @@ describe('certificate state from dates (property tests over the catalog figures)
     );
   });
 
+  it('refuses events dated before the issue, and a replacement or re-training of a lapsed certificate', () => {
+    const issuedOn = '2020-05-10';
+    const today = '2026-12-07';
+    expect(
+      checkEvent(special(issuedOn), [], { kind: 'replace', occurredOn: '2020-05-09' }, today)?.code,
+    ).toBe('before_issue');
+    // Without a review the special-operation certificate lapsed at its first review date.
+    const lapsed = addDays(lastDayOf(issuedOn, EVERY), 1);
+    expect(certificateStatus(special(issuedOn), [], lapsed).state).toBe('expired');
+    expect(
+      checkEvent(special(issuedOn), [], { kind: 'replace', occurredOn: lapsed }, lapsed)?.code,
+    ).toBe('not_in_force');
+    expect(
+      checkEvent(special(issuedOn), [], { kind: 'replace', occurredOn: issuedOn }, issuedOn),
+    ).toBeNull();
+    const afterValidity = addDays(lastDayOf(issuedOn, COMPETENCY), 1);
+    expect(
+      checkEvent(
+        competency(issuedOn),
+        [],
+        { kind: 'retraining', occurredOn: afterValidity },
+        afterValidity,
+      )?.code,
+    ).toBe('not_in_force');
+  });
+
   it('the extended review interval needs extendedReviewAfterYears in the item', () => {
     const issuedOn = '2020-05-10';
     const c = special(issuedOn);

@@ -23,6 +23,7 @@ import {
 import { encodeJpeg, type RgbImage } from '../faces/face-engine.js';
 import { sampleFace } from '../faces/faces.test-images.js';
 import { adjust } from '../faces/image-ops.js';
+import { addMonths } from './exams.rules.js';
 import { bankColumns } from './question-bank.service.js';
 
 const b64 = (img: RgbImage) => Buffer.from(encodeJpeg(img, 90)).toString('base64');
@@ -116,6 +117,11 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     clock = bj(date, time);
   };
   const cookies: Record<string, string> = {};
+  const usernames: Record<string, string> = {};
+  /** Sessions last a day in tests: a step on a later day logs in again on that day's clock. */
+  const relogin = async (...who: string[]) => {
+    for (const key of who) cookies[key] = await loginCookie(app, usernames[key]);
+  };
   const people: Record<string, { id: string; name: string; idNumber: string }> = {};
   let planId: string;
   let sessionId: string;
@@ -194,6 +200,7 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     const invigilator = await buildPerson(t.db, { birthDate: '1985-02-02' });
     const examiner = await buildPerson(t.db, { birthDate: '1979-04-04' });
     const uncertified = await buildPerson(t.db, { birthDate: '1978-05-05' });
+    const examiner2 = await buildPerson(t.db, { birthDate: '1981-06-06' });
     await buildStaff(t.db, {
       personId: invigilator.id,
       organizationId: site.id,
@@ -202,6 +209,13 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     });
     await buildStaff(t.db, {
       personId: examiner.id,
+      organizationId: site.id,
+      regionCode: REGION,
+      duty: 'examiner',
+      operationItems: ['1.2'],
+    });
+    await buildStaff(t.db, {
+      personId: examiner2.id,
       organizationId: site.id,
       regionCode: REGION,
       duty: 'examiner',
@@ -221,7 +235,7 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
       duty: 'invigilator',
       startDate: '2026-01-01',
     });
-    Object.assign(people, { invigilator, examiner, uncertified });
+    Object.assign(people, { invigilator, examiner, examiner2, uncertified });
 
     const users: [string, Parameters<typeof buildUser>[1]][] = [
       ['authority', { roles: ['exam_authority'], organizationId: authority.id }],
@@ -229,12 +243,15 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
       ['enterprise', { roles: ['enterprise'], organizationId: company.id }],
       ['invigilator', { roles: ['exam_site'], organizationId: site.id, personId: invigilator.id }],
       ['examiner', { roles: ['exam_site'], organizationId: site.id, personId: examiner.id }],
+      ['examiner2', { roles: ['exam_site'], organizationId: site.id, personId: examiner2.id }],
       ['a', { roles: ['worker'], personId: a.id }],
       ['d', { roles: ['worker'], personId: d.id }],
       ['e', { roles: ['worker'], personId: e.id }],
     ];
-    for (const [key, u] of users)
-      cookies[key] = await loginCookie(app, (await buildUser(t.db, u)).username);
+    for (const [key, u] of users) {
+      usernames[key] = (await buildUser(t.db, u)).username;
+      cookies[key] = await loginCookie(app, usernames[key]);
+    }
     // Faces enrolled by the regulator: a is the man of row 0 of the sample sheet (photographed several
     // times), d and e two other people (rows 2 and 4).
     for (const [key, row, col] of [
@@ -249,19 +266,20 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
         { image: b64(sampleFace(row, col)) },
         201,
       );
-    // The examiner holds a 低压电工 certificate in force.
-    await ok(
-      'POST',
-      '/api/certificates',
-      'authority',
-      {
-        kind: 'special_operation',
-        personId: examiner.id,
-        operationItemCode: '1.2',
-        issuedOn: '2024-03-01',
-      },
-      201,
-    );
+    // The examiners hold a 低压电工 certificate in force.
+    for (const p of [examiner, examiner2])
+      await ok(
+        'POST',
+        '/api/certificates',
+        'authority',
+        {
+          kind: 'special_operation',
+          personId: p.id,
+          operationItemCode: '1.2',
+          issuedOn: '2024-03-01',
+        },
+        201,
+      );
   }, 180_000);
   afterAll(async () => {
     await app?.close();
@@ -410,8 +428,29 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
       endsAt: bj(EXAM_DAY, '12:30').toISOString(),
       capacity: 30,
       invigilatorIds: [people.invigilator.id],
-      examinerIds: [people.examiner.id],
+      examinerIds: [people.examiner.id, people.examiner2.id],
     };
+    // A special operation's exam has a practical part: no session without an examiner.
+    const noExaminer = await call('POST', `/api/exams/plans/${planId}/sessions`, 'authority', {
+      ...session,
+      examinerIds: [],
+    });
+    expect(noExaminer.statusCode).toBe(422);
+    expect(detailCodes(noExaminer)).toEqual(['examiners_required']);
+    // One person, one role in a session: the examiner cannot also invigilate (nor is on the site's
+    // staff as an invigilator); a trainee on no staff list cannot invigilate at all.
+    const twoHats = await call('POST', `/api/exams/plans/${planId}/sessions`, 'authority', {
+      ...session,
+      invigilatorIds: [people.invigilator.id, people.examiner.id],
+    });
+    expect(twoHats.statusCode).toBe(422);
+    expect(detailCodes(twoHats).sort()).toEqual(['dual_role', 'not_on_staff']);
+    const stranger = await call('POST', `/api/exams/plans/${planId}/sessions`, 'authority', {
+      ...session,
+      invigilatorIds: [people.b.id],
+    });
+    expect(stranger.statusCode).toBe(422);
+    expect(detailCodes(stranger)).toEqual(['not_on_staff']);
     const mixed = await call('POST', `/api/exams/plans/${planId}/sessions`, 'authority', {
       ...session,
       invigilatorIds: [teacherId],
@@ -534,6 +573,14 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     expect((await ok('POST', `/api/exams/registrations/${reg.e}/withdraw`, 'e')).status).toBe(
       'withdrawn',
     );
+    // The withdrawal freed a seat; had a and d filled the session, e would find it full.
+    const setCapacity = (capacity: number) =>
+      t.db.updateTable('examSession').set({ capacity }).where('id', '=', sessionId).execute();
+    await setCapacity(2);
+    const full = await call('POST', `/api/exams/plans/${planId}/registrations`, 'e', { sessionId });
+    expect(full.statusCode).toBe(422);
+    expect(detailCodes(full)).toEqual(['session_full']);
+    await setCapacity(30);
     expect(
       await ok('POST', `/api/exams/plans/${planId}/registrations`, 'e', {}, 201),
     ).toMatchObject({ id: reg.e, status: 'registered' });
@@ -570,6 +617,15 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
       .set({ status: 'active' })
       .where('id', '=', site.id)
       .execute();
+    // An override is for a failed face check, not instead of one.
+    const unchecked = await call(
+      'POST',
+      `/api/exams/registrations/${reg.a}/check-in/override`,
+      'invigilator',
+      { reason: '考生称人脸识别太慢，要求直接放行' },
+    );
+    expect(unchecked.statusCode).toBe(422);
+    expect(detailCodes(unchecked)).toEqual(['face_check_first']);
     expect(
       (
         await call('POST', `/api/exams/registrations/${reg.a}/check-in`, 'examiner', {
@@ -631,6 +687,14 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     expect(paper.remainingSeconds).toBe(exams.theoryMinutes.value * 60);
     const other = await ok('POST', `/api/exams/registrations/${reg.d}/theory`, 'd');
     attempt.d = { id: other.id, token: other.clientToken };
+    // The practical waits for a theory pass (d's paper is not even graded yet).
+    const tooSoon = await call(
+      'POST',
+      `/api/exams/registrations/${reg.d}/practical/K1/start`,
+      'examiner',
+    );
+    expect(tooSoon.statusCode).toBe(422);
+    expect(detailCodes(tooSoon)).toEqual(['theory_not_passed']);
     expect(other.questions.map((q: { stem: string }) => q.stem)).not.toEqual(
       paper.questions.map((q: { stem: string }) => q.stem),
     );
@@ -762,6 +826,22 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
     );
     expect(busy.statusCode).toBe(409);
     expect(detailCodes(busy)).toEqual(['examiner_busy']);
+    // The subject a colleague is scoring is theirs: the second examiner can neither take nor score it.
+    const taken = await call(
+      'POST',
+      `/api/exams/registrations/${reg.a}/practical/K1/start`,
+      'examiner2',
+    );
+    expect(taken.statusCode).toBe(409);
+    expect(detailCodes(taken)).toEqual(['subject_taken']);
+    const notMine = await call(
+      'POST',
+      `/api/exams/registrations/${reg.a}/practical/K1/score`,
+      'examiner2',
+      { points: 1 },
+    );
+    expect(notMine.statusCode).toBe(409);
+    expect(detailCodes(notMine)).toEqual(['not_scoring']);
     const tooMuch = await call(
       'POST',
       `/api/exams/registrations/${reg.a}/practical/K1/score`,
@@ -928,4 +1008,57 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
       expect(actions, a).toContain(a);
     }
   });
+
+  it('publishes no result while a checked-in candidate is unscored, and certifies no pass older than its validity', async () => {
+    // The retake on 2026-12-10: d checks in (theory carried) and the examiners have not scored yet.
+    at('09:40', '2026-12-10');
+    await relogin('authority', 'invigilator');
+    const retake = (
+      await t.db
+        .selectFrom('examRegistration')
+        .select('id')
+        .where('personId', '=', people.d.id)
+        .where('attempt', '=', 2)
+        .executeTakeFirstOrThrow()
+    ).id;
+    expect(
+      await ok('POST', `/api/exams/registrations/${retake}/check-in`, 'invigilator', {
+        image: b64(adjust(sampleFace(2, 3), 1.15, 8)),
+      }),
+    ).toMatchObject({ checkedIn: true, decision: 'match' });
+    const retakeSession = (
+      await t.db
+        .selectFrom('examRegistration')
+        .select('sessionId')
+        .where('id', '=', retake)
+        .executeTakeFirstOrThrow()
+    ).sessionId;
+    at('12:31', '2026-12-10');
+    const unscored = await call(
+      'POST',
+      `/api/exams/sessions/${retakeSession}/publish`,
+      'authority',
+    );
+    expect(unscored.statusCode).toBe(422);
+    expect(unscored.json().error.details).toMatchObject([
+      { code: 'unscored', registrationId: retake },
+    ]);
+
+    // a's pass was published on the exam day at 12:31 Beijing time; it certifies for
+    // exams.scoreValidMonths after that and not a day longer (a's certificate exists, so inside the
+    // validity the answer is the duplicate, after it the expiry).
+    const lastDay = addMonths(EXAM_DAY, exams.scoreValidMonths.value);
+    at('12:00', lastDay);
+    await relogin('authority');
+    const inside = await call('POST', `/api/exams/registrations/${reg.a}/certificate`, 'authority');
+    expect(inside.statusCode).toBe(409);
+    at('13:00', lastDay);
+    const expired = await call(
+      'POST',
+      `/api/exams/registrations/${reg.a}/certificate`,
+      'authority',
+    );
+    expect(expired.statusCode).toBe(422);
+    expect(detailCodes(expired)).toEqual(['score_expired']);
+  }, 60_000);
 });

@@ -82,6 +82,27 @@ describe('checkInstitutionRegistration (AQ 8011, Shandong profile)', () => {
     );
   });
 
+  it('names the person or item behind each personal condition', () => {
+    const facts = passing();
+    facts.managers[0].education = 'high_school';
+    facts.teachers[0].laborContract = false;
+    facts.teachers.pop();
+    facts.facilities.practicalAreas[0].equipmentComplete = false;
+    const found = checkInstitutionRegistration(facts, policy);
+    expect(found.map((x) => x.code).sort()).toEqual(
+      [
+        'manager_education_too_low',
+        'no_labor_contract',
+        'practical_equipment_incomplete',
+        'teachers_too_few',
+      ].sort(),
+    );
+    const subjectOf = (code: string) => found.find((x) => x.code === code)?.subject?.id;
+    expect(subjectOf('manager_education_too_low')).toBe(facts.managers[0].personId);
+    expect(subjectOf('no_labor_contract')).toBe(facts.teachers[0].personId);
+    expect(subjectOf('practical_equipment_incomplete')).toBe('1.2');
+  });
+
   it('judges by the profile in force: the national profile does not count exits or separate managers', () => {
     const facts = passing();
     facts.facilities.exits = 1;
