@@ -25,6 +25,19 @@ import { type AlertDetail, beijing, SeverityTag, StateTag, useRuleName } from '.
 
 const MIN_REASON = 4;
 
+/** The screen of the record an alert is about, for the kinds the web has one for. */
+const recordRoutes: Record<string, string> = {
+  class: '/classes/',
+  training_class: '/classes/',
+  organization: '/organizations/',
+  person: '/persons/',
+  exam_session: '/exams/sessions/',
+  certificate: '/certificates/',
+};
+function recordLink(r: { kind: string; id: string | null }): string | null {
+  return r.id && recordRoutes[r.kind] ? `${recordRoutes[r.kind]}${r.id}` : null;
+}
+
 /**
  * One alert: what the rule found, the records that prove it (each opening the screen that shows it),
  * and its handling — acknowledge, dismiss with a reason, reopen — with the audited history.
@@ -99,7 +112,11 @@ export function AlertPage() {
             )}
           </Descriptions.Item>
           <Descriptions.Item label={t('cockpit.alerts.record')}>
-            {a.record.name ?? '—'}
+            {recordLink(a.record) ? (
+              <Link to={recordLink(a.record) as string}>{a.record.name ?? '—'}</Link>
+            ) : (
+              (a.record.name ?? '—')
+            )}
           </Descriptions.Item>
           <Descriptions.Item label={t('cockpit.alerts.occurredOn')}>
             {a.occurredOn ?? '—'}
