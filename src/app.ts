@@ -142,6 +142,9 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
       prefix: '/',
       wildcard: false,
       index: ['index.html'],
+      // The build writes .br and .gz beside each text file (web/vite.config.ts): sent as they are.
+      preCompressed: true,
+      setHeaders: (reply, path) => reply.header('cache-control', webCacheControl(path)),
     });
   }
   app.setNotFoundHandler((request, reply) => {
@@ -158,6 +161,17 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     return sendError(reply, 'not_found', `接口不存在: ${request.method} ${path}`);
   });
   return app;
+}
+
+/**
+ * Files under assets/ carry a hash of their content in their name (Vite): a browser may keep them for
+ * a year without asking again. index.html names the current hashes, so it is revalidated on every
+ * load (an unchanged one costs a 304), and so is anything else (media under fixed names).
+ */
+export function webCacheControl(path: string): string {
+  return /[\\/]assets[\\/][^\\/]+-[\w-]{8}\.\w+(\.(br|gz))?$/.test(path)
+    ? 'public, max-age=31536000, immutable'
+    : 'no-cache';
 }
 
 /** The headers helmet sets with these options (it sets the same ones on every response). */

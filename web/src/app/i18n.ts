@@ -47,6 +47,7 @@ const zh = {
     failed: '用户名或密码错误',
     demo: '演示账号（密码均为 {{password}}，点击填入）',
     demoHint: '首次启动已载入泰安市演示数据，每个角色一个账号。',
+    demoList: '演示账号',
     noDemo: '当前数据库没有演示账号。',
     demoMode: '演示模式：本系统运行的是生成的泰安市演示数据，账号与密码公开，请勿录入真实信息。',
   },
@@ -63,6 +64,13 @@ const zh = {
     noData: '暂无数据',
     error: '加载失败',
     back: '返回',
+  },
+  routeError: {
+    title: '页面出错了',
+    updated: '系统已更新，请刷新页面后继续。',
+    hint: '请刷新页面重试；问题仍在时请联系管理员。',
+    reload: '刷新页面',
+    home: '返回首页',
   },
   org: {
     name: '名称',
@@ -303,6 +311,7 @@ const en: typeof zh = {
     failed: 'Wrong username or password',
     demo: 'Demo accounts (password {{password}}; click to fill in)',
     demoHint: 'The first start loaded the Tai’an demo city: one account per role.',
+    demoList: 'Demo accounts',
     noDemo: 'This database has no demo accounts.',
     demoMode:
       'Demo mode: this server runs the generated Tai’an demo city; the accounts and passwords are public — enter no real data.',
@@ -320,6 +329,13 @@ const en: typeof zh = {
     noData: 'No data',
     error: 'Failed to load',
     back: 'Back',
+  },
+  routeError: {
+    title: 'This page failed',
+    updated: 'The system has been updated: reload the page to continue.',
+    hint: 'Reload the page to try again; if it keeps failing, tell your administrator.',
+    reload: 'Reload',
+    home: 'Home',
   },
   org: {
     name: 'Name',

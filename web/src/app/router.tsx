@@ -1,39 +1,97 @@
 import { Spin } from 'antd';
-import { createBrowserRouter, Navigate, Outlet, RouterProvider } from 'react-router';
+import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
+import {
+  createBrowserRouter,
+  Navigate,
+  Outlet,
+  type RouteObject,
+  RouterProvider,
+} from 'react-router';
 import { LoginPage } from '../features/auth/login-page';
-import { CertificatePage } from '../features/certificates/certificate-page';
-import { CertificatesPage } from '../features/certificates/certificates-page';
-import { VerifyPage } from '../features/certificates/verify-page';
-import { AlertPage } from '../features/cockpit/alert-page';
-import { AlertsPage } from '../features/cockpit/alerts-page';
-import { CockpitPage } from '../features/cockpit/cockpit-page';
-import { ReportPage } from '../features/cockpit/report-page';
-import { DashboardPage } from '../features/dashboard/dashboard-page';
-import { ExamsPage } from '../features/exams/exams-page';
-import { MyExamsPage } from '../features/exams/my-exams-page';
-import { SessionPage } from '../features/exams/session-page';
-import { TheoryPage } from '../features/exams/theory-page';
-import { PoliciesPage } from '../features/policy/policies-page';
-import { OrganizationDetailPage } from '../features/registry/organization-detail-page';
-import { OrganizationsPage } from '../features/registry/organizations-page';
-import { PersonDetailPage, PersonsPage } from '../features/registry/persons-page';
-import { InspectPage } from '../features/supervision/inspect-page';
-import { MyDayPage } from '../features/supervision/my-day-page';
-import { MyOrdersPage, OrderPage } from '../features/supervision/order-page';
-import { PlanPage } from '../features/supervision/plans-tab';
-import { PublicReportPage, TrackReportPage } from '../features/supervision/public-report-page';
-import { RectifyPage } from '../features/supervision/rectify-page';
-import { SupervisionPage } from '../features/supervision/supervision-page';
-import { ClassPage } from '../features/training/class-page';
-import { ClassesPage } from '../features/training/classes-page';
-import { LearnPage } from '../features/training/learn-page';
-import { MyHoursPage } from '../features/training/my-hours-page';
 import { hasAnyRole, useAuth } from './auth';
 import { AppLayout } from './layout';
+import { RouteError } from './route-error';
+
+/**
+ * Each page is its own chunk, fetched when a route first needs it: the login page (in the entry) does
+ * not wait for every feature, nor the regulator's home for the exam hall.
+ */
+function page<M, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType }));
+}
+const VerifyPage = page(() => import('../features/certificates/verify-page'), 'VerifyPage');
+const CertificatePage = page(
+  () => import('../features/certificates/certificate-page'),
+  'CertificatePage',
+);
+const CertificatesPage = page(
+  () => import('../features/certificates/certificates-page'),
+  'CertificatesPage',
+);
+const AlertPage = page(() => import('../features/cockpit/alert-page'), 'AlertPage');
+const AlertsPage = page(() => import('../features/cockpit/alerts-page'), 'AlertsPage');
+const CockpitPage = page(() => import('../features/cockpit/cockpit-page'), 'CockpitPage');
+const ReportPage = page(() => import('../features/cockpit/report-page'), 'ReportPage');
+const DashboardPage = page(() => import('../features/dashboard/dashboard-page'), 'DashboardPage');
+const ExamsPage = page(() => import('../features/exams/exams-page'), 'ExamsPage');
+const MyExamsPage = page(() => import('../features/exams/my-exams-page'), 'MyExamsPage');
+const SessionPage = page(() => import('../features/exams/session-page'), 'SessionPage');
+const TheoryPage = page(() => import('../features/exams/theory-page'), 'TheoryPage');
+const PoliciesPage = page(() => import('../features/policy/policies-page'), 'PoliciesPage');
+const OrganizationDetailPage = page(
+  () => import('../features/registry/organization-detail-page'),
+  'OrganizationDetailPage',
+);
+const OrganizationsPage = page(
+  () => import('../features/registry/organizations-page'),
+  'OrganizationsPage',
+);
+const PersonDetailPage = page(
+  () => import('../features/registry/persons-page'),
+  'PersonDetailPage',
+);
+const PersonsPage = page(() => import('../features/registry/persons-page'), 'PersonsPage');
+const InspectPage = page(() => import('../features/supervision/inspect-page'), 'InspectPage');
+const MyDayPage = page(() => import('../features/supervision/my-day-page'), 'MyDayPage');
+const MyOrdersPage = page(() => import('../features/supervision/order-page'), 'MyOrdersPage');
+const OrderPage = page(() => import('../features/supervision/order-page'), 'OrderPage');
+const RectifyPage = page(() => import('../features/supervision/rectify-page'), 'RectifyPage');
+const PlanPage = page(() => import('../features/supervision/plans-tab'), 'PlanPage');
+const PublicReportPage = page(
+  () => import('../features/supervision/public-report-page'),
+  'PublicReportPage',
+);
+const TrackReportPage = page(
+  () => import('../features/supervision/public-report-page'),
+  'TrackReportPage',
+);
+const SupervisionPage = page(
+  () => import('../features/supervision/supervision-page'),
+  'SupervisionPage',
+);
+const ClassPage = page(() => import('../features/training/class-page'), 'ClassPage');
+const ClassesPage = page(() => import('../features/training/classes-page'), 'ClassesPage');
+const LearnPage = page(() => import('../features/training/learn-page'), 'LearnPage');
+const MyHoursPage = page(() => import('../features/training/my-hours-page'), 'MyHoursPage');
+
+const loadingSpinner = <Spin size="large" style={{ display: 'block', margin: '30vh auto' }} />;
+
+/**
+ * Each page awaits its chunk and catches its own failure (inside the menu's frame once logged in): a
+ * page that throws, or a chunk gone after an upgrade, leaves the menu usable; the next navigation
+ * clears it.
+ */
+function routeLevel(routes: { path: string; element: ReactNode }[]): RouteObject[] {
+  return routes.map((r) => ({
+    ...r,
+    element: <Suspense fallback={loadingSpinner}>{r.element}</Suspense>,
+    errorElement: <RouteError />,
+  }));
+}
 
 function RequireLogin() {
   const { me, loading } = useAuth();
-  if (loading) return <Spin size="large" style={{ display: 'block', margin: '30vh auto' }} />;
+  if (loading) return loadingSpinner;
   if (!me) return <Navigate to="/login" replace />;
   return <Outlet />;
 }
@@ -49,17 +107,20 @@ function Home() {
 }
 
 const router = createBrowserRouter([
-  { path: '/login', element: <LoginPage /> },
-  { path: '/verify', element: <VerifyPage /> },
-  { path: '/rectify/:token', element: <RectifyPage /> },
-  { path: '/12350', element: <PublicReportPage /> },
-  { path: '/12350/track', element: <TrackReportPage /> },
+  ...routeLevel([
+    { path: '/login', element: <LoginPage /> },
+    { path: '/verify', element: <VerifyPage /> },
+    { path: '/rectify/:token', element: <RectifyPage /> },
+    { path: '/12350', element: <PublicReportPage /> },
+    { path: '/12350/track', element: <TrackReportPage /> },
+  ]),
   {
     element: <RequireLogin />,
+    errorElement: <RouteError />,
     children: [
       {
         element: <AppLayout />,
-        children: [
+        children: routeLevel([
           { path: '/', element: <Home /> },
           { path: '/organizations', element: <OrganizationsPage /> },
           { path: '/organizations/:id', element: <OrganizationDetailPage /> },
@@ -86,7 +147,7 @@ const router = createBrowserRouter([
           { path: '/supervision', element: <SupervisionPage /> },
           { path: '/supervision/plans/:id', element: <PlanPage /> },
           { path: '*', element: <Navigate to="/" replace /> },
-        ],
+        ]),
       },
     ],
   },

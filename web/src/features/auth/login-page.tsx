@@ -1,6 +1,6 @@
 import { GlobalOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate } from 'react-router';
@@ -110,32 +110,33 @@ export function LoginPage() {
             {accounts.length > 0 ? (
               <>
                 <Typography.Paragraph type="secondary">{t('login.demoHint')}</Typography.Paragraph>
-                <Table<DemoAccount>
-                  rowKey="username"
-                  size="small"
-                  pagination={false}
-                  scroll={{ x: true }}
-                  dataSource={accounts}
-                  onRow={(a) => ({
-                    onClick: () =>
-                      form.setFieldsValue({ username: a.username, password: a.password }),
-                    style: { cursor: 'pointer' },
-                  })}
-                  columns={[
-                    {
-                      title: t('login.username'),
-                      dataIndex: 'username',
-                      render: (v: string) => <Typography.Text code>{v}</Typography.Text>,
-                    },
-                    {
-                      title: t('org.kind'),
-                      dataIndex: 'role',
-                      render: (v: string) => <Tag color="red">{t(`role.${v}`)}</Tag>,
-                    },
-                    { title: t('org.name'), dataIndex: 'displayName' },
-                    { title: '', dataIndex: 'description', responsive: ['md'] },
-                  ]}
-                />
+                {/* A list, not a table: on a phone each account is one tap-sized row, and a
+                    username never breaks across lines. */}
+                <ul className="zx-demo-accounts" aria-label={t('login.demoList')}>
+                  {accounts.map((a) => (
+                    <li key={a.username}>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          form.setFieldsValue({ username: a.username, password: a.password })
+                        }
+                      >
+                        <span className="zx-demo-head">
+                          <Typography.Text code className="zx-demo-username">
+                            {a.username}
+                          </Typography.Text>
+                          <Tag color="red">{t(`role.${a.role}`)}</Tag>
+                          <Typography.Text strong className="zx-demo-name">
+                            {a.displayName}
+                          </Typography.Text>
+                        </span>
+                        <Typography.Text type="secondary" className="zx-demo-description">
+                          {a.description}
+                        </Typography.Text>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
               </>
             ) : (
               <Typography.Text type="secondary">{t('login.noDemo')}</Typography.Text>
