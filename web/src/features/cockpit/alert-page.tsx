@@ -103,7 +103,12 @@ export function AlertPage() {
             style={{ marginBottom: 12 }}
           />
         )}
-        <Descriptions size="small" column={isPhone ? 1 : 2} bordered>
+        <Descriptions
+          size="small"
+          column={isPhone ? 1 : 2}
+          layout={isPhone ? 'vertical' : 'horizontal'}
+          bordered
+        >
           <Descriptions.Item label={t('cockpit.alerts.subject')}>
             {a.subject.id ? (
               <Link to={`/organizations/${a.subject.id}`}>{a.subject.name}</Link>
