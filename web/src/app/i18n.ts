@@ -7,6 +7,7 @@ import {
   verifyZh,
 } from '../features/certificates/certificates.i18n';
 import { cockpitEn, cockpitZh } from '../features/cockpit/cockpit.i18n';
+import { enterprisesEn, enterprisesZh } from '../features/enterprises/enterprises.i18n';
 import { examsEn, examsZh } from '../features/exams/exams.i18n';
 import { exemptionEn, exemptionZh } from '../features/registry/registry.i18n';
 import { supervisionEn, supervisionZh } from '../features/supervision/supervision.i18n';
@@ -266,6 +267,7 @@ const zh = {
     },
   },
   training: trainingZh,
+  ent: enterprisesZh,
   exemption: exemptionZh,
   verify: verifyZh,
   certificates: certificatesZh,
@@ -531,6 +533,7 @@ const en: typeof zh = {
     },
   },
   training: trainingEn,
+  ent: enterprisesEn,
   exemption: exemptionEn,
   verify: verifyEn,
   certificates: certificatesEn,

@@ -14,6 +14,7 @@ import {
   MenuOutlined,
   PlayCircleOutlined,
   SafetyCertificateOutlined,
+  SafetyOutlined,
   ScheduleOutlined,
   TeamOutlined,
   ToolOutlined,
@@ -74,6 +75,20 @@ const entries: MenuEntry[] = [
     label: 'menu.ownOrganization',
     icon: <ApartmentOutlined />,
     roles: organizationUsers,
+  },
+  {
+    key: 'enterprises',
+    path: () => '/enterprises',
+    label: 'menu.enterprises',
+    icon: <SafetyOutlined />,
+    roles: ['regulator', 'inspector'],
+  },
+  {
+    key: 'ledger',
+    path: (me) => `/enterprises/${me.organizationId}?tab=ledger`,
+    label: 'menu.ledger',
+    icon: <SafetyOutlined />,
+    roles: ['enterprise'],
   },
   {
     key: 'persons',

@@ -33,6 +33,18 @@ const AlertsPage = page(() => import('../features/cockpit/alerts-page'), 'Alerts
 const CockpitPage = page(() => import('../features/cockpit/cockpit-page'), 'CockpitPage');
 const ReportPage = page(() => import('../features/cockpit/report-page'), 'ReportPage');
 const DashboardPage = page(() => import('../features/dashboard/dashboard-page'), 'DashboardPage');
+const EnterpriseHome = page(
+  () => import('../features/enterprises/enterprise-page'),
+  'EnterpriseHome',
+);
+const EnterprisePage = page(
+  () => import('../features/enterprises/enterprise-page'),
+  'EnterprisePage',
+);
+const EnterprisesPage = page(
+  () => import('../features/enterprises/enterprises-page'),
+  'EnterprisesPage',
+);
 const ExamsPage = page(() => import('../features/exams/exams-page'), 'ExamsPage');
 const MyExamsPage = page(() => import('../features/exams/my-exams-page'), 'MyExamsPage');
 const SessionPage = page(() => import('../features/exams/session-page'), 'SessionPage');
@@ -103,6 +115,8 @@ function Home() {
     return <Navigate to={`/persons/${me.personId}`} replace />;
   // Those who supervise a jurisdiction start from its problems (issue 13.6).
   if (hasAnyRole(me, 'regulator', 'inspector', 'exam_authority')) return <CockpitPage />;
+  // An enterprise starts from its own compliance, problems first (issue 14 point 8).
+  if (hasAnyRole(me, 'enterprise') && me?.organizationId) return <EnterpriseHome />;
   return <DashboardPage />;
 }
 
@@ -125,6 +139,8 @@ const router = createBrowserRouter([
           { path: '/organizations', element: <OrganizationsPage /> },
           { path: '/organizations/:id', element: <OrganizationDetailPage /> },
           { path: '/persons', element: <PersonsPage /> },
+          { path: '/enterprises', element: <EnterprisesPage /> },
+          { path: '/enterprises/:id', element: <EnterprisePage /> },
           { path: '/persons/:id', element: <PersonDetailPage /> },
           { path: '/policies', element: <PoliciesPage /> },
           { path: '/classes', element: <ClassesPage /> },
