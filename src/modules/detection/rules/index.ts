@@ -1,4 +1,10 @@
 import type { DetectionRule } from '../rule.js';
+import c01 from './c01-uncertified-operators.js';
+import c02 from './c02-manager-certificate.js';
+import c03 from './c03-retraining-and-review.js';
+import c04 from './c04-pre-job-training.js';
+import c05 from './c05-in-house-trainers.js';
+import c06 from './c06-plan-and-records.js';
 import t01 from './t01-hours.js';
 import t04 from './t04-practical-daily-cap.js';
 import t05 from './t05-teacher-double-booked.js';
@@ -11,4 +17,18 @@ import t10 from './t10-basic-conditions.js';
  * Every installed rule, one line each (a module adds its rule file and its line here). Rules of the
  * catalog not listed are reported by the engine as not evaluable, never as zero alerts.
  */
-export const allRules: readonly DetectionRule<unknown>[] = [t01, t04, t05, t06, t07, t08, t10];
+export const allRules: readonly DetectionRule<unknown>[] = [
+  t01,
+  t04,
+  t05,
+  t06,
+  t07,
+  t08,
+  t10,
+  c01,
+  c02,
+  c03,
+  c04,
+  c05,
+  c06,
+];
