@@ -366,6 +366,61 @@ export function findPersonById(db: Executor, scope: Scope, id: string) {
     .executeTakeFirst();
 }
 
+/**
+ * Whether the organization's view of the person rests on a confirmed link: a duty or employment that
+ * does not await the person, or a class it trains them in (the enrolment is the evidence).
+ */
+export async function hasConfirmedLink(db: Executor, organizationId: string, personId: string) {
+  const row = await db
+    .selectNoFrom((eb) =>
+      eb
+        .or([
+          eb.exists(
+            eb
+              .selectFrom('employment')
+              .select(sql`1`.as('one'))
+              .where('personId', '=', personId)
+              .where('organizationId', '=', organizationId)
+              .where('awaitingConfirmation', '=', false),
+          ),
+          eb.exists(
+            eb
+              .selectFrom('staffAssignment')
+              .select(sql`1`.as('one'))
+              .where('personId', '=', personId)
+              .where('organizationId', '=', organizationId)
+              .where('awaitingConfirmation', '=', false),
+          ),
+          eb.exists(
+            eb
+              .selectFrom('classTrainee')
+              .select(sql`1`.as('one'))
+              .where('personId', '=', personId)
+              .where('organizationId', '=', organizationId),
+          ),
+        ])
+        .as('confirmed'),
+    )
+    .executeTakeFirstOrThrow();
+  return Boolean(row.confirmed);
+}
+
+/** Clears a link's confirmation flag, only for the person it names. */
+export function confirmLink(
+  trx: Executor,
+  kind: 'employment' | 'staff',
+  id: string,
+  personId: string,
+) {
+  return trx
+    .updateTable(kind === 'employment' ? 'employment' : 'staffAssignment')
+    .set({ awaitingConfirmation: false })
+    .where('id', '=', id)
+    .where('personId', '=', personId)
+    .returning(['id', 'regionCode', 'organizationId', 'personId', 'awaitingConfirmation'])
+    .executeTakeFirst();
+}
+
 /** Which of these persons the scope may see (the bundle import checks the persons a file refers to). */
 export async function filterVisiblePersonIds(db: Executor, scope: Scope, ids: string[]) {
   const out = new Set<string>();

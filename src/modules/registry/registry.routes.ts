@@ -357,6 +357,28 @@ export async function registryRoutes(app: App, deps: AppDeps): Promise<void> {
     },
   );
 
+  for (const kind of ['staff', 'employment'] as const)
+    app.post(
+      kind === 'staff' ? '/api/staff/:id/confirm' : '/api/employments/:id/confirm',
+      {
+        preHandler: requireRoles('worker'),
+        schema: {
+          tags,
+          summary:
+            kind === 'staff'
+              ? '本人确认机构登记的任职（确认前机构只见脱敏档案）'
+              : '本人确认单位登记的聘用（确认前单位只见脱敏档案）',
+          params: IdParamsSchema,
+          response: {
+            200: z.object({ id: z.string(), confirmed: z.boolean() }),
+            ...writeErrors,
+          },
+        },
+      },
+      async (request) =>
+        registry.confirmPersonLink(db, request.actor, { kind, id: request.params.id }, request.id),
+    );
+
   app.post(
     '/api/staff/:id/end',
     {

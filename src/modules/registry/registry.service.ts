@@ -7,6 +7,7 @@ import { type Executor, transaction } from '../../platform/db/database.js';
 import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { policyInForce } from '../policy/policy.service.js';
 import {
+  maskIdNumber,
   normalizeIdNumber,
   parseIdNumber,
   validateCreditCode,
@@ -527,6 +528,12 @@ export function listPersons(
   return repo.listPersons(db, actor.scope, filter, page);
 }
 
+/**
+ * A person's file. An organization sees the whole file only through a confirmed link: a staff duty or
+ * employment the person confirmed (or a registrar made), or a class it trains them in. Through links it
+ * made itself and that still await the person, it sees what it needs to keep its own records — the
+ * name, a masked ID number, its own duty or employment — and no phone and no other employer.
+ */
 export async function getPersonFile(db: Executor, actor: Actor, id: string) {
   const person = await repo.findPersonById(db, actor.scope, id);
   if (!person) throw notFound('人员');
@@ -534,7 +541,43 @@ export async function getPersonFile(db: Executor, actor: Actor, id: string) {
     repo.listEmploymentsOfPerson(db, id),
     repo.listStaffOfPerson(db, id),
   ]);
+  if (actor.scope.kind === 'organization') {
+    const own = actor.scope.organizationId;
+    if (!(await repo.hasConfirmedLink(db, own, id)))
+      return {
+        ...person,
+        idNumber: maskIdNumber(person.idNumber),
+        phone: null,
+        employments: employments.filter((e) => e.organizationId === own),
+        duties: duties.filter((d) => d.organizationId === own),
+      };
+  }
   return { ...person, employments, duties };
+}
+
+/** The person confirms a duty or employment an organization entered for them. */
+export async function confirmPersonLink(
+  db: Executor,
+  actor: Actor,
+  link: { kind: 'employment' | 'staff'; id: string },
+  requestId?: string,
+) {
+  if (actor.scope.kind !== 'person') throw forbidden('只有本人可以确认任职或聘用');
+  const personId = actor.scope.personId;
+  return transaction(db, async (trx) => {
+    const row = await repo.confirmLink(trx, link.kind, link.id, personId);
+    if (!row) throw notFound(link.kind === 'employment' ? '聘用记录' : '任职记录');
+    await recordAudit(trx, {
+      actor,
+      action: link.kind === 'employment' ? 'employment.confirm' : 'staff.confirm',
+      entityType: link.kind === 'employment' ? 'employment' : 'staff_assignment',
+      entityId: row.id,
+      regionCode: row.regionCode,
+      after: row,
+      requestId,
+    });
+    return { id: row.id, confirmed: true };
+  });
 }
 
 /**
@@ -602,18 +645,25 @@ export async function createPerson(
   });
 }
 
+/**
+ * The person a new staff duty or employment links to, and whether the link must await the person's
+ * confirmation: an organization that names a file already on the platform has shown it knows an ID
+ * number and a name, not that the person works there (issue 12 point 2). A registrar's link, or one
+ * to the file the organization has just opened, needs none.
+ */
 async function resolvePersonRef(
   trx: Executor,
   actor: Actor,
   input: { personId: string } | { person: PersonCreate },
   requestId?: string,
-): Promise<string> {
+): Promise<{ personId: string; awaitingConfirmation: boolean }> {
   if ('personId' in input) {
     const person = await repo.findPersonById(trx, actor.scope, input.personId);
     if (!person) throw notFound('人员');
-    return person.id;
+    return { personId: person.id, awaitingConfirmation: !isRegistrar(actor) };
   }
-  return (await findOrCreatePerson(trx, actor, input.person, 'body.person', requestId)).id;
+  const found = await findOrCreatePerson(trx, actor, input.person, 'body.person', requestId);
+  return { personId: found.id, awaitingConfirmation: !isRegistrar(actor) && !found.created };
 }
 
 // ——— staff and employments ———
@@ -648,7 +698,7 @@ export async function addStaff(
           { path: 'body.operationItems', message: 'unknown item' },
         ]);
     }
-    const personId = await resolvePersonRef(trx, actor, input, requestId);
+    const { personId, awaitingConfirmation } = await resolvePersonRef(trx, actor, input, requestId);
     const startDate = input.startDate;
     const others = await trx
       .selectFrom('staffAssignment as s')
@@ -680,6 +730,7 @@ export async function addStaff(
       operationItems: input.operationItems,
       startDate,
       endDate: input.endDate ?? null,
+      awaitingConfirmation,
     });
     await recordAudit(trx, {
       actor,
@@ -763,7 +814,7 @@ export async function addEmployment(
         { path: 'body.operationItemCode', message: 'unknown item' },
       ]);
     }
-    const personId = await resolvePersonRef(trx, actor, input, requestId);
+    const { personId, awaitingConfirmation } = await resolvePersonRef(trx, actor, input, requestId);
     const row = await repo.insertEmployment(trx, {
       personId,
       organizationId,
@@ -772,6 +823,7 @@ export async function addEmployment(
       operationItemCode: input.operationItemCode ?? null,
       startDate: input.startDate,
       endDate: input.endDate ?? null,
+      awaitingConfirmation,
     });
     await recordAudit(trx, {
       actor,

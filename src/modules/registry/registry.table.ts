@@ -62,6 +62,8 @@ export interface StaffAssignmentTable {
   operationItems: ColumnType<string[], string[] | undefined, string[]>;
   startDate: DateString;
   endDate: DateString | null;
+  /** Made by the organization itself and not yet confirmed by the person (migration 0014). */
+  awaitingConfirmation: Generated<boolean>;
   createdAt: Timestamp;
 }
 
@@ -75,6 +77,8 @@ export interface EmploymentTable {
   startDate: DateString;
   /** The day the person left this post; a return after ≥ 6 months away triggers re-training. */
   endDate: DateString | null;
+  /** Made by the organization itself and not yet confirmed by the person (migration 0014). */
+  awaitingConfirmation: Generated<boolean>;
   createdAt: Timestamp;
 }
 

@@ -12,6 +12,7 @@ import * as m0010 from './0010_exams.js';
 import * as m0011 from './0011_face_vectors.js';
 import * as m0012 from './0012_attendance_platform_face.js';
 import * as m0013 from './0013_api_token_expiry.js';
+import * as m0014 from './0014_person_link_confirmation.js';
 import * as m0015 from './0015_audit_checkpoints.js';
 import * as m0018 from './0018_demo_city.js';
 import * as m0019 from './0019_registration_exemption.js';
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   '0011_face_vectors': m0011,
   '0012_attendance_platform_face': m0012,
   '0013_api_token_expiry': m0013,
+  '0014_person_link_confirmation': m0014,
   '0015_audit_checkpoints': m0015,
   '0018_demo_city': m0018,
   '0019_registration_exemption': m0019,
