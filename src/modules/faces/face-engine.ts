@@ -132,9 +132,57 @@ export async function detectFaces(image: RgbImage): Promise<DetectedFace[]> {
   }
 }
 
+/**
+ * The most pixels a face image may have. A camera frame is 0.3–2 MP and a phone's registration photo
+ * up to 12 MP; decoding is linear in pixels (jpeg-js, on the request thread: a 6300×6300 frame held the
+ * event loop 6.8 s and 1.1 GB, issue 12 point 6), so anything larger is refused from its header. A
+ * technical bound, not a regulation figure.
+ */
+export const MAX_FACE_IMAGE_PIXELS = 12_600_000;
+
+/**
+ * Width and height from a JPEG's frame header (SOFn), read without decoding anything: the markers
+ * before it are skipped by their lengths. Null when the bytes are not a JPEG or carry no frame header
+ * before the scan.
+ */
+export function jpegDimensions(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
+  let i = 2;
+  while (i + 3 < bytes.length) {
+    if (bytes[i] !== 0xff) return null;
+    const marker = bytes[i + 1];
+    if (marker === 0xff) {
+      i += 1; // fill byte
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      i += 2; // markers without a length
+      continue;
+    }
+    if (marker === 0xd9 || marker === 0xda) return null; // end of image or scan before any frame
+    const length = (bytes[i + 2] << 8) | bytes[i + 3];
+    if (length < 2) return null;
+    const frame = marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker);
+    if (frame) {
+      if (i + 8 >= bytes.length) return null;
+      return {
+        height: (bytes[i + 5] << 8) | bytes[i + 6],
+        width: (bytes[i + 7] << 8) | bytes[i + 8],
+      };
+    }
+    i += 2 + length;
+  }
+  return null;
+}
+
 /** JPEG bytes → RGB. Browsers send JPEG frames (canvas.toBlob('image/jpeg')); other formats are refused upstream. */
 export function decodeJpeg(bytes: Uint8Array): RgbImage {
-  const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: 40 });
+  const img = jpeg.decode(bytes, {
+    useTArray: true,
+    formatAsRGBA: false,
+    // The caller checks the header first (jpegDimensions); this stays as the decoder's own bound.
+    maxResolutionInMP: MAX_FACE_IMAGE_PIXELS / 1_000_000,
+  });
   return { width: img.width, height: img.height, data: img.data };
 }
 

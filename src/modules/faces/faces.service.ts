@@ -6,7 +6,14 @@ import { DomainError, forbidden } from '../../platform/errors.js';
 import { policyInForce } from '../policy/policy.service.js';
 import { findVisiblePerson } from '../registry/registry.service.js';
 import { DescriptorIndex } from './descriptor-index.js';
-import { type DetectedFace, decodeJpeg, detectFaces, type RgbImage } from './face-engine.js';
+import {
+  type DetectedFace,
+  decodeJpeg,
+  detectFaces,
+  jpegDimensions,
+  MAX_FACE_IMAGE_PIXELS,
+  type RgbImage,
+} from './face-engine.js';
 import * as repo from './faces.repository.js';
 import {
   captureProblem,
@@ -33,6 +40,24 @@ function decodeBase64Jpeg(base64: string): RgbImage {
       { path: 'body.image', message: 'not a JPEG' },
     ]);
   }
+  // Size first, from the header: a huge frame must be refused before it costs seconds and gigabytes.
+  const size = jpegDimensions(bytes);
+  if (!size || size.width === 0 || size.height === 0)
+    throw new DomainError('validation_failed', '图片无法解码', [
+      { path: 'body.image', message: 'no JPEG frame header' },
+    ]);
+  if (size.width * size.height > MAX_FACE_IMAGE_PIXELS)
+    throw new DomainError(
+      'validation_failed',
+      `图片过大（${size.width}×${size.height}）：人脸图像不得超过 ${MAX_FACE_IMAGE_PIXELS / 1_000_000} 百万像素`,
+      [
+        {
+          path: 'body.image',
+          message: `${size.width}x${size.height} exceeds ${MAX_FACE_IMAGE_PIXELS} pixels`,
+          code: 'image_too_large',
+        },
+      ],
+    );
   try {
     return decodeJpeg(bytes);
   } catch {
