@@ -90,6 +90,8 @@ export function LoginPage() {
           </Form>
           <div style={{ marginTop: 12, textAlign: 'center' }}>
             <Link to="/verify">{t('verify.link')}</Link>
+            <span style={{ margin: '0 8px', color: '#d9d9d9' }}>|</span>
+            <Link to="/12350">{t('sv.report.title')}</Link>
           </div>
         </Card>
         {/* Only a server in demo mode answers /api/demo/accounts; elsewhere nothing is shown here. */}

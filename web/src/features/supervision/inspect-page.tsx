@@ -45,6 +45,7 @@ import {
   shrinkPhoto,
 } from './shared';
 import { SignaturePad } from './signature-pad';
+import { SpotExamCard } from './spot-exam-card';
 
 const RETRY_MS = 3_000;
 
@@ -75,6 +76,12 @@ export function InspectPage() {
   const [pending, setPending] = useState(store.current.ops.length);
   const [net, setNet] = useState<'saved' | 'saving' | 'offline'>('saved');
   const [drafts, setDrafts] = useState<Map<number, Draft>>(new Map());
+  // The latest drafts for handlers that finish later (a photo being shrunk while a note is typed).
+  const draftsRef = useRef(drafts);
+  const putDrafts = useCallback((m: Map<number, Draft>) => {
+    draftsRef.current = m;
+    setDrafts(m);
+  }, []);
   const [starting, setStarting] = useState(false);
   const flushing = useRef<Promise<void> | null>(null);
   const dirty = useRef(new Set<number>());
@@ -97,12 +104,11 @@ export function InspectPage() {
     for (const op of store.current.ops)
       if (op.kind === 'item')
         m.set(op.position, { result: op.result, note: op.note ?? '', photos: op.photos });
-    setDrafts((prev) => {
-      // What is typed but not queued yet (a note being written, a fail awaiting its photo) stays.
-      for (const k of dirty.current) if (prev.has(k)) m.set(k, prev.get(k)!);
-      return m;
-    });
-  }, [insp]);
+    // What is typed but not queued yet (a note being written, a fail awaiting its photo) stays.
+    for (const k of dirty.current)
+      if (draftsRef.current.has(k)) m.set(k, draftsRef.current.get(k)!);
+    putDrafts(m);
+  }, [insp, putDrafts]);
 
   const flush = useCallback((): Promise<void> => {
     if (flushing.current) return flushing.current;
@@ -158,8 +164,15 @@ export function InspectPage() {
     return fileId ? fileUrl(fileId) : undefined;
   };
 
-  const answer = (it: InspectionItem, next: Draft) => {
-    setDrafts((m) => new Map(m).set(it.position, next));
+  const draftOf = (position: number): Draft =>
+    draftsRef.current.get(position) ?? { result: null, note: '', photos: [] };
+  const setDraft = (position: number, next: Draft) =>
+    putDrafts(new Map(draftsRef.current).set(position, next));
+  /** Changes an item's draft from its latest state, and queues it when it can be sent. */
+  const answer = (it: InspectionItem, patch: Partial<Draft> | ((d: Draft) => Partial<Draft>)) => {
+    const cur = draftOf(it.position);
+    const next = { ...cur, ...(typeof patch === 'function' ? patch(cur) : patch) };
+    setDraft(it.position, next);
     dirty.current.add(it.position);
     if (!next.result) return;
     // A failed item waits for its photo or note before it is sent (the server would refuse it).
@@ -186,8 +199,7 @@ export function InspectPage() {
         name: `第${it.position}项-${file.name || 'photo.jpg'}`,
       }),
     );
-    const d = drafts.get(it.position) ?? { result: 'fail', note: '', photos: [] };
-    answer(it, { ...d, result: d.result ?? 'fail', photos: [...d.photos, localId] });
+    answer(it, (d) => ({ result: d.result ?? 'fail', photos: [...d.photos, localId] }));
   };
 
   const readOnly = insp.status === 'signed' || !insp.canEdit;
@@ -349,7 +361,6 @@ export function InspectPage() {
                         style={{ marginTop: 6 }}
                         onClick={() =>
                           answer(it, {
-                            ...d,
                             result: it.prefill!.suggestion as 'pass' | 'fail',
                             note:
                               it.prefill!.suggestion === 'fail' && !d.note
@@ -371,7 +382,7 @@ export function InspectPage() {
               optionType="button"
               buttonStyle="solid"
               style={{ display: 'flex' }}
-              onChange={(e) => answer(it, { ...d, result: e.target.value })}
+              onChange={(e) => answer(it, { result: e.target.value })}
             >
               {(['pass', 'fail', 'na'] as const).map((r) => (
                 <Radio.Button
@@ -394,9 +405,9 @@ export function InspectPage() {
                   maxLength={2000}
                   onChange={(e) => {
                     dirty.current.add(it.position);
-                    setDrafts((m) => new Map(m).set(it.position, { ...d, note: e.target.value }));
+                    setDraft(it.position, { ...draftOf(it.position), note: e.target.value });
                   }}
-                  onBlur={() => answer(it, d)}
+                  onBlur={() => answer(it, {})}
                 />
                 <Space wrap style={{ marginTop: 8 }}>
                   {d.photos.map((p) => {
@@ -455,6 +466,14 @@ export function InspectPage() {
           </Card>
         );
       })}
+
+      {(insp.spotExams.length > 0 || (insp.canEdit && insp.status === 'in_progress')) && (
+        <SpotExamCard
+          inspectionId={insp.id}
+          spotExamIds={insp.spotExams.map((x) => x.id)}
+          editable={insp.canEdit && insp.status === 'in_progress'}
+        />
+      )}
 
       {insp.status === 'signed' ? (
         <Card size="small" title={t('sv.findings')} data-testid="inspection-findings">

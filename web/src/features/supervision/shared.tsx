@@ -65,6 +65,7 @@ export interface InspectionDetail extends Inspection {
   photos: FileRef[];
   findings: Finding[];
   orders: { id: string; number: string; state: string; deadline: string }[];
+  spotExams: { id: string; seed: string }[];
 }
 export interface Order {
   id: string;

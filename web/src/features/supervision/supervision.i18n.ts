@@ -241,6 +241,15 @@ export const supervisionZh = {
     filedAt: '举报时间',
     newReport: '我要举报',
   },
+  spot: {
+    title: '逢查必考',
+    hint: '随机抽取被检查单位的人员，当场在手机上答一份应知应会短卷；合格率低于要求时，签字确认后生成问题。',
+    count: '抽取人数',
+    draw: '随机抽取',
+    pool: '从 {{n}} 人中抽取',
+    answer: '作答',
+    submit: '交卷',
+  },
   rectify: {
     title: '整改通知',
     expired: '链接无效或已使用',
@@ -490,6 +499,15 @@ export const supervisionEn: typeof supervisionZh = {
     handler: 'Handling officer',
     filedAt: 'Filed at',
     newReport: 'File a report',
+  },
+  spot: {
+    title: 'Spot exam',
+    hint: 'Draw people of the inspected organization at random; each answers a short paper on the phone. A low pass rate becomes a finding when the record is signed.',
+    count: 'People',
+    draw: 'Draw',
+    pool: 'drawn from {{n}} people',
+    answer: 'Answer',
+    submit: 'Hand in',
   },
   rectify: {
     title: 'Rectification order',
