@@ -26,6 +26,7 @@ import { Link, useNavigate } from 'react-router';
 import { competencyCategories, listOperationItems } from '../../../../src/catalog/operations.js';
 import { hasAnyRole, useAuth } from '../../app/auth';
 import { ApiError, api, type Page } from '../../lib/api-client';
+import { fmtDateTime } from '../../lib/beijing-time';
 import { useIsPhone } from '../../lib/use-media';
 import { type CertificateSummary, type FakeSignal, type Reminder, StateTag } from './shared';
 
@@ -255,7 +256,7 @@ function FakeSignals() {
           {
             title: t('certificates.lastAt'),
             dataIndex: 'lastAt',
-            render: (d: string) => dayjs(d).format('YYYY-MM-DD HH:mm'),
+            render: (d: string) => fmtDateTime(d),
           },
         ]}
       />

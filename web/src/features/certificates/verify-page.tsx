@@ -17,6 +17,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError, api } from '../../lib/api-client';
+import { fmtDateTime } from '../../lib/beijing-time';
 import {
   type PublicCertificate,
   type PublicVerifyAnswer,
@@ -388,7 +389,7 @@ export function VerifyPage() {
                   type="secondary"
                   style={{ display: 'block', marginTop: 8, fontSize: 12 }}
                 >
-                  {`${t('verify.checkedAt')} ${new Date(answer.checkedAt).toLocaleString()}`}
+                  {`${t('verify.checkedAt')} ${fmtDateTime(answer.checkedAt)}`}
                 </Typography.Text>
               </>
             ) : (

@@ -81,15 +81,8 @@ export const rosterStatusColor: Record<string, string> = {
 export const hours = (n: number) => Math.round(n * 10) / 10;
 export const minutesBetween = (from: string, to: string) =>
   (Date.parse(to) - Date.parse(from)) / 60_000;
-export const fmtDateTime = (iso: string | null | undefined) =>
-  iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—';
-export const fmtTime = (iso: string | null | undefined) => (iso ? dayjs(iso).format('HH:mm') : '—');
-/** "2026-11-16 08:30–11:30" (the end's date only when it differs). */
-export function fmtSpan(from: string, to: string): string {
-  const a = dayjs(from);
-  const b = dayjs(to);
-  return `${a.format('YYYY-MM-DD HH:mm')}–${b.isSame(a, 'day') ? b.format('HH:mm') : b.format('YYYY-MM-DD HH:mm')}`;
-}
+// Times are Beijing time whatever the browser's zone (lib/beijing-time).
+export { fmtDateTime, fmtSpan, fmtTime } from '../../lib/beijing-time';
 
 export function errorText(e: unknown): string {
   return e instanceof ApiError ? e.message : String(e);

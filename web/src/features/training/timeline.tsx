@@ -93,7 +93,7 @@ export function Timeline({
               key={tick}
               style={{ position: 'absolute', left: `${p * 100}%`, transform: 'translateX(-50%)' }}
             >
-              {dayjs(tick).format('HH:mm')}
+              {fmtTime(tick)}
             </span>
           );
         })}
