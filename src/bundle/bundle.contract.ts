@@ -23,6 +23,7 @@ import {
   organizationStatuses,
   posts,
 } from '../modules/registry/registry.contract.js';
+import { archiveDocumentParts } from '../modules/training/classes.table.js';
 import {
   CourseCreateSchema,
   segmentReasons,
@@ -162,6 +163,27 @@ export const BundleClassSchema = z
           .strict(),
       )
       .optional(),
+    /** The documents of its archive (一期一档: 课件清单, 教学日志, 查课记录, 评教, 总结, 质量评估). */
+    documents: z
+      .array(
+        z
+          .object({
+            part: z.enum(archiveDocumentParts),
+            title: z.string().min(1).max(200),
+            content: z.string().max(100_000),
+            createdAt: DateTime.optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    /**
+     * When the class was closed (结业). A closed class is sealed on import over the records this
+     * bundle brings for it (the seal on the platform is made at closing), unless `sealed` is false:
+     * the source system closed it without a seal. Detection (T11) judges a closed class's archive
+     * for completeness and a sealed one for changes after sealing.
+     */
+    closedAt: DateTime.nullable().optional(),
+    sealed: z.boolean().optional(),
   })
   .strict();
 
@@ -172,6 +194,8 @@ export const BundleLessonSchema = z
     mode: z.enum(['theory', 'practical', 'online']),
     topic: z.string().min(1).max(200),
     teacherRef: Ref,
+    /** Who actually taught, as the teaching log records it, when not the planned teacher (T09). */
+    taughtByRef: Ref.nullable().optional(),
     roomRef: Ref.nullable().optional(),
     startsAt: DateTime,
     endsAt: DateTime,
@@ -223,6 +247,8 @@ export const BundleOnlineCourseSchema = z
     mediaKind: CourseCreateSchema.shape.mediaKind,
     mediaUrl: CourseCreateSchema.shape.mediaUrl,
     durationSeconds: CourseCreateSchema.shape.durationSeconds,
+    /** The 学时 the course claims (T03: each needs onlineMinutesPerHour of real media). */
+    claimedHours: z.number().positive().max(1000).nullable().optional(),
   })
   .strict();
 
@@ -341,6 +367,8 @@ export const BundleExamRegistrationSchema = z
     eligibility: StoredEligibilitySchema,
     status: z.enum(['registered', 'checked_in', 'withdrawn']),
     checkedInAt: DateTime.nullable().optional(),
+    /** The exam site whose check-in the candidate passed, when not the session's own (E01). */
+    checkinSiteRef: Ref.nullable().optional(),
     checkinDecision: z.enum(faceDecisions).nullable().optional(),
     checkinScore: z.number().nullable().optional(),
     overrideReason: z.string().max(500).nullable().optional(),
@@ -380,6 +408,8 @@ export const BundleTheoryAttemptSchema = z
     submittedAt: DateTime.nullable().optional(),
     autoSubmitted: z.boolean().optional(),
     score: Score.nullable().optional(),
+    /** The exam site where the paper was taken, when not the session's own (E01). */
+    siteRef: Ref.nullable().optional(),
     /** One per paper position answered; `choice` indexes the options as shown. */
     answers: z
       .array(

@@ -403,7 +403,9 @@ export async function validateBundle(
 function trainingPersonRefs(b: Bundle): string[] {
   return [
     ...(b.classes ?? []).flatMap((c) => [c.headTeacherRef, ...(c.traineeRefs ?? [])]),
-    ...(b.lessons ?? []).map((l) => l.teacherRef),
+    ...(b.lessons ?? []).flatMap((l) =>
+      l.taughtByRef ? [l.teacherRef, l.taughtByRef] : [l.teacherRef],
+    ),
     ...[...(b.attendance ?? []), ...(b.makeups ?? []), ...(b.onlineSessions ?? [])].map(
       (r) => r.personRef,
     ),
@@ -617,7 +619,7 @@ export async function importBundle(
       ids.set(key(section, ref), found);
       return found;
     };
-    await importTrainingSections(trx, bundle, take, idOf, now);
+    await importTrainingSections(trx, bundle, take, idOf, now, importer);
     await importExamSections(trx, bundle, take, idOf);
     await importCertificateSections(trx, bundle, take, idOf, now);
 

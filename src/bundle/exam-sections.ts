@@ -81,6 +81,8 @@ export function examOrganizationRefs(b: Bundle): string[] {
     ...(b.examRegistrations ?? []).flatMap((r) =>
       r.registeredByOrganizationRef ? [r.registeredByOrganizationRef] : [],
     ),
+    ...(b.examRegistrations ?? []).flatMap((r) => (r.checkinSiteRef ? [r.checkinSiteRef] : [])),
+    ...(b.theoryAttempts ?? []).flatMap((a) => (a.siteRef ? [a.siteRef] : [])),
   ];
 }
 
@@ -362,6 +364,15 @@ export async function validateExamSections(
         `registeredByOrganizationRef「${r.registeredByOrganizationRef}」不存在`,
       );
     }
+    if (r.checkinSiteRef && orgInfo.get(r.checkinSiteRef)?.kind !== 'exam_site')
+      err(
+        'examRegistrations',
+        i,
+        r.ref,
+        'checkinSiteRef',
+        orgInfo.has(r.checkinSiteRef) ? 'not_exam_site' : 'dangling_ref',
+        `checkinSiteRef「${r.checkinSiteRef}」不是考点`,
+      );
     if (r.status === 'checked_in' && !r.checkedInAt)
       err(
         'examRegistrations',
@@ -429,6 +440,15 @@ export async function validateExamSections(
           `该报名已有理论考试记录「${attemptOf.get(a.registrationRef)}」`,
         );
       attemptOf.set(a.registrationRef, a.ref);
+      if (a.siteRef && orgInfo.get(a.siteRef)?.kind !== 'exam_site')
+        err(
+          'theoryAttempts',
+          i,
+          a.ref,
+          'siteRef',
+          orgInfo.has(a.siteRef) ? 'not_exam_site' : 'dangling_ref',
+          `siteRef「${a.siteRef}」不是考点`,
+        );
       const registrationId =
         dbRegistrations.get(a.registrationRef) ?? existing.examRegistrations.get(a.registrationRef);
       if (registrationId && !existing.theoryAttempts.has(a.ref)) {
@@ -829,6 +849,7 @@ export async function importExamSections(
         status: r.status,
         checkedInAt: r.checkedInAt ? new Date(r.checkedInAt) : null,
         checkinDecision: r.checkinDecision ?? null,
+        checkinSiteId: r.checkinSiteRef ? await idOf('organizations', r.checkinSiteRef) : null,
         checkinScore: r.checkinScore ?? null,
         // The face verification behind a check-in stays in the system that ran it.
         checkinVerificationId: null,
@@ -879,6 +900,7 @@ export async function importExamSections(
         submittedAt: a.submittedAt ? new Date(a.submittedAt) : null,
         autoSubmitted: a.autoSubmitted ?? false,
         score: a.score ?? null,
+        siteId: a.siteRef ? await idOf('organizations', a.siteRef) : null,
       })
       .execute();
     const answers = (a.answers ?? []).map((x) => ({
@@ -1065,6 +1087,7 @@ export async function exportExamSections(
         eligibility: r.eligibility as StoredEligibility,
         status: r.status,
         checkedInAt: r.checkedInAt ? iso(r.checkedInAt) : null,
+        ...(r.checkinSiteId ? { checkinSiteRef: ref('organizations', r.checkinSiteId) } : {}),
         checkinDecision: r.checkinDecision as FaceDecision | null,
         checkinScore: r.checkinScore,
         overrideReason: r.overrideReason,
@@ -1094,6 +1117,7 @@ export async function exportExamSections(
         submittedAt: a.submittedAt ? iso(a.submittedAt) : null,
         autoSubmitted: a.autoSubmitted,
         score: num(a.score),
+        ...(a.siteId ? { siteRef: ref('organizations', a.siteId) } : {}),
         answers: (answersOf.get(a.id) ?? [])
           .map((x) => ({
             position: x.position,

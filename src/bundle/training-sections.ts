@@ -1,5 +1,7 @@
 import { syllabusFor } from '../catalog/figures.js';
 import { syllabusInForce } from '../modules/policy/syllabus.service.js';
+import { writeSeal } from '../modules/training/archive.service.js';
+import type { Actor } from '../platform/auth/actor.js';
 import type { Executor } from '../platform/db/database.js';
 import type { Bundle, BundleError, BundleSection } from './bundle.contract.js';
 import * as repo from './bundle.repository.js';
@@ -195,11 +197,16 @@ export async function validateTrainingSections(
       person('classes', i, c.ref, `trainees.${j}.personRef`, t.personRef);
     if (new Set((c.trainees ?? []).map((t) => t.personRef)).size !== (c.trainees ?? []).length)
       err('classes', i, c.ref, 'trainees', 'duplicate_trainee', '同一学员在本班重复');
+    if (c.closedAt && c.closedAt.slice(0, 10) < c.startDate)
+      err('classes', i, c.ref, 'closedAt', 'closed_before_start', '结业时间早于开班日期');
+    if (c.sealed && !c.closedAt)
+      err('classes', i, c.ref, 'sealed', 'sealed_while_open', '未结业的培训班不能封档');
   });
   await validateTrainingConflicts(db, b, orgInfo, existing, personIds, dbRooms, dbDevices, err);
   lessons.forEach((l, i) => {
     exists('lessons', i, l.ref, 'classRef', l.classRef, classRefs, dbClasses);
     person('lessons', i, l.ref, 'teacherRef', l.teacherRef);
+    if (l.taughtByRef) person('lessons', i, l.ref, 'taughtByRef', l.taughtByRef);
     if (!span(l.startsAt, l.endsAt))
       err('lessons', i, l.ref, 'endsAt', 'end_before_start', '下课时间须晚于上课时间');
     if (l.mode === 'online' && l.roomRef)
@@ -547,7 +554,9 @@ export async function importTrainingSections(
   take: Take,
   idOf: IdOf,
   now: Date,
+  importer: Actor | string,
 ): Promise<void> {
+  const toSeal: { id: string; code: string; regionCode: string; closedAt: Date }[] = [];
   const orgRegion = new Map<string, string>();
   const regionOfOrg = async (orgId: string) => {
     let r = orgRegion.get(orgId);
@@ -651,6 +660,8 @@ export async function importTrainingSections(
     const regionCode = await regionOfOrg(organizationId);
     const { id, isNew } = take('classes', c.ref, regionCode);
     if (!isNew) continue;
+    if (c.closedAt && c.sealed !== false)
+      toSeal.push({ id, code: c.code, regionCode, closedAt: new Date(c.closedAt) });
     const s = await syllabusInForce(trx, regionCode, c.operationItemCode, c.kind, c.startDate);
     if ('refused' in s) throw new Error(`validated class ${c.ref} has no syllabus`);
     await trx
@@ -668,8 +679,21 @@ export async function importTrainingSections(
         endDate: c.endDate,
         syllabusTheoryHours: s.theoryHours,
         syllabusPracticalHours: s.practicalHours,
+        status: c.closedAt ? 'closed' : 'open',
+        closedAt: c.closedAt ? new Date(c.closedAt) : null,
       })
       .execute();
+    const documents = (c.documents ?? []).map((d) => ({
+      classId: id,
+      organizationId,
+      regionCode,
+      part: d.part,
+      title: d.title,
+      content: d.content,
+      createdBy: null,
+      ...(d.createdAt ? { createdAt: d.createdAt } : {}),
+    }));
+    if (documents.length) await trx.insertInto('classDocument').values(documents).execute();
     const trainees = [];
     const kindOf = new Map((c.trainees ?? []).map((t) => [t.personRef, t.trainingKind]));
     for (const t of new Set([...(c.traineeRefs ?? []), ...kindOf.keys()]))
@@ -696,6 +720,7 @@ export async function importTrainingSections(
       mode: l.mode,
       topic: l.topic,
       teacherId: await idOf('persons', l.teacherRef),
+      taughtById: l.taughtByRef ? await idOf('persons', l.taughtByRef) : null,
       roomId: l.roomRef ? await idOf('rooms', l.roomRef) : null,
       startsAt: l.startsAt,
       endsAt: l.endsAt,
@@ -791,6 +816,7 @@ export async function importTrainingSections(
           mediaKind: c.mediaKind,
           mediaUrl: c.mediaUrl,
           durationSeconds: c.durationSeconds,
+          claimedHours: c.claimedHours ?? null,
         })
         .execute();
     }
@@ -852,6 +878,9 @@ export async function importTrainingSections(
     }));
     for (const c of chunks(segments)) await trx.insertInto('onlineSegment').values(c).execute();
   }
+  // A class that arrives closed is sealed over what this bundle brought for it, as closing seals on
+  // the platform: what changes afterwards shows as altered after sealing (T11).
+  for (const c of toSeal) await writeSeal(trx, importer, c, c.closedAt);
 }
 
 function chunks<T>(rows: T[], size = 1000): T[][] {
@@ -887,6 +916,8 @@ export async function exportTrainingSections(
     sessions,
     checks,
     segments,
+    documents,
+    seals,
   ] = await Promise.all([
     db.selectFrom('room').selectAll().where('regionCode', 'like', like).execute(),
     db.selectFrom('device').selectAll().where('regionCode', 'like', like).execute(),
@@ -909,6 +940,13 @@ export async function exportTrainingSections(
       .where('s.regionCode', 'like', like)
       .execute(),
     db.selectFrom('onlineSegment').selectAll().where('regionCode', 'like', like).execute(),
+    db.selectFrom('classDocument').selectAll().where('regionCode', 'like', like).execute(),
+    db
+      .selectFrom('classSeal as s')
+      .innerJoin('trainingClass as c', 'c.id', 's.classId')
+      .select('s.classId')
+      .where('c.regionCode', 'like', like)
+      .execute(),
   ]);
   const byRef = <T extends { ref: string }>(rows: T[]) =>
     rows.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
@@ -927,6 +965,8 @@ export async function exportTrainingSections(
     return kinds.length > 0 ? { trainees: kinds } : {};
   };
   const checksOf = group(checks, (c) => c.sessionId);
+  const documentsOf = group(documents, (d) => d.classId);
+  const sealedIds = new Set(seals.map((s) => s.classId));
   const segmentsOf = group(segments, (s) => s.sessionId);
   return {
     syllabi: byRef(
@@ -973,6 +1013,25 @@ export async function exportTrainingSections(
         endDate: c.endDate,
         traineeRefs: (traineesOf.get(c.id) ?? []).map((t) => ref('persons', t.personId)).sort(),
         ...kindsOf(traineesOf.get(c.id) ?? []),
+        ...(documentsOf.has(c.id)
+          ? {
+              documents: documentsOf
+                .get(c.id)!
+                .map((d) => ({
+                  part: d.part,
+                  title: d.title,
+                  content: d.content,
+                  createdAt: iso(d.createdAt),
+                }))
+                .sort(
+                  (a, b) =>
+                    a.createdAt.localeCompare(b.createdAt) || a.title.localeCompare(b.title),
+                ),
+            }
+          : {}),
+        ...(c.status === 'closed' && c.closedAt
+          ? { closedAt: iso(c.closedAt), ...(sealedIds.has(c.id) ? {} : { sealed: false }) }
+          : {}),
       })),
     ),
     lessons: byRef(
@@ -982,6 +1041,7 @@ export async function exportTrainingSections(
         mode: l.mode,
         topic: l.topic,
         teacherRef: ref('persons', l.teacherId),
+        ...(l.taughtById ? { taughtByRef: ref('persons', l.taughtById) } : {}),
         roomRef: l.roomId ? ref('rooms', l.roomId) : null,
         startsAt: iso(l.startsAt),
         endsAt: iso(l.endsAt),
@@ -1028,6 +1088,7 @@ export async function exportTrainingSections(
         mediaKind: c.mediaKind,
         mediaUrl: c.mediaUrl,
         durationSeconds: c.durationSeconds,
+        ...(c.claimedHours !== null ? { claimedHours: Number(c.claimedHours) } : {}),
       })),
     ),
     onlineSessions: byRef(

@@ -45,6 +45,20 @@ export interface PolicyFigures {
    * class unless a regulator's decision exempts it (Shandong from 2024-11-01; no national rule).
    */
   newClassRequiresRegistration: boolean;
+  /** Minutes before a session's start from which its candidates may be checked in (exam check-in; E01). */
+  examCheckInOpensMinutesBefore: number;
+  /** Fewest seconds per answered question a candidate needs to read and answer (E08 impossible timing). */
+  examSecondsPerAnswerMin: number;
+  /** Answers a paper needs before its timing is judged (E08). */
+  examTimingAnswersMin: number;
+  /** False-alarm rate per session of the identical-wrong-answers test (E08, family-wise over its pairs). */
+  examCopyingAlpha: number;
+  /** Wrong answers to the same questions two candidates need in common before they are compared (E08). */
+  examCopyingCommonWrongMin: number;
+  /** One-sided binomial significance for an institution's pass rate at a site above the region's (E08). */
+  examPassRateAlpha: number;
+  /** Fewest sittings of one institution's candidates at one site before its pass rate is judged (E08). */
+  examPassRateMinSample: number;
 }
 
 export type PolicyKey = keyof PolicyFigures;
@@ -142,6 +156,43 @@ const national30: PolicyFigureMap = {
     false,
     '国家层面未见“未经信息登记不得开班”的规定，由省级应急管理部门设定',
     'unconfirmed',
+  ),
+  examCheckInOpensMinutesBefore: fig(
+    60,
+    'platform default: check-in opens an hour before the session (exam module); no source sets it',
+    'unconfirmed',
+    { unit: 'min' },
+  ),
+  examSecondsPerAnswerMin: fig(
+    2,
+    'platform default (docs/detection.md E08): a question cannot be read and answered in under 2 s',
+    'unconfirmed',
+    { unit: 's' },
+  ),
+  examTimingAnswersMin: fig(20, 'platform default (docs/detection.md E08)', 'unconfirmed', {
+    unit: '题',
+  }),
+  examCopyingAlpha: fig(
+    0.001,
+    'platform default (docs/detection.md E08): at most 1 false alarm in 1,000 sessions of independent candidates, measured in rules-exams.test.ts',
+    'unconfirmed',
+  ),
+  examCopyingCommonWrongMin: fig(
+    5,
+    'platform default (docs/detection.md E08): fewer common wrong answers prove nothing',
+    'unconfirmed',
+    { unit: '题' },
+  ),
+  examPassRateAlpha: fig(
+    0.001,
+    'platform default (docs/detection.md E08): one-sided exact binomial test against the region',
+    'unconfirmed',
+  ),
+  examPassRateMinSample: fig(
+    20,
+    'platform default (docs/detection.md E08): fewer sittings make a pass rate meaningless',
+    'unconfirmed',
+    { unit: '人次' },
   ),
 };
 
@@ -341,6 +392,13 @@ export const PolicyProfileSchema = z.object({
       faceAntispoofMin: figureOf(share),
       faceLivenessMin: figureOf(share),
       newClassRequiresRegistration: figureOf(z.boolean()),
+      examCheckInOpensMinutesBefore: figureOf(minutes),
+      examSecondsPerAnswerMin: figureOf(z.number().min(0).max(600)),
+      examTimingAnswersMin: figureOf(count),
+      examCopyingAlpha: figureOf(share),
+      examCopyingCommonWrongMin: figureOf(count),
+      examPassRateAlpha: figureOf(share),
+      examPassRateMinSample: figureOf(count),
     })
     .partial()
     .strict(),

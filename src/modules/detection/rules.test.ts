@@ -25,7 +25,19 @@ import { alertsForCli, evaluateAndStore } from './alerts.service.js';
  * database holds them all and each is judged over its own region, as `zhenxun detect --region` does.
  */
 const NOW = new Date('2026-11-30T12:00:00+08:00');
-const implemented: DetectionRuleId[] = ['T01', 'T04', 'T05', 'T06', 'T07', 'T08', 'T10'];
+const implemented: DetectionRuleId[] = [
+  'T01',
+  'T02',
+  'T03',
+  'T04',
+  'T05',
+  'T06',
+  'T07',
+  'T08',
+  'T09',
+  'T10',
+  'T11',
+];
 
 describe.each(testDatabaseModes)('detection rules on %s', (mode) => {
   let t: TestDatabase;

@@ -92,6 +92,8 @@ export interface ExamRegistrationTable {
   checkinDecision: string | null;
   checkinScore: number | null;
   checkinVerificationId: string | null;
+  /** Where the candidate was checked in, when not the session's own site (E01); null = the session's site. */
+  checkinSiteId: ColumnType<string | null, string | null | undefined, string | null>;
   overrideReason: string | null;
   overrideBy: string | null;
   theoryScore: Numeric;
@@ -125,6 +127,8 @@ export interface TheoryAttemptTable {
   submittedAt: Date | null;
   autoSubmitted: Generated<boolean>;
   score: Numeric;
+  /** Where the paper was taken, when not the session's own site (E01); null = the session's site. */
+  siteId: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TheoryAnswerTable {

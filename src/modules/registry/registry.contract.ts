@@ -113,6 +113,13 @@ export const FacilitiesSchema = z
       )
       .default([]),
     operationItems: z.array(z.string()).default([]),
+    /**
+     * Exam sites: the practical tasks (K11, K21…) the site examines per operation item, with their
+     * equipment. E05 compares it with the item's practical standard (seed 004: 删减实操考试项目).
+     */
+    practicalTasks: z
+      .array(z.object({ operationItemCode: z.string(), taskCodes: z.array(z.string()) }))
+      .optional(),
   })
   .meta({ id: 'Facilities' });
 export type Facilities = z.infer<typeof FacilitiesSchema>;

@@ -150,26 +150,64 @@ const dayStart = sql`(date_trunc('day', l.starts_at at time zone 'Asia/Shanghai'
 const dayEnd = sql`((date_trunc('day', l.starts_at at time zone 'Asia/Shanghai') + interval '1 day') at time zone 'Asia/Shanghai')`;
 
 export async function loadArchiveRows(db: Executor, classId: string) {
-  const cls = await db
+  const rows = (await loadArchiveRowsOf(db, [classId])).get(classId);
+  if (!rows) throw new Error(`no class ${classId}`);
+  return rows;
+}
+
+/** Groups rows by class, keeping their order (every query below orders by id). */
+function byClass<T>(rows: readonly T[], classOf: (r: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = classOf(r);
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  }
+  return m;
+}
+
+/** Drops the class key a multi-class query adds, so the record hashed is exactly its columns. */
+function withoutKey<T extends { forClassId: string }>(r: T): Omit<T, 'forClassId'> {
+  const { forClassId: _k, ...rest } = r;
+  return rest;
+}
+
+/**
+ * The archives of many classes at once (detection T11 reads every closed class of a region): the
+ * same records and order as one class at a time, one query per table over the whole set.
+ */
+export async function loadArchiveRowsOf(db: Executor, classIds: readonly string[]) {
+  const out = new Map<string, ChunkRows>();
+  for (let i = 0; i < classIds.length; i += 1000)
+    for (const [k, v] of await loadArchiveChunk(db, classIds.slice(i, i + 1000))) out.set(k, v);
+  return out;
+}
+
+type ChunkRows =
+  Awaited<ReturnType<typeof loadArchiveChunk>> extends Map<string, infer R> ? R : never;
+
+async function loadArchiveChunk(db: Executor, ids: string[]) {
+  const classes = await db
     .selectFrom('trainingClass')
     .select(columns.trainingClass)
-    .where('id', '=', classId)
-    .executeTakeFirstOrThrow();
+    .where('id', 'in', ids)
+    .execute();
   const trainees = await db
     .selectFrom('classTrainee')
     .select(columns.classTrainee)
-    .where('classId', '=', classId)
+    .where('classId', 'in', ids)
     .orderBy('id')
     .execute();
   const lessons = await db
     .selectFrom('lesson')
     .select(columns.lesson)
-    .where('classId', '=', classId)
+    .where('classId', 'in', ids)
     .orderBy('id')
     .execute();
   // Every terminal event of a roster person in an offline lesson's room on that lesson's Beijing day
   // (a check-in a few minutes before the lesson is the evidence its hours rest on, so it is sealed
-  // too). Driven from the class's lessons, so both use the (room_id, time) indexes.
+  // too). Driven from the classes' lessons, so both use the (room_id, time) indexes.
   const events = await db
     .selectFrom('lesson as l')
     .innerJoin('attendanceEvent as e', (j) =>
@@ -180,16 +218,17 @@ export async function loadArchiveRows(db: Executor, classId: string) {
     .innerJoin('classTrainee as ct', (j) =>
       j.onRef('ct.classId', '=', 'l.classId').onRef('ct.personId', '=', 'e.personId'),
     )
-    .where('l.classId', '=', classId)
+    .where('l.classId', 'in', ids)
     .where('l.mode', '<>', 'online')
-    .distinctOn('e.id')
-    .select(columns.attendanceEvent.map((c) => `e.${c}` as const))
+    .distinctOn(['e.id', 'l.classId'])
+    .select([...columns.attendanceEvent.map((c) => `e.${c}` as const), 'l.classId as forClassId'])
     .orderBy('e.id')
+    .orderBy('l.classId')
     .execute();
   const makeups = await db
     .selectFrom('attendanceMakeup')
     .select(columns.attendanceMakeup)
-    .where('classId', '=', classId)
+    .where('classId', 'in', ids)
     .orderBy('id')
     .execute();
   const recordings = await db
@@ -200,59 +239,72 @@ export async function loadArchiveRows(db: Executor, classId: string) {
         .onRef('r.startsAt', '<', 'l.endsAt')
         .onRef('r.endsAt', '>', 'l.startsAt'),
     )
-    .where('l.classId', '=', classId)
+    .where('l.classId', 'in', ids)
     .where('l.mode', '<>', 'online')
-    .distinctOn('r.id')
-    .select(columns.recording.map((c) => `r.${c}` as const))
+    .distinctOn(['r.id', 'l.classId'])
+    .select([...columns.recording.map((c) => `r.${c}` as const), 'l.classId as forClassId'])
     .orderBy('r.id')
+    .orderBy('l.classId')
     .execute();
   const onlineCourses = await db
     .selectFrom('onlineCourse')
     .select(columns.onlineCourse)
-    .where('classId', '=', classId)
+    .where('classId', 'in', ids)
     .orderBy('id')
     .execute();
   const onlineSessions = await db
     .selectFrom('onlineSession')
     .select(columns.onlineSession)
-    .where('classId', '=', classId)
+    .where('classId', 'in', ids)
     .orderBy('id')
     .execute();
   const onlineFaceChecks = await db
-    .selectFrom('onlineFaceCheck')
-    .select(columns.onlineFaceCheck)
-    .where(
-      'sessionId',
-      'in',
-      db.selectFrom('onlineSession').select('id').where('classId', '=', classId),
-    )
-    .orderBy('id')
+    .selectFrom('onlineFaceCheck as f')
+    .innerJoin('onlineSession as s', 's.id', 'f.sessionId')
+    .select([...columns.onlineFaceCheck.map((c) => `f.${c}` as const), 's.classId as forClassId'])
+    .where('s.classId', 'in', ids)
+    .orderBy('f.id')
     .execute();
   const onlineSegments = await db
     .selectFrom('onlineSegment')
     .select(columns.onlineSegment)
-    .where('classId', '=', classId)
+    .where('classId', 'in', ids)
     .orderBy('id')
     .execute();
   const documents = await db
     .selectFrom('classDocument')
     .select(columns.classDocument)
-    .where('classId', '=', classId)
+    .where('classId', 'in', ids)
     .orderBy('id')
     .execute();
-  return {
-    cls,
-    trainees,
-    lessons,
-    events,
-    makeups,
-    recordings,
-    onlineCourses,
-    onlineSessions,
-    onlineFaceChecks,
-    onlineSegments,
-    documents,
-  };
+  const t = byClass(trainees, (r) => r.classId);
+  const l = byClass(lessons, (r) => r.classId);
+  const e = byClass(events, (r) => r.forClassId);
+  const m = byClass(makeups, (r) => r.classId);
+  const rc = byClass(recordings, (r) => r.forClassId);
+  const oc = byClass(onlineCourses, (r) => r.classId);
+  const os = byClass(onlineSessions, (r) => r.classId);
+  const fc = byClass(onlineFaceChecks, (r) => r.forClassId);
+  const sg = byClass(onlineSegments, (r) => r.classId);
+  const d = byClass(documents, (r) => r.classId);
+  return new Map(
+    classes.map((cls) => [
+      cls.id,
+      {
+        cls,
+        trainees: t.get(cls.id) ?? [],
+        lessons: l.get(cls.id) ?? [],
+        events: (e.get(cls.id) ?? []).map(withoutKey),
+        makeups: m.get(cls.id) ?? [],
+        recordings: (rc.get(cls.id) ?? []).map(withoutKey),
+        onlineCourses: oc.get(cls.id) ?? [],
+        onlineSessions: os.get(cls.id) ?? [],
+        onlineFaceChecks: (fc.get(cls.id) ?? []).map(withoutKey),
+        onlineSegments: sg.get(cls.id) ?? [],
+        documents: d.get(cls.id) ?? [],
+      },
+    ]),
+  );
 }
 export type ArchiveRows = Awaited<ReturnType<typeof loadArchiveRows>>;
 
@@ -333,6 +385,19 @@ export function insertSeal(
 
 export function findSeal(db: Executor, classId: string) {
   return db.selectFrom('classSeal').selectAll().where('classId', '=', classId).executeTakeFirst();
+}
+
+export async function findSeals(db: Executor, classIds: readonly string[]) {
+  const out = [];
+  for (let i = 0; i < classIds.length; i += 1000)
+    out.push(
+      ...(await db
+        .selectFrom('classSeal')
+        .selectAll()
+        .where('classId', 'in', classIds.slice(i, i + 1000))
+        .execute()),
+    );
+  return out;
 }
 
 /** The audit entry of the seal: the last 'class.seal' entry of the class (its fields, to recompute its hash). */

@@ -51,6 +51,65 @@ export async function computeArchive(db: Executor, classId: string) {
   return { leaves, root };
 }
 
+/**
+ * The archive state of many classes at once, for detection (T11): which parts of 一期一档 are
+ * missing, and — for a sealed class — what differs between its sealed manifest and its records now.
+ * One query per table over all the classes (archive.repository loadArchiveRowsOf), never per class.
+ */
+export async function archiveStates(db: Executor, classIds: readonly string[]) {
+  if (classIds.length === 0) return [];
+  const all = await repo.loadArchiveRowsOf(db, classIds);
+  const rooms = new Map(
+    (
+      await repo.roomNames(db, [
+        ...new Set(
+          [...all.values()].flatMap((r) =>
+            r.lessons.map((l) => l.roomId).filter((x): x is string => x !== null),
+          ),
+        ),
+      ])
+    ).map((r) => [r.id, r.name]),
+  );
+  const seals = new Map((await repo.findSeals(db, classIds)).map((s) => [s.classId, s]));
+  return [...all.entries()].map(([classId, rows]) => {
+    const parts = archiveChecklist({
+      lessons: rows.lessons.map((l) => ({
+        ...l,
+        roomName: l.roomId ? (rooms.get(l.roomId) ?? null) : null,
+      })),
+      traineeCount: rows.trainees.length,
+      events: rows.events,
+      makeups: rows.makeups,
+      recordings: rows.recordings,
+      documents: rows.documents,
+    });
+    const seal = seals.get(classId);
+    if (!seal) return { classId, parts, seal: null };
+    const records = repo.archiveRecords(rows);
+    const leaves = sortLeaves(
+      records.map((r) => ({ kind: r.kind, id: r.id, hash: leafHash(r.kind, r.id, r.record) })),
+    );
+    const labels = new Map(
+      records.map((r) => [`${r.kind}\u0000${r.id}`, recordLabel(r.kind, r.record)]),
+    );
+    const named = (refs: LeafRef[]) =>
+      refs.map((r) => ({ ...r, label: labels.get(`${r.kind}\u0000${r.id}`) ?? null }));
+    const diff = diffLeaves(seal.leaves, leaves);
+    return {
+      classId,
+      parts,
+      seal: {
+        sealedAt: seal.sealedAt,
+        root: seal.root,
+        manifestIntact: sealRoot(seal.leaves) === seal.root,
+        changed: named(diff.changed),
+        added: named(diff.added),
+        removed: diff.removed.map((r) => ({ ...r, label: null })),
+      },
+    };
+  });
+}
+
 async function checklistOf(db: Executor, rows: repo.ArchiveRows): Promise<ArchivePartStatus[]> {
   const rooms = new Map(
     (
@@ -179,7 +238,7 @@ export async function closeClass(
  */
 export async function writeSeal(
   trx: Executor,
-  actor: Actor,
+  actor: Actor | string,
   cls: { id: string; code: string; regionCode: string },
   now: Date,
   requestId?: string,
@@ -192,7 +251,7 @@ export async function writeSeal(
     root,
     leaves,
     sealedAt: now,
-    sealedBy: actor.userId,
+    sealedBy: typeof actor === 'string' ? null : actor.userId,
   });
   await recordAudit(trx, {
     actor,

@@ -60,6 +60,8 @@ export interface LessonTable {
   mode: LessonMode;
   topic: string;
   teacherId: string;
+  /** Who actually taught, as the teaching log records it (T09); null = the planned teacher. */
+  taughtById: ColumnType<string | null, string | null | undefined, string | null>;
   roomId: string | null;
   startsAt: Timestamp;
   endsAt: Timestamp;
@@ -105,6 +107,8 @@ export interface OnlineCourseTable {
   mediaKind: 'video' | 'document';
   mediaUrl: string;
   durationSeconds: number;
+  /** 学时 the course claims (numeric: comes back as a string); null = not stated (T02, T03). */
+  claimedHours: ColumnType<string | null, number | null | undefined, number | null>;
   createdAt: Timestamp;
 }
 

@@ -26,6 +26,8 @@ export const CourseCreateSchema = z.object({
     .int()
     .min(60)
     .max(100 * 3600),
+  /** The 学时 the course claims; detection (T03) checks the media is long enough for them. */
+  claimedHours: z.number().positive().max(1000).optional(),
 });
 
 export const CourseSchema = z.object({

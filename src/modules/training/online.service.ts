@@ -30,6 +30,7 @@ export async function addCourse(
     mediaKind: 'video' | 'document';
     mediaUrl: string;
     durationSeconds: number;
+    claimedHours?: number;
   },
   requestId?: string,
 ) {

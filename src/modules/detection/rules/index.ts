@@ -6,12 +6,16 @@ import c04 from './c04-pre-job-training.js';
 import c05 from './c05-in-house-trainers.js';
 import c06 from './c06-plan-and-records.js';
 import t01 from './t01-hours.js';
+import t02 from './t02-online-share.js';
+import t03 from './t03-online-course-length.js';
 import t04 from './t04-practical-daily-cap.js';
 import t05 from './t05-teacher-double-booked.js';
 import t06 from './t06-mixed-or-merged.js';
 import t07 from './t07-attendance.js';
 import t08 from './t08-video.js';
+import t09 from './t09-teacher.js';
 import t10 from './t10-basic-conditions.js';
+import t11 from './t11-archive.js';
 
 /**
  * Every installed rule, one line each (a module adds its rule file and its line here). Rules of the
@@ -19,12 +23,16 @@ import t10 from './t10-basic-conditions.js';
  */
 export const allRules: readonly DetectionRule<unknown>[] = [
   t01,
+  t02,
+  t03,
   t04,
   t05,
   t06,
   t07,
   t08,
+  t09,
   t10,
+  t11,
   c01,
   c02,
   c03,

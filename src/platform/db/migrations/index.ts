@@ -17,6 +17,7 @@ import * as m0015 from './0015_audit_checkpoints.js';
 import * as m0018 from './0018_demo_city.js';
 import * as m0019 from './0019_registration_exemption.js';
 import * as m0021 from './0021_detection.js';
+import * as m0022 from './0022_detection_facts.js';
 import * as m0025 from './0025_enterprises.js';
 import * as m0030 from './0030_supervision.js';
 
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '0018_demo_city': m0018,
   '0019_registration_exemption': m0019,
   '0021_detection': m0021,
+  '0022_detection_facts': m0022,
   '0025_enterprises': m0025,
   '0030_supervision': m0030,
 };
