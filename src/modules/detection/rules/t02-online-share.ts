@@ -36,7 +36,7 @@ export default defineRule({
     const r = await sql<Row>`
       select c.id as class_id, c.code as class_code, c.region_code, c.start_date::text as start_date,
              c.syllabus_theory_hours::float8 as syllabus_theory_hours, ${orgColumns('o')},
-             coalesce((select json_agg(json_build_object('id', oc.id, 'title', oc.title, 'claimedHours', oc.claimed_hours::float8) order by oc.id)
+             coalesce((select json_agg(json_build_object('id', oc.id, 'title', oc.title, 'claimedHours', oc.claimed_hours::float8) order by oc.title, oc.id)
                        from online_course oc where oc.class_id = c.id and oc.claimed_hours is not null), '[]') as courses,
              coalesce((select json_agg(json_build_object('id', l.id, 'topic', l.topic,
                          'minutes', extract(epoch from l.ends_at - l.starts_at)::float8 / 60) order by l.starts_at, l.id)
