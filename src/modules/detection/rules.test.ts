@@ -37,6 +37,12 @@ const implemented: DetectionRuleId[] = [
   'T09',
   'T10',
   'T11',
+  'E01',
+  'E02',
+  'E03',
+  'E04',
+  'E05',
+  'E09',
 ];
 
 describe.each(testDatabaseModes)('detection rules on %s', (mode) => {

@@ -5,6 +5,14 @@ import c03 from './c03-retraining-and-review.js';
 import c04 from './c04-pre-job-training.js';
 import c05 from './c05-in-house-trainers.js';
 import c06 from './c06-plan-and-records.js';
+import e01 from './e01-place-time.js';
+import e02 from './e02-examiner-at-once.js';
+import e03 from './e03-exam-staff.js';
+import e04 from './e04-separation.js';
+import e05 from './e05-practical-items.js';
+import e06 from './e06-exam-video.js';
+import e07 from './e07-equipment.js';
+import e09 from './e09-identity.js';
 import t01 from './t01-hours.js';
 import t02 from './t02-online-share.js';
 import t03 from './t03-online-course-length.js';
@@ -39,4 +47,12 @@ export const allRules: readonly DetectionRule<unknown>[] = [
   c04,
   c05,
   c06,
+  e01,
+  e02,
+  e03,
+  e04,
+  e05,
+  e06,
+  e07,
+  e09,
 ];
