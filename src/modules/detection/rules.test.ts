@@ -42,6 +42,7 @@ const implemented: DetectionRuleId[] = [
   'E03',
   'E04',
   'E05',
+  'E08',
   'E09',
 ];
 

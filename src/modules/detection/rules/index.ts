@@ -12,6 +12,7 @@ import e04 from './e04-separation.js';
 import e05 from './e05-practical-items.js';
 import e06 from './e06-exam-video.js';
 import e07 from './e07-equipment.js';
+import e08 from './e08-suspicious-results.js';
 import e09 from './e09-identity.js';
 import t01 from './t01-hours.js';
 import t02 from './t02-online-share.js';
@@ -54,5 +55,6 @@ export const allRules: readonly DetectionRule<unknown>[] = [
   e05,
   e06,
   e07,
+  e08,
   e09,
 ];
