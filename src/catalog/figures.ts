@@ -1,5 +1,6 @@
 import { type Figure, fig, SOURCES } from './figure.js';
-import { competencyCategories, findOperationItem } from './operations.js';
+import { catalogLabels, type Label } from './labels.js';
+import { competencyCategories, findOperationItem, operationCategories } from './operations.js';
 
 /**
  * The regulation figures that are not jurisdiction policy parameters (those live in policy.ts):
@@ -101,7 +102,7 @@ export const specialOperation = {
 
 /** Exams, 安监总培训〔2013〕104号 (RULES.md §D). */
 export const exams = {
-  theoryMinutes: fig(120, SOURCES.exam104, 'confirmed', { unit: 'min' }),
+  theoryMinutes: fig(120, SOURCES.exam104, 'confirmed', { unit: '分钟' }),
   fullMarks: fig(100, SOURCES.exam104, 'confirmed', { unit: '分' }),
   passMark: fig(80, SOURCES.exam104, 'confirmed', { unit: '分' }),
   practicalPassMark: fig(80, SOURCES.exam104, 'confirmed', { unit: '分' }),
@@ -114,7 +115,7 @@ export const exams = {
 
 export const certificateNumberRule = fig(
   'T + 居民身份证号码',
-  `${SOURCES.order30} (实施口径)`,
+  `${SOURCES.order30}（实施口径）`,
   'secondary',
 );
 
@@ -127,16 +128,11 @@ export interface SyllabusHours {
   theory: Figure<number>;
   practical: Figure<number>;
 }
+const syllabusDefaultSource =
+  '特种作业安全技术培训大纲（大纲原文未取得，暂用平台默认学时，由省级应急管理部门发布的大纲版本为准）';
 const unconfirmedSyllabus = (theory: number, practical: number): SyllabusHours => ({
-  theory: fig(theory, '特种作业安全技术培训大纲 (text not available; default)', 'unconfirmed', {
-    unit: '学时',
-  }),
-  practical: fig(
-    practical,
-    '特种作业安全技术培训大纲 (text not available; default)',
-    'unconfirmed',
-    { unit: '学时' },
-  ),
+  theory: fig(theory, syllabusDefaultSource, 'unconfirmed', { unit: '学时' }),
+  practical: fig(practical, syllabusDefaultSource, 'unconfirmed', { unit: '学时' }),
 });
 const byCategory: Record<string, SyllabusHours> = {
   '1': unconfirmedSyllabus(48, 32),
@@ -155,7 +151,7 @@ export function initialSyllabus(operationItemCode: string): SyllabusHours | unde
   return byCategory[operationItemCode.split('.')[0]];
 }
 
-const noPractical = fig(0, 'theory-only training', 'confirmed', { unit: '学时' });
+const noPractical = fig(0, '该类培训只有理论学时，没有实际操作学时', 'confirmed', { unit: '学时' });
 
 /**
  * The syllabus a class of this item and kind is held to, or why that kind does not exist for it:
@@ -181,15 +177,14 @@ export function syllabusFor(
         theory: high ? enterpriseHours.managerAnnualHighRisk : enterpriseHours.managerAnnualGeneral,
         practical: noPractical,
       };
-    return { refused: '安全生产知识和管理能力考核合格证没有复审培训，应选择再培训（refresher）' };
+    return { refused: '安全生产知识和管理能力考核合格证没有复审培训，应选择再培训' };
   }
   const item = findOperationItem(code);
   if (!item) return { refused: `未知的作业类别或合格证类别：${code}` };
   if (item.status === 'retired') return { refused: `${item.name} 已被合并或取消，不再开班` };
   if (kind === 'review')
     return { theory: specialOperation.reviewTrainingHours, practical: noPractical };
-  if (kind === 'refresher')
-    return { refused: '特种作业没有年度再培训，复审培训应选择复审（review）' };
+  if (kind === 'refresher') return { refused: '特种作业没有年度再培训，复审培训应选择复审' };
   const s = initialSyllabus(code);
   return s ?? { refused: `${item.name} 没有培训大纲` };
 }
@@ -222,8 +217,28 @@ export const examTrainingKinds: Record<
   },
 };
 
+/** What a regulator calls a catalog figure (syllabus hours are named by their category). */
+export function catalogLabel(group: string, key: string): Label | undefined {
+  const syllabus = group === 'syllabus' && key.match(/^category(\d+)\.initial(Theory|Practical)$/);
+  if (syllabus) {
+    const category = operationCategories.find((c) => c.code === syllabus[1]);
+    if (!category) return undefined;
+    const theory = syllabus[2] === 'Theory';
+    return {
+      zh: `${category.name}初训${theory ? '理论' : '实际操作'}学时（大纲）`,
+      en: `Initial training in category ${category.code}: ${theory ? 'theory' : 'practical'} hours`,
+    };
+  }
+  return catalogLabels[`${group}.${key}`];
+}
+
 /** Everything above as one list for the API and the policy screen. */
-export function listCatalogFigures(): { group: string; key: string; figure: Figure<unknown> }[] {
+export function listCatalogFigures(): {
+  group: string;
+  key: string;
+  label: Label | undefined;
+  figure: Figure<unknown>;
+}[] {
   const groups: [string, Record<string, Figure<unknown>>][] = [
     ['enterprise', enterpriseHours],
     ['special_operation', specialOperation],
@@ -241,5 +256,5 @@ export function listCatalogFigures(): { group: string; key: string; figure: Figu
       { group: 'syllabus', key: `category${category}.initialPractical`, figure: s.practical },
     );
   }
-  return out;
+  return out.map((r) => ({ ...r, label: catalogLabel(r.group, r.key) }));
 }

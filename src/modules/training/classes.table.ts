@@ -170,6 +170,15 @@ export interface ClassSealTable {
   leaves: ColumnType<SealLeaf[], string, string>;
   sealedAt: Timestamp;
   sealedBy: string | null;
+  /** The sealed records (canonical JSON values), so verify can say which field changed; null before 0020. */
+  records: ColumnType<SealedRecord[] | null, string | null | undefined, string | null>;
+}
+
+/** One record as it was sealed. */
+export interface SealedRecord {
+  kind: string;
+  id: string;
+  record: Record<string, unknown>;
 }
 
 /** One record of a sealed archive: what it is and the SHA-256 of its canonical JSON. */

@@ -16,6 +16,7 @@ import * as m0014 from './0014_person_link_confirmation.js';
 import * as m0015 from './0015_audit_checkpoints.js';
 import * as m0018 from './0018_demo_city.js';
 import * as m0019 from './0019_registration_exemption.js';
+import * as m0020 from './0020_class_seal_records.js';
 import * as m0021 from './0021_detection.js';
 import * as m0022 from './0022_detection_facts.js';
 import * as m0025 from './0025_enterprises.js';
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '0015_audit_checkpoints': m0015,
   '0018_demo_city': m0018,
   '0019_registration_exemption': m0019,
+  '0020_class_seal_records': m0020,
   '0021_detection': m0021,
   '0022_detection_facts': m0022,
   '0025_enterprises': m0025,

@@ -4,6 +4,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Figure } from '../../../../src/catalog/figure.js';
+import type { Label } from '../../../../src/catalog/labels.js';
 import type {
   ResolvedFigure as CatalogResolvedFigure,
   PolicyProfile,
@@ -14,7 +15,7 @@ import { api } from '../../lib/api-client';
 import { RegionPicker } from '../registry/region-picker';
 
 /** The API returns the catalog's own types as JSON; dates and values arrive as they are in src/catalog. */
-type ResolvedFigure = CatalogResolvedFigure<unknown>;
+type ResolvedFigure = CatalogResolvedFigure<unknown> & { label?: Label };
 type InForce = Pick<ResolvedPolicy, 'applied'> & {
   regionCode: string;
   date: string;
@@ -23,6 +24,7 @@ type InForce = Pick<ResolvedPolicy, 'applied'> & {
 interface CatalogRow {
   group: string;
   key: string;
+  label?: Label;
   figure: Figure<unknown>;
 }
 type Profile = Omit<PolicyProfile, 'figures'> & { builtin: boolean };
@@ -35,9 +37,24 @@ const statusColor: Record<string, string> = {
   pending_19: 'orange',
 };
 
+/** A figure's value as a person reads it: 是/否, 大专, 40%, not true / associate / 0.4. */
+function useFigureValue() {
+  const { t } = useTranslation();
+  return (key: string, f: { value: unknown; unit?: string }) => {
+    if (f.value === null) return <Tag>{t('policy.notEnforced')}</Tag>;
+    if (typeof f.value === 'boolean') return f.value ? t('common.yes') : t('common.no');
+    if (key === 'managerEducationMin') return `${t(`education.${String(f.value)}`)}`;
+    if (key === 'onlineTheoryShareMax') return `${Math.round(Number(f.value) * 100)}%`;
+    return `${String(f.value)}${f.unit ? ` ${f.unit}` : ''}`;
+  };
+}
+
 /** The policy in force for a region and date: every figure with its source, basis and profile. */
 export function PoliciesPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const shownValue = useFigureValue();
+  const labelOf = (label: Label | undefined, key: string) =>
+    label ? (i18n.language.startsWith('en') ? label.en : label.zh) : key;
   const { me } = useAuth();
   const [regionCode, setRegionCode] = useState<string>(me?.regionCode ?? '');
   const [date, setDate] = useState<Dayjs>(dayjs());
@@ -79,25 +96,30 @@ export function PoliciesPage() {
           columns={[
             {
               title: t('policy.key'),
-              dataIndex: 'key',
-              render: (k: string) => <Typography.Text code>{k}</Typography.Text>,
+              key: 'label',
+              render: (_: unknown, f: ResolvedFigure & { key: string }) => labelOf(f.label, f.key),
             },
             {
               title: t('policy.value'),
               key: 'value',
-              render: (_: unknown, f: ResolvedFigure) =>
-                f.value === null ? (
-                  <Tag>{t('policy.notEnforced')}</Tag>
-                ) : (
-                  `${String(f.value)}${f.unit ? ` ${f.unit}` : ''}`
-                ),
+              render: (_: unknown, f: ResolvedFigure & { key: string }) => shownValue(f.key, f),
             },
             {
               title: t('policy.status'),
               dataIndex: 'status',
               render: (s: string) => <Tag color={statusColor[s]}>{t(`figureStatus.${s}`)}</Tag>,
             },
-            { title: t('policy.profile'), dataIndex: 'fromProfile' },
+            {
+              title: t('policy.profile'),
+              dataIndex: 'fromProfile',
+              render: (id: string) => profiles.data?.items.find((p) => p.id === id)?.version ?? id,
+            },
+            {
+              title: t('policy.note'),
+              dataIndex: 'note',
+              render: (n: string | undefined) =>
+                n ? <Typography.Text style={{ fontSize: 12 }}>{n}</Typography.Text> : null,
+            },
             {
               title: t('policy.source'),
               dataIndex: 'source',
@@ -120,15 +142,12 @@ export function PoliciesPage() {
             {
               title: t('policy.key'),
               key: 'key',
-              render: (_: unknown, r: CatalogRow) => (
-                <Typography.Text code>{`${r.group}.${r.key}`}</Typography.Text>
-              ),
+              render: (_: unknown, r: CatalogRow) => labelOf(r.label, `${r.group}.${r.key}`),
             },
             {
               title: t('policy.value'),
               key: 'value',
-              render: (_: unknown, r: CatalogRow) =>
-                `${String(r.figure.value)}${r.figure.unit ? ` ${r.figure.unit}` : ''}`,
+              render: (_: unknown, r: CatalogRow) => shownValue(r.key, r.figure),
             },
             {
               title: t('policy.status'),
@@ -158,11 +177,10 @@ export function PoliciesPage() {
           loading={profiles.isLoading}
           dataSource={profiles.data?.items ?? []}
           columns={[
-            { title: 'ID', dataIndex: 'id' },
             {
               title: t('policy.region'),
               dataIndex: 'regionCode',
-              render: (c: string) => c || '全国',
+              render: (c: string) => c || t('policy.national'),
             },
             { title: t('policy.profile'), dataIndex: 'version' },
             {

@@ -61,19 +61,12 @@ function RegistrationCheckCard({ check }: { check: NonNullable<Detail['registrat
             dataSource={check.findings}
             renderItem={(f) => (
               <List.Item>
-                <Space direction="vertical" size={2}>
-                  <Space wrap>
-                    <Tag color={f.severity === 'blocking' ? 'red' : 'orange'}>
-                      {t(`severity.${f.severity}`)}
-                    </Tag>
-                    <Typography.Text>{f.message}</Typography.Text>
-                  </Space>
-                  {f.expected !== undefined && (
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {t('org.expected')}: {JSON.stringify(f.expected)} · {t('org.actual')}:{' '}
-                      {JSON.stringify(f.actual)} · {f.code}
-                    </Typography.Text>
-                  )}
+                {/* The message names the figure and the fact (专职管理人员3人，少于5人); codes stay in the API. */}
+                <Space wrap>
+                  <Tag color={f.severity === 'blocking' ? 'red' : 'orange'}>
+                    {t(`severity.${f.severity}`)}
+                  </Tag>
+                  <Typography.Text>{f.message}</Typography.Text>
                 </Space>
               </List.Item>
             )}

@@ -144,14 +144,20 @@ export function ArchiveTab({ cls, canEdit }: { cls: ClassDetail; canEdit: boolea
             verify.data.ok ? t('training.archive.verifyOk') : t('training.archive.verifyFailed')
           }
           description={
-            verify.data.ok
-              ? undefined
-              : [
-                  ...verify.data.changed.map((r) => `CHANGED ${r.kind} ${r.label ?? r.id}`),
-                  ...verify.data.added.map((r) => `ADDED ${r.kind} ${r.label ?? r.id}`),
-                  ...verify.data.removed.map((r) => `REMOVED ${r.kind} ${r.label ?? r.id}`),
+            verify.data.ok ? undefined : (
+              <ul style={{ margin: 0, paddingLeft: 18 }} data-testid="archive-verify-problems">
+                {[
+                  ...verify.data.changed.map((r) => r.description),
+                  ...verify.data.added.map((r) => r.description),
+                  ...verify.data.removed.map((r) => r.description),
                   ...verify.data.problems.map((p) => p.message),
-                ].join('\n')
+                ].map((line, i) => (
+                  // Lines may repeat (two identical edits); their order is the server's.
+                  // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list rendered once
+                  <li key={i}>{line}</li>
+                ))}
+              </ul>
+            )
           }
         />
       )}

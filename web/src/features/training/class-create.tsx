@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, DatePicker, Drawer, Form, Input, Select, Space, Tag } from 'antd';
+import { Alert, App, Button, DatePicker, Drawer, Form, Input, Select, Space } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -147,8 +147,7 @@ export function ClassCreateDrawer({ onClose }: { onClose: () => void }) {
               failure.details.length > 0 && (
                 <ul style={{ margin: 0, paddingLeft: 18 }}>
                   {failure.details.map((d) => (
-                    <li key={`${d.path}-${d.code}-${d.message}`}>
-                      {d.code && <Tag>{d.code}</Tag>}
+                    <li key={`${d.path}-${d.code}-${d.message}`} data-code={d.code}>
                       {d.message}
                     </li>
                   ))}

@@ -71,7 +71,7 @@ export function FindingsList({ cls }: { cls: ClassDetail }) {
                 </Space>
               )}
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {f.source} · {f.rule}
+                {f.source}
               </Typography.Text>
             </Space>
           </List.Item>

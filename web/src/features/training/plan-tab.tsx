@@ -66,8 +66,7 @@ export function RuleList({
           data-testid="rule-item"
           data-rule={d.rule ?? d.code}
         >
-          {(d.rule ?? d.code) && <Tag color={color}>{d.rule ?? d.code}</Tag>}
-          {d.message}
+          <Typography.Text style={{ color }}>{d.message}</Typography.Text>
         </li>
       ))}
     </ul>
