@@ -29,6 +29,7 @@ import {
   createClass,
   enrolTrainees,
   getClassDetail,
+  hoursOfPerson,
   lessonCoverage,
   lessonRoster,
   listClasses,
@@ -39,6 +40,20 @@ import {
 import { registerRecordings, uploadRecordings } from './recordings.service.js';
 
 const tags = ['training'];
+
+/** A person's classes with the hours the ledger proves in each (我的学时, 一人一档). */
+const HoursOfPersonSchema = z.object({
+  items: z.array(
+    LedgerRowSchema.extend({
+      operationItemCode: z.string(),
+      kind: z.string(),
+      status: z.string(),
+      phase: z.enum(classPhases),
+      startDate: z.string(),
+      endDate: z.string(),
+    }),
+  ),
+});
 const withRule = { ...errorResponses, 409: ErrorResponseSchema, 422: ErrorResponseSchema };
 
 export async function classesRoutes(app: App, deps: AppDeps): Promise<void> {
@@ -228,6 +243,19 @@ export async function classesRoutes(app: App, deps: AppDeps): Promise<void> {
     async (request) => lessonCoverage(db, request.actor, request.params.id),
   );
   app.get(
+    '/api/persons/:id/hours',
+    {
+      preHandler: requireRoles(),
+      schema: {
+        tags,
+        summary: '一人一档：此人参加的培训班及学时台账认定的学时（按权限范围）',
+        params: IdParamsSchema,
+        response: { 200: HoursOfPersonSchema, ...errorResponses },
+      },
+    },
+    async (request) => hoursOfPerson(db, request.actor, request.params.id, now()),
+  );
+  app.get(
     '/api/me/hours',
     {
       preHandler: requireRoles('worker'),
@@ -235,18 +263,7 @@ export async function classesRoutes(app: App, deps: AppDeps): Promise<void> {
         tags,
         summary: '我的学时',
         response: {
-          200: z.object({
-            items: z.array(
-              LedgerRowSchema.extend({
-                operationItemCode: z.string(),
-                kind: z.string(),
-                status: z.string(),
-                phase: z.enum(classPhases),
-                startDate: z.string(),
-                endDate: z.string(),
-              }),
-            ),
-          }),
+          200: HoursOfPersonSchema,
           ...errorResponses,
         },
       },

@@ -9,7 +9,11 @@ import { DomainError, forbidden, notFound } from '../../platform/errors.js';
 import { policyInForce } from '../policy/policy.service.js';
 import { syllabusInForce } from '../policy/syllabus.service.js';
 import { maskIdNumber } from '../registry/identifiers.rules.js';
-import { assertMayOpenClass, findOrCreatePerson } from '../registry/registry.service.js';
+import {
+  assertMayOpenClass,
+  findOrCreatePerson,
+  getPersonFile,
+} from '../registry/registry.service.js';
 import { assertInstitutionOf, assertOpen, findVisibleClass } from './classes.access.js';
 import type { ClassCreate, ClassPhase, LessonCreate, rosterStatuses } from './classes.contract.js';
 import { classVisible } from './classes.repository.js';
@@ -1113,6 +1117,36 @@ export async function trainingHoursOfPerson(
       endDate: cls.endDate,
     };
   });
+}
+
+/**
+ * 一人一档's training: every class of a person the caller may see (the person's file in scope, each
+ * class by the one class predicate), with the hours the ledger proves.
+ */
+export async function hoursOfPerson(
+  db: Executor,
+  actor: Actor,
+  personId: string,
+  now: Date = new Date(),
+) {
+  await getPersonFile(db, actor, personId);
+  const lines = await trainingHoursOfPerson(db, personId, now);
+  if (lines.length === 0) return { items: [] };
+  const visible = new Set(
+    (
+      await db
+        .selectFrom('trainingClass')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          lines.map((l) => l.classId),
+        )
+        .where((eb) => classVisible(eb, actor.scope))
+        .execute()
+    ).map((r) => r.id),
+  );
+  return { items: lines.filter((l) => visible.has(l.classId)) };
 }
 
 export async function myHours(db: Executor, actor: Actor, now: Date = new Date()) {

@@ -565,6 +565,28 @@ describe.each(testDatabaseModes)(
           .items.map((c: { code: string }) => c.code)
           .sort(),
       ).toEqual(['DG-2026-01', 'DG-2026-02']);
+
+      // 一人一档: the person's classes with the ledger's hours, to each as far as they may see.
+      const fileHours = async (personId: string, c: string) => {
+        const res = await get(`/api/persons/${personId}/hours`, c);
+        return res.statusCode === 200 ? res.json().items : res.statusCode;
+      };
+      expect(await fileHours(trainees[0].id, workerCookie)).toEqual(mine);
+      // The city sees whoever works in it (trainees[1], employed above), with the same ledger line.
+      expect(await fileHours(trainees[1].id, cityCookie)).toEqual([
+        expect.objectContaining({
+          classId,
+          theoryHours: byName[trainees[1].name].theoryHours,
+          practicalHours: byName[trainees[1].name].practicalHours,
+        }),
+      ]);
+      expect(await fileHours(trainees[1].id, employerCookie)).toEqual([
+        expect.objectContaining({ classId, personId: trainees[1].id }),
+      ]);
+      // Not their employee, not their own file, not their jurisdiction: no file at all.
+      expect(await fileHours(trainees[0].id, employerCookie)).toBe(404);
+      expect(await fileHours(trainees[1].id, workerCookie)).toBe(404);
+      expect(await fileHours(trainees[1].id, farCookie)).toBe(404);
     });
 
     it('counts verified online minutes only, and only up to the online share of the syllabus', async () => {

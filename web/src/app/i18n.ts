@@ -9,7 +9,12 @@ import {
 import { cockpitEn, cockpitZh } from '../features/cockpit/cockpit.i18n';
 import { enterprisesEn, enterprisesZh } from '../features/enterprises/enterprises.i18n';
 import { examsEn, examsZh } from '../features/exams/exams.i18n';
-import { exemptionEn, exemptionZh } from '../features/registry/registry.i18n';
+import {
+  exemptionEn,
+  exemptionZh,
+  personFileEn,
+  personFileZh,
+} from '../features/registry/registry.i18n';
 import { supervisionEn, supervisionZh } from '../features/supervision/supervision.i18n';
 import { trainingEn, trainingZh } from '../features/training/training.i18n';
 
@@ -269,6 +274,7 @@ const zh = {
   training: trainingZh,
   ent: enterprisesZh,
   exemption: exemptionZh,
+  personFile: personFileZh,
   verify: verifyZh,
   certificates: certificatesZh,
   exams: examsZh,
@@ -535,6 +541,7 @@ const en: typeof zh = {
   training: trainingEn,
   ent: enterprisesEn,
   exemption: exemptionEn,
+  personFile: personFileEn,
   verify: verifyEn,
   certificates: certificatesEn,
   exams: examsEn,

@@ -25,6 +25,7 @@ import { ApiError, api, type Page } from '../../lib/api-client';
 import { itemLabel } from '../../lib/catalog';
 import { useIsPhone } from '../../lib/use-media';
 import { FacePanel } from '../faces/face-panel';
+import { PersonCertificates, PersonClasses, PersonExams } from './person-records';
 
 type PersonSummary = z.infer<typeof PersonSummarySchema>;
 type PersonDetail = z.infer<typeof PersonDetailSchema>;
@@ -214,6 +215,19 @@ export function PersonDetailPage() {
       ),
     });
   }
+  tabs.push(
+    {
+      key: 'classes',
+      label: t('personFile.classes'),
+      children: <PersonClasses personId={p.id} />,
+    },
+    { key: 'exams', label: t('personFile.exams'), children: <PersonExams personId={p.id} /> },
+    {
+      key: 'certificates',
+      label: t('personFile.certificates'),
+      children: <PersonCertificates personId={p.id} />,
+    },
+  );
   const canCapture = hasAnyRole(
     me,
     'regulator',
