@@ -51,13 +51,15 @@ export function MyExamsPage() {
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
       <Card title={t('exams.mine')}>
         {mine.error && <Alert type="error" showIcon message={errorText(mine.error)} />}
-        {(mine.data?.items ?? []).length === 0 && !mine.isLoading && (
-          <Empty description={t('exams.noneMine')} />
+        {/* One empty state, not the list's own beside it. */}
+        {(mine.data?.items ?? []).length === 0 ? (
+          !mine.isLoading && <Empty description={t('exams.noneMine')} />
+        ) : (
+          <List
+            dataSource={mine.data?.items ?? []}
+            renderItem={(r) => <MyRegistration key={r.id} r={r} />}
+          />
         )}
-        <List
-          dataSource={mine.data?.items ?? []}
-          renderItem={(r) => <MyRegistration key={r.id} r={r} />}
-        />
       </Card>
       <Card title={t('exams.open')}>
         {register.error && (
