@@ -70,6 +70,22 @@ export const policyLabels: Record<PolicyKey, Label> = {
   faceMatchThreshold: { zh: '人脸比对一致阈值', en: 'Face match threshold' },
   faceAntispoofMin: { zh: '防翻拍（防照片、屏幕）最低分', en: 'Anti-spoofing score, at least' },
   faceLivenessMin: { zh: '活体检测最低分', en: 'Liveness score, at least' },
+  examCheckInOpensMinutesBefore: {
+    zh: '考前开始签到的分钟数',
+    en: 'Check-in opens, minutes before',
+  },
+  examSecondsPerAnswerMin: { zh: '每题最短作答秒数', en: 'Seconds per answer, at least' },
+  examTimingAnswersMin: { zh: '判断作答过快所需最少题数', en: 'Answers needed to judge speed' },
+  examCopyingAlpha: { zh: '雷同答卷判定显著性水平', en: 'Significance level for copied papers' },
+  examCopyingCommonWrongMin: {
+    zh: '雷同答卷最少相同错误题数',
+    en: 'Common wrong answers for copied papers, at least',
+  },
+  examPassRateAlpha: { zh: '合格率异常判定显著性水平', en: 'Significance level for pass rates' },
+  examPassRateMinSample: {
+    zh: '合格率异常判定最少考生数',
+    en: 'Candidates needed to judge a pass rate',
+  },
   newClassRequiresRegistration: {
     zh: '未通过信息登记核查不得新开培训班',
     en: 'No new class without passing the registration check',
@@ -189,6 +205,26 @@ export const catalogLabels: Record<string, Label> = {
     en: 'Competency certificate extension applied for within, before due',
   },
   'exams.issueWithinWorkingDays': { zh: '考试合格后发证期限', en: 'Certificate issued within' },
+  'enterprise_obligations.dueSoonDays': {
+    zh: '培训到期提前提醒天数',
+    en: 'Days of notice before training is due',
+  },
+  'enterprise_obligations.preJobJudgedWithinMonths': {
+    zh: '岗前培训判定所看的入职月数',
+    en: 'Months after hiring judged for pre-job training',
+  },
+  'enterprise_obligations.annualPlanDueMonthDay': {
+    zh: '年度安全培训计划报送日期',
+    en: 'Annual training plan due',
+  },
+  'enterprise_obligations.trainerRatioGeneralScales': {
+    zh: '按内训师比例考核的企业规模',
+    en: 'Company sizes held to the trainer ratio',
+  },
+  'enterprise_obligations.threeLevelIndustries': {
+    zh: '须三级安全教育的行业',
+    en: 'Industries with three-level safety education',
+  },
   'certificates.certificateNumberRule': {
     zh: '特种作业操作证编号规则',
     en: 'Certificate number rule',

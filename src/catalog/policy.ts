@@ -150,38 +150,33 @@ const national30: PolicyFigureMap = {
   ),
   examCheckInOpensMinutesBefore: fig(
     60,
-    'platform default: check-in opens an hour before the session (exam module); no source sets it',
+    '平台默认值：考前1小时开始签到，无法规依据，由监管部门设定',
     'unconfirmed',
-    { unit: 'min' },
+    { unit: '分钟' },
   ),
-  examSecondsPerAnswerMin: fig(
-    2,
-    'platform default (docs/detection.md E08): a question cannot be read and answered in under 2 s',
-    'unconfirmed',
-    { unit: 's' },
-  ),
-  examTimingAnswersMin: fig(20, 'platform default (docs/detection.md E08)', 'unconfirmed', {
+  examSecondsPerAnswerMin: fig(2, '平台默认值：2秒内无法读题并作答', 'unconfirmed', { unit: '秒' }),
+  examTimingAnswersMin: fig(20, '平台默认值（包过班检测）', 'unconfirmed', {
     unit: '题',
   }),
   examCopyingAlpha: fig(
     0.001,
-    'platform default (docs/detection.md E08): at most 1 false alarm in 1,000 sessions of independent candidates, measured in rules-exams.test.ts',
+    '平台默认值（包过班检测）：独立作答的考生千场考试中误报不超过1次',
     'unconfirmed',
   ),
   examCopyingCommonWrongMin: fig(
     5,
-    'platform default (docs/detection.md E08): fewer common wrong answers prove nothing',
+    '平台默认值（包过班检测）：相同错误题数更少时不足以认定雷同',
     'unconfirmed',
     { unit: '题' },
   ),
   examPassRateAlpha: fig(
     0.001,
-    'platform default (docs/detection.md E08): one-sided exact binomial test against the region',
+    '平台默认值（包过班检测）：与本地区合格率作单侧精确二项检验',
     'unconfirmed',
   ),
   examPassRateMinSample: fig(
     20,
-    'platform default (docs/detection.md E08): fewer sittings make a pass rate meaningless',
+    '平台默认值（包过班检测）：考生人数更少时合格率没有意义',
     'unconfirmed',
     { unit: '人次' },
   ),
