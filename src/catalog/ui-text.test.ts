@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkInstitutionRegistration,
@@ -143,6 +144,33 @@ describe('what the UI shows under zh', () => {
 function catalogLabelOfPolicy(key: PolicyKey): string | undefined {
   return policyLabels[key]?.zh;
 }
+
+describe('detection rules in their source files', () => {
+  it('write alert texts (sources, summaries) in a regulator’s words: no seed numbers, policy keys or file names', () => {
+    const dir = new URL('../modules/detection/rules/', import.meta.url);
+    const problems: string[] = [];
+    for (const file of readdirSync(dir).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+    )) {
+      const code = readFileSync(new URL(file, dir), 'utf8')
+        .split('\n')
+        .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
+        .join('\n');
+      // The user-facing literals are the ones with Chinese in them; interpolations are code.
+      for (const [, , text] of code.matchAll(/(['`])((?:(?!\1)[^\\]|\\.)*)\1/g)) {
+        if (!/[^\p{ASCII}]/u.test(text)) continue;
+        const words = text.replace(/\$\{[^}]*\}/g, '');
+        for (const [name, re] of [
+          ['a seed number', /seed\s*0/i],
+          ['a policy key', /policy [a-z][A-Za-z]+/],
+          ['a file name', /\b[\w-]+\.(md|ts|tsx|js|json)\b/],
+        ] as const)
+          if (re.test(words)) problems.push(`${file}: ${name} in «${words}»`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
 
 describe('what the API hands to the policy screen', () => {
   let t: TestDatabase;

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
 import type { Detected } from '../rule.js';
 import { defineRule } from '../rule.js';
 import {
@@ -78,8 +79,7 @@ export default defineRule({
         subject: { kind: 'exam_session' as const, id: s.sessionId, name: `${s.orgName} ${plan}` },
         organization: orgOf(s),
         date: day,
-        source:
-          '《特种作业人员安全技术培训考核管理规定》：考试点按考试机构的计划组织考试；seed 001: 未按计划地点、时间组织考试',
+        source: `《特种作业人员安全技术培训考核管理规定》：考试点按考试机构的计划组织考试；${SOURCES.seed001}：未按计划地点、时间组织考试`,
       };
       const sessionEv = ev('exam_session', s.sessionId, `${s.orgName} ${plan}`);
       const elsewhere = s.sittings.flatMap((x) => [

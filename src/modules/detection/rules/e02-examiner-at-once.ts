@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
 import { defineRule } from '../rule.js';
 import {
   beijingDay,
@@ -83,8 +84,7 @@ export default defineRule({
           ev('exam_registration', r.a.registrationId, r.a.name),
           ev('exam_registration', r.b.registrationId, r.b.name),
         ],
-        source:
-          '安监总厅培训〔2014〕139号 实际操作考试：考评员现场逐一评判；seed 004: 一名考评员同时对多名考生进行评判',
+        source: `安监总厅培训〔2014〕139号 实际操作考试：考评员现场逐一评判；${SOURCES.seed004}：一名考评员同时对多名考生进行评判`,
         organization: orgOf(r),
         date: day,
       };

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
 import { findOperationItem } from '../../../catalog/operations.js';
 import {
   certificateStatus,
@@ -115,7 +116,7 @@ export default defineRule({
           blocking: false,
           message: `${r.orgName} ${day} 考试场次的${role}${r.personName}不是本考点或考试机构在册的${role}`,
           evidence: who,
-          source: '安监总培训〔2013〕104号：考务人员由考试机构培训、聘任；seed 001',
+          source: `安监总培训〔2013〕104号：考务人员由考试机构培训、聘任；${SOURCES.seed001}`,
         });
       if (r.duty !== 'examiner' || r.certificateKind !== 'special_operation') continue;
       const live = r.certificates.find((c) => inForce(certificateStatus(c, c.events, day)));
@@ -128,7 +129,7 @@ export default defineRule({
           blocking: false,
           message: `${r.orgName} ${day}「${item}」考试的考评员${r.personName}考试当日未持有该作业类别有效的特种作业操作证${r.certificates.length ? `（持有的 ${r.certificates.length} 张已失效）` : ''}`,
           evidence: [...who, ...r.certificates.map((c) => ev('certificate', c.id, c.number))],
-          source: 'seed 004: 考评员未取得相应类别的特种作业操作证；RULES.md §D examiners',
+          source: `${SOURCES.seed004}：考评员未取得相应类别的特种作业操作证`,
         });
       }
     }

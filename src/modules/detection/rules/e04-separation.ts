@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
 import { separationConflicts } from '../../registry/staffing.rules.js';
 import type { Detected } from '../rule.js';
 import { defineRule } from '../rule.js';
@@ -87,7 +88,7 @@ export default defineRule({
           ev('organization', s.orgId, s.orgName),
           ev('organization', s.operatorId, s.operatorName),
         ],
-        source: '安监总培训〔2013〕104号：考教分离，培训机构不得举办考试点；seed 001、002',
+        source: `安监总培训〔2013〕104号：考教分离，培训机构不得举办考试点；${SOURCES.seed001}、${SOURCES.seed002}`,
         organization: orgOf(s),
         date: today,
       });
@@ -114,7 +115,7 @@ export default defineRule({
             ev('staff_assignment', a.id, `${r.personName} ${a.organizationName}`),
           ),
         ],
-        source: '安监总培训〔2013〕104号：考教分离，考试人员不得承担培训工作；seed 002',
+        source: `安监总培训〔2013〕104号：考教分离，考试人员不得承担培训工作；${SOURCES.seed002}`,
         organization: orgOf(r),
         date: day,
       });

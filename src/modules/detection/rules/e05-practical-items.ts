@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
 import { findOperationItem } from '../../../catalog/operations.js';
 import { practicalStandard } from '../../../catalog/practical.js';
 import type { Detected } from '../rule.js';
@@ -79,7 +80,7 @@ export default defineRule({
           ev('exam_session', r.sessionId),
           ...r.scored.map((x) => ev('practical_score', x.id, `${x.subject} ${x.task}`)),
         ],
-        source: `${standard.source}；seed 004: 删减实操考试项目`,
+        source: `${standard.source}；${SOURCES.seed004}：删减实操考试项目`,
         figure: {
           key: 'practicalSubjects',
           expected: standard.subjects.map((s) => s.code),
@@ -106,7 +107,7 @@ export default defineRule({
           subject: { kind: 'organization', id: s.orgId, name: s.orgName },
           message: `考试点「${s.orgName}」「${itemName(list.operationItemCode)}」实操考试项目缺 ${missing.map((t) => `${t.code} ${t.name}`).join('、')}`,
           evidence: [ev('organization', s.orgId, s.orgName)],
-          source: `${standard.source}；seed 004: 删减实操考试项目`,
+          source: `${standard.source}；${SOURCES.seed004}：删减实操考试项目`,
           figure: {
             key: 'practicalTasks',
             expected: standard.subjects.flatMap((x) => x.tasks.map((t) => t.code)),

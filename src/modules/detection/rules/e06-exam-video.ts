@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
 import type { Detected } from '../rule.js';
 import { defineRule } from '../rule.js';
 import {
@@ -105,7 +106,7 @@ export default defineRule({
           ...(s.roomId ? [ev('room', s.roomId, s.room)] : []),
           ...s.recordings.map((id) => ev('recording', id)),
         ],
-        source: '安监总培训〔2013〕104号：考试全过程录像，保存不少于3年；seed 001、004',
+        source: `安监总培训〔2013〕104号：考试全过程录像，保存不少于3年；${SOURCES.seed001}、${SOURCES.seed004}`,
         figure: { key: 'videoRetentionYears', expected: years, actual: null },
         organization: orgOf(s),
         date: day,

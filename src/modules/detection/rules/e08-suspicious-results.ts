@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
+import { policyLabels } from '../../../catalog/labels.js';
 import { findOperationItem } from '../../../catalog/operations.js';
 import type { Detected } from '../rule.js';
 import { defineRule } from '../rule.js';
@@ -150,7 +152,7 @@ export default defineRule({
               ev('exam_registration', a.registrationId, a.personName),
               ev('exam_session', a.sessionId),
             ],
-            source: 'seed 001: 包过班（考试作弊）；policy examSecondsPerAnswerMin',
+            source: `${SOURCES.seed001}：包过班（考试作弊）；政策参数「${policyLabels.examSecondsPerAnswerMin.zh}」`,
             figure: {
               key: 'examSecondsPerAnswerMin',
               expected: p.examSecondsPerAnswerMin,
@@ -191,7 +193,7 @@ export default defineRule({
             ev('theory_attempt', x.attemptId, `${x.personName} 理论答卷`),
             ev('theory_attempt', y.attemptId, `${y.personName} 理论答卷`),
           ],
-          source: 'seed 001: 包过班；policy examCopyingAlpha (docs/detection.md E08)',
+          source: `${SOURCES.seed001}：包过班；政策参数「${policyLabels.examCopyingAlpha.zh}」`,
           figure: { key: 'examCopyingAlpha', expected: p.examCopyingAlpha, actual: v.adjusted },
           organization: orgOf(first),
           date: day,
@@ -220,8 +222,7 @@ export default defineRule({
           ev('organization', r.orgId, r.orgName),
           ev('organization', r.institutionId, r.institutionName),
         ],
-        source:
-          'seed 001: 包过班；policy examPassRateAlpha, examPassRateMinSample (docs/detection.md E08)',
+        source: `${SOURCES.seed001}：包过班；政策参数「${policyLabels.examPassRateAlpha.zh}」、政策参数「${policyLabels.examPassRateMinSample.zh}」`,
         figure: { key: 'examPassRateAlpha', expected: p.examPassRateAlpha, actual: pValue },
         organization: orgOf(r),
         date: r.firstDay,

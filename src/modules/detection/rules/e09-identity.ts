@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
 import type { Detected } from '../rule.js';
 import { defineRule } from '../rule.js';
 import {
@@ -76,8 +77,7 @@ export default defineRule({
           ev('person', r.personId, r.personName),
           ev('exam_session', r.sessionId),
         ],
-        source:
-          '《特种作业人员安全技术培训考核管理规定》：考生凭身份证件参加考试；seed 003: 人证核验、杜绝替考',
+        source: `《特种作业人员安全技术培训考核管理规定》：考生凭身份证件参加考试；${SOURCES.seed003}：人证核验、杜绝替考`,
         figure: { key: 'faceMatchThreshold', expected: p.faceMatchThreshold, actual: r.score },
         organization: orgOf(r),
         date: day,

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
 import { findOperationItem } from '../../../catalog/operations.js';
 import { ledgerOfClasses } from '../../training/classes.service.js';
 import { defineRule } from '../rule.js';
@@ -124,8 +125,7 @@ export default defineRule({
             },
             message: `${org.name}：学员${r.personName} 没有考试日前结业的「${item}」培训记录，即于 ${day} 在${r.siteName}参加考试`,
             evidence: [regEv, personEv, sessionEv],
-            source:
-              '《特种作业人员安全技术培训考核管理规定》：参加考试前须经专门的安全技术培训并达到大纲学时；seed 004',
+            source: `《特种作业人员安全技术培训考核管理规定》：参加考试前须经专门的安全技术培训并达到大纲学时；${SOURCES.seed004}`,
             organization: org,
             date: day,
           },
@@ -150,8 +150,7 @@ export default defineRule({
             ...lines.map(({ c }) => ev('training_class', c.id, c.code)),
             sessionEv,
           ],
-          source:
-            '《特种作业人员安全技术培训考核管理规定》；AQ 8011-2023；seed 004: 培训学时不满足大纲要求，仍然按照符合课时要求报名考试',
+          source: `《特种作业人员安全技术培训考核管理规定》；AQ 8011-2023；${SOURCES.seed004}：培训学时不满足大纲要求，仍然按照符合课时要求报名考试`,
           figure: {
             key: 'syllabusHours',
             expected: { theory: needT, practical: needP },

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
+import { policyLabels } from '../../../catalog/labels.js';
 import type { Detected } from '../rule.js';
 import { defineRule } from '../rule.js';
 import { ev, inScope, type OrgColumns, orgColumns, orgOf } from './shared.js';
@@ -60,7 +62,7 @@ export default defineRule({
         severity: 'warning' as const,
         blocking: false,
         subject: { kind: 'class' as const, id: r.classId, name: r.classCode },
-        source: `policy onlineTheoryShareMax（AQ 8011-2023 线上不超过理论学时70%；seed 004 山东 40%：线上培训学时超出规定的理论总学时的40%）`,
+        source: `政策参数「${policyLabels.onlineTheoryShareMax.zh}」（AQ 8011-2023 线上不超过理论学时70%；${SOURCES.seed004} 40%：线上培训学时超出规定的理论总学时的40%）`,
         organization: orgOf(r),
         date: r.startDate,
       };

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
+import { policyLabels } from '../../../catalog/labels.js';
 import { defineRule } from '../rule.js';
 import { ev, inScope, type OrgColumns, orgColumns, orgOf } from './shared.js';
 
@@ -67,7 +69,7 @@ export default defineRule({
             ev('training_class', r.classId, r.classCode),
             ev('online_course', r.courseId, r.title),
           ],
-          source: 'policy onlineMinutesPerHour（seed 004 山东：单课程实际培训时长不足45分钟）',
+          source: `政策参数「${policyLabels.onlineMinutesPerHour.zh}」（${SOURCES.seed004}：单课程实际培训时长不足45分钟）`,
           figure: {
             key: 'onlineMinutesPerHour',
             expected: p.onlineMinutesPerHour,

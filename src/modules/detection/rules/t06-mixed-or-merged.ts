@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
 import { classesMerged, kindMismatch } from '../../training/classes.rules.js';
 import type { Detected } from '../rule.js';
 import { defineRule } from '../rule.js';
@@ -81,7 +82,7 @@ export default defineRule({
           { kind: 'training_class', id: c.classId, label: c.classCode },
           ...problems.map((p) => ({ kind: 'person', id: p.t.personId, label: p.t.name })),
         ],
-        source: 'seed 004: 初训、复训混合编班',
+        source: `${SOURCES.seed004}：初训、复训混合编班`,
         organization: orgOf(c),
         date: c.startDate,
       });

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
+import { policyLabels } from '../../../catalog/labels.js';
 import type { Detected } from '../rule.js';
 import { defineRule } from '../rule.js';
 import { beijingHm, ev, inScope, type OrgColumns, orgColumns, orgOf } from './shared.js';
@@ -130,7 +132,7 @@ export default defineRule({
               ),
             ),
           ],
-          source: 'seed 004: 每天仅签到一次；policy attendanceSignInsPerDayMin',
+          source: `${SOURCES.seed004}：每天仅签到一次；政策参数「${policyLabels.attendanceSignInsPerDayMin.zh}」`,
           figure: {
             key: 'attendanceSignInsPerDayMin',
             expected: policy.attendanceSignInsPerDayMin,
@@ -164,7 +166,7 @@ export default defineRule({
               ),
             ),
           ],
-          source: 'seed 004: 无本人签字甚至由他人代签；policy faceMatchThreshold',
+          source: `${SOURCES.seed004}：无本人签字甚至由他人代签；政策参数「${policyLabels.faceMatchThreshold.zh}」`,
           figure: {
             key: 'faceMatchThreshold',
             expected: policy.faceMatchThreshold,

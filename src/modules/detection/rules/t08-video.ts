@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
+import { policyLabels } from '../../../catalog/labels.js';
 import type { Detected } from '../rule.js';
 import { defineRule } from '../rule.js';
 import {
@@ -103,7 +105,7 @@ export default defineRule({
           ev('room', g.roomId, g.roomName),
           ...g.recordings.map((id) => ev('recording', id)),
         ],
-        source: 'AQ 8011-2023 4.6.2 监控：线下培训全过程录像；seed 004',
+        source: `AQ 8011-2023 4.6.2 监控：线下培训全过程录像；${SOURCES.seed004}`,
         figure: {
           key: 'lessonCoverage',
           expected: Math.round(g.lessonMinutes),
@@ -127,7 +129,7 @@ export default defineRule({
           ev('room', c.roomId, c.roomName),
           ...c.cameras.map((d) => ev('device', d.id, d.name)),
         ],
-        source: 'seed 004: 仅设置一处摄像头，无法实现全覆盖；policy camerasPerRoomMin',
+        source: `${SOURCES.seed004}：仅设置一处摄像头，无法实现全覆盖；政策参数「${policyLabels.camerasPerRoomMin.zh}」`,
         figure: { key: 'camerasPerRoomMin', expected: min, actual: c.cameras.length },
         organization: orgOf(c),
         date: c.firstDay,

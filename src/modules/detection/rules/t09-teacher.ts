@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
 import { teacherQualification } from '../../training/classes.rules.js';
 import type { Detected } from '../rule.js';
 import { defineRule } from '../rule.js';
@@ -95,7 +96,7 @@ export default defineRule({
             ev('person', r.plannedId, `计划教师 ${r.plannedName}`),
             ev('person', r.teacherId, `实际授课 ${r.teacherName}`),
           ],
-          source: 'seed 004: 授课教师与教学计划、考勤不符；AQ 8011-2023 授课教师为本机构登记教师',
+          source: `${SOURCES.seed004}：授课教师与教学计划、考勤不符；AQ 8011-2023 授课教师为本机构登记教师`,
         });
       for (const f of teacherQualification(
         {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { beijingDay } from '../../../catalog/calendar.js';
+import { SOURCES } from '../../../catalog/figure.js';
 import {
   checkInstitutionRegistration,
   institutionFacts,
@@ -82,7 +83,7 @@ export default defineRule({
               ? [ev('person', f.subject.id!, f.subject.name), ...staffOf(f.subject.id)]
               : []),
           ],
-          source: 'AQ 8011-2023《安全生产培训机构基本条件》；seed 004',
+          source: `AQ 8011-2023《安全生产培训机构基本条件》；${SOURCES.seed004}`,
           ...(f.figureKey
             ? { figure: { key: f.figureKey, expected: f.expected, actual: f.actual } }
             : {}),

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SOURCES } from '../../../catalog/figure.js';
 import { archiveStates } from '../../training/archive.service.js';
 import type { Detected } from '../rule.js';
 import { defineRule } from '../rule.js';
@@ -83,8 +84,7 @@ export default defineRule({
             .slice(0, 5)
             .join('；')}`,
           evidence: [cls],
-          source:
-            'seed 004: 一期一档资料不全（课件清单、教学日志、查课记录、评教统计、总结、质量评估）；seed 001: 培训档案',
+          source: `${SOURCES.seed004}：一期一档资料不全（课件清单、教学日志、查课记录、评教统计、总结、质量评估）；${SOURCES.seed001}：培训档案`,
           figure: {
             key: 'archiveParts',
             expected: s.parts.map((p) => p.part),
@@ -99,7 +99,7 @@ export default defineRule({
           blocking: false,
           message: `${c.orgName} 培训班 ${c.classCode} 已结业但未封档，档案记录可被随意改动而无从发现`,
           evidence: [cls],
-          source: '一期一档结业封档（docs/archive.md）；seed 004: 培训档案管理',
+          source: `一期一档结业封档；${SOURCES.seed004}：培训档案管理`,
         });
         continue;
       }
@@ -131,7 +131,7 @@ export default defineRule({
               ev(x.kind, x.id, `${kindNames[x.kind] ?? x.kind}${x.label ? ` ${x.label}` : ''}`),
             ),
           ],
-          source: '一期一档封档（Merkle 根记入审计日志，docs/archive.md）；seed 001/004: 培训档案',
+          source: `一期一档封档（Merkle 根记入审计日志）；${SOURCES.seed001}、${SOURCES.seed004}：培训档案`,
         });
       }
     }
