@@ -1,6 +1,5 @@
 import type { FormInstance } from 'antd';
 import { Tag } from 'antd';
-import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type {
