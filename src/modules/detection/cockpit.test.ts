@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idsForRefs, importBundle } from '../../bundle/bundle.service.js';
+import { practicalStandard } from '../../catalog/practical.js';
 import type { App } from '../../platform/http/routing.js';
 import { readXlsx } from '../../platform/xlsx.js';
 import { buildTestApp } from '../../test-support/app.js';
@@ -54,6 +55,23 @@ describe.each(testDatabaseModes)('cockpit on %s', (mode) => {
       practicalScore: 90,
       result: i < 2 ? ('pass' as const) : ('fail' as const),
     }));
+    // Each sat every practical subject of the item's standard, one after another (E05 flags a
+    // practical result without its subjects).
+    const std = practicalStandard('1.2')!;
+    const hm = (minutes: number) =>
+      `${String(9 + Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+    a.bundle.practicalScores = (a.bundle.examRegistrations ?? []).flatMap((r, i) =>
+      std.subjects.map((sub, k) => ({
+        ref: `${a.p}:ps:${i}:${sub.code}`,
+        registrationRef: r.ref,
+        subjectCode: sub.code,
+        taskCode: sub.tasks[0].code,
+        examinerRef: null,
+        startedAt: a.at(nextDay(a.day), hm((i * std.subjects.length + k) * 8)),
+        scoredAt: a.at(nextDay(a.day), hm((i * std.subjects.length + k) * 8 + 7)),
+        points: sub.weight * 0.9,
+      })),
+    );
     // A's enterprise: trainees 1 and 2 are special operators (1.2) there, plus an untrained principal.
     a.bundle.organizations.push({
       ref: `${a.p}:ent`,

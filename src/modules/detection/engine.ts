@@ -123,7 +123,11 @@ export function alertKey(f: Detected): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
-/** Deterministic order: rule, the organization's region and name, the day, the record, the key. */
+/**
+ * Deterministic order: rule, the organization's region and name, the day, the record, the check,
+ * then the key. The key hashes database ids, which differ between two imports of the same bundle, so
+ * it only breaks ties the data itself cannot.
+ */
 export function sortFindings(findings: Detected[]): Detected[] {
   const keyed = findings.map((f) => ({ f, key: alertKey(f) }));
   keyed.sort(
@@ -133,6 +137,7 @@ export function sortFindings(findings: Detected[]): Detected[] {
       cmp(a.f.organization.name, b.f.organization.name) ||
       cmp(a.f.date ?? '', b.f.date ?? '') ||
       cmp(a.f.subject.name ?? '', b.f.subject.name ?? '') ||
+      cmp(a.f.code, b.f.code) ||
       cmp(a.key, b.key),
   );
   // One problem proven by the same records is one alert, whichever path found it twice.
