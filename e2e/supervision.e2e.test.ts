@@ -220,8 +220,10 @@ describe.skipIf(!hasChromium)('supervision loop in the browser', () => {
     const paper = p.getByRole('dialog');
     const questions = paper.locator('.ant-radio-group, .ant-checkbox-group');
     await poll(() => questions.count()).toBeGreaterThan(0);
+    // Tap the first option's label, as a finger does: the input itself is a hidden circle that the
+    // next question's text may overlap on a narrow screen.
     for (let i = 0; i < (await questions.count()); i++)
-      await questions.nth(i).locator('input').first().check();
+      await questions.nth(i).locator('.ant-radio-wrapper, .ant-checkbox-wrapper').first().click();
     await paper.getByRole('button', { name: /交\s*卷/ }).click();
     await poll(() => spot.locator('.ant-tag').count()).toBe(1);
 
