@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
 import type { Scope } from '../../platform/auth/actor.js';
 import { nothing, regionPrefix } from '../../platform/auth/scope-sql.js';
 import type { Executor } from '../../platform/db/database.js';
@@ -105,8 +105,11 @@ export function listEmploymentsOf(db: Executor, organizationId: string) {
     .execute();
 }
 
-/** Every certificate of the people employed by the organization (issued on the platform: linked by person, no typing). */
-export async function listCertificatesOfEmployees(db: Executor, organizationId: string) {
+/**
+ * Certificates with their events, as the certificates module's status rules read them; `where`
+ * chooses which (one query whatever the number of certificates).
+ */
+async function certificatesWithEvents(db: Executor, where: RawBuilder<unknown>) {
   const rows = await sql<{
     id: string;
     number: string;
@@ -131,40 +134,23 @@ export async function listCertificatesOfEmployees(db: Executor, organizationId: 
                        order by x.occurred_on, x.created_at)
                      from certificate_event x where x.certificate_id = c.id), '[]') as events
     from certificate c
-    where c.person_id in (select e.person_id from employment e where e.organization_id = ${organizationId})
+    where ${where}
     order by c.issued_on, c.number`.execute(db);
   return rows.rows;
+}
+
+/** Every certificate of the people employed by the organization (issued on the platform: linked by person, no typing). */
+export function listCertificatesOfEmployees(db: Executor, organizationId: string) {
+  return certificatesWithEvents(
+    db,
+    sql`c.person_id in (select e.person_id from employment e where e.organization_id = ${organizationId})`,
+  );
 }
 
 /** Certificates under the given numbers, whoever holds them (the check of declared numbers). */
 export async function findCertificatesByNumbers(db: Executor, numbers: readonly string[]) {
   if (numbers.length === 0) return [];
-  const rows = await sql<{
-    id: string;
-    number: string;
-    personId: string;
-    kind: 'special_operation' | 'competency';
-    operationItemCode: string;
-    issuedOn: string;
-    validUntil: string;
-    events: {
-      kind: 'review' | 'retraining' | 'revoke' | 'cancel' | 'replace';
-      occurredOn: string;
-      extended: boolean;
-      fraud: boolean;
-      banUntil: string | null;
-      reason: string | null;
-    }[];
-  }>`
-    select c.id, c.number, c.person_id as "personId", c.kind, c.operation_item_code as "operationItemCode",
-           to_char(c.issued_on, 'YYYY-MM-DD') as "issuedOn", to_char(c.valid_until, 'YYYY-MM-DD') as "validUntil",
-           coalesce((select json_agg(json_build_object('kind', x.kind, 'occurredOn', to_char(x.occurred_on, 'YYYY-MM-DD'),
-                       'extended', x.extended, 'fraud', x.fraud, 'banUntil', to_char(x.ban_until, 'YYYY-MM-DD'), 'reason', x.reason)
-                       order by x.occurred_on, x.created_at)
-                     from certificate_event x where x.certificate_id = c.id), '[]') as events
-    from certificate c
-    where c.number = any(${[...numbers]}::text[])`.execute(db);
-  return rows.rows;
+  return certificatesWithEvents(db, sql`c.number = any(${[...numbers]}::text[])`);
 }
 
 /** The latest check of each employment of the organization. */
