@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addWorkingDays } from '../../catalog/calendar.js';
+import { addDays, addWorkingDays, beijingWallTime } from '../../catalog/calendar.js';
 import { exams, specialOperation } from '../../catalog/figures.js';
 import { practicalStandard } from '../../catalog/practical.js';
 import type { App } from '../../platform/http/routing.js';
@@ -28,10 +28,8 @@ import { bankColumns } from './question-bank.service.js';
 
 const b64 = (img: RgbImage) => Buffer.from(encodeJpeg(img, 90)).toString('base64');
 const REGION = '370902';
-const bj = (date: string, time: string) => new Date(`${date}T${time}:00+08:00`);
+const bj = beijingWallTime;
 const EXAM_DAY = '2026-11-26';
-const addDaysIso = (date: string, days: number) =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** A bank for item 1.2 big enough for the blueprint below: 30 true/false, 50 single, 15 multiple. */
 function bankFile(extra: Cell[][] = []): string {
@@ -513,11 +511,11 @@ describe.each(testDatabaseModes)('exams on %s', (mode) => {
         siteId: site.id,
         room: '第一考场',
         startsAt: bj(
-          addDaysIso(EXAM_DAY, specialOperation.examWithinDays.value + 5),
+          addDays(EXAM_DAY, specialOperation.examWithinDays.value + 5),
           '10:00',
         ).toISOString(),
         endsAt: bj(
-          addDaysIso(EXAM_DAY, specialOperation.examWithinDays.value + 5),
+          addDays(EXAM_DAY, specialOperation.examWithinDays.value + 5),
           '12:30',
         ).toISOString(),
         capacity: 30,
